@@ -1,0 +1,553 @@
+#include "io/checkpoint_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "io/hdf5_handle.h"
+
+namespace lathe::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kFormatName = "lathe-checkpoint";
+
+// ---------------------------------------------------------------- shared helpers
+
+// HDF5's innermost error description ("truncated file: eof = 512, ..."), appended to our
+// messages where it says more than we can. Must be called right after the failing call:
+// the next HDF5 API call clears the stack.
+std::string hdf5_error_detail() {
+  std::string innermost;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned depth, const H5E_error2_t* error, void* out) -> herr_t {
+        if (depth == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
+        return 0;
+      },
+      &innermost);
+  return innermost.empty() ? "" : " (HDF5: " + innermost + ")";
+}
+
+// Takes ownership of an id an HDF5 call returned; a negative id fails with `message`.
+template <class... Parts>
+Hdf5Handle own(hid_t id, Hdf5Handle::Closer closer, const Parts&... message) {
+  if (id < 0) fail(message..., hdf5_error_detail());
+  return {id, closer};
+}
+
+template <class... Parts>
+void check(herr_t status, const Parts&... message) {
+  if (status < 0) fail(message..., hdf5_error_detail());
+}
+
+// Checkpoint strings are variable-length UTF-8: what h5py writes for a Python str, and
+// free of HDF5's 64 KiB limit on attribute values.
+Hdf5Handle text_type() {
+  Hdf5Handle type = own(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create an HDF5 string type");
+  check(H5Tset_size(type.get(), H5T_VARIABLE), "cannot make an HDF5 string type variable-length");
+  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "cannot make an HDF5 string type UTF-8");
+  return type;
+}
+
+// HDF5 strings end at the first NUL, so text holding one would come back cut short.
+const char* text_without_nul(const std::string& text, const std::string& where) {
+  LATHE_CHECK(text.find('\0') == std::string::npos, where,
+              ": expected text without NUL characters, found one (HDF5 strings end there)");
+  return text.c_str();
+}
+
+Hdf5Handle scalar_space() {
+  return own(H5Screate(H5S_SCALAR), H5Sclose, "cannot create an HDF5 scalar dataspace");
+}
+
+// ---------------------------------------------------------------- writing
+
+// `where` is "<file>: <object>" for messages.
+void write_text_attribute(hid_t object, const std::string& name, const std::string& value,
+                          const std::string& where) {
+  const char* text = text_without_nul(value, where + " attribute '" + name + "'");
+  const Hdf5Handle type = text_type();
+  const Hdf5Handle space = scalar_space();
+  const Hdf5Handle attribute =
+      own(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+          where, ": cannot create attribute '", name, "'");
+  check(H5Awrite(attribute.get(), type.get(), &text), where, ": cannot write attribute '", name, "'");
+}
+
+template <class Value>
+void write_number_attribute(hid_t object, const std::string& name, hid_t stored_type, hid_t memory_type,
+                            Value value, const std::string& where) {
+  const Hdf5Handle space = scalar_space();
+  const Hdf5Handle attribute =
+      own(H5Acreate2(object, name.c_str(), stored_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+          where, ": cannot create attribute '", name, "'");
+  check(H5Awrite(attribute.get(), memory_type, &value), where, ": cannot write attribute '", name, "'");
+}
+
+Hdf5Handle create_group(hid_t parent, const std::string& name, const std::string& where) {
+  return own(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, where,
+             ": cannot create the group");
+}
+
+Hdf5Handle write_float_array(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
+                             const float* values, const std::string& where) {
+  const Hdf5Handle space = own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                               H5Sclose, where, ": cannot create a dataspace of its shape");
+  Hdf5Handle data_set = own(
+      H5Dcreate2(parent, name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+      H5Dclose, where, ": cannot create the data set");
+  // An empty array has nothing to write (and HDF5 rejects a null buffer).
+  const bool has_values = std::none_of(dims.begin(), dims.end(), [](hsize_t d) { return d == 0; });
+  if (has_values) {
+    check(H5Dwrite(data_set.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), where,
+          ": cannot write the values");
+  }
+  return data_set;
+}
+
+std::vector<std::string> split_tensor_name(const std::string& name) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t slash = name.find('/', start);
+    parts.push_back(name.substr(start, slash - start));
+    if (slash == std::string::npos) return parts;
+    start = slash + 1;
+  }
+}
+
+// Stores the tensor at /weights/<name>, creating a group for each '/'-separated part
+// before the last, with its position in Checkpoint::tensors as attribute `order`.
+void write_weight(hid_t weights, const NamedTensor& tensor, std::int64_t order, const std::string& path) {
+  const std::string where = path + ": /weights/" + tensor.name;
+  const std::vector<std::string> parts = split_tensor_name(tensor.name);
+  for (const std::string& part : parts) {
+    LATHE_CHECK(!part.empty() && part != ".", where,
+                ": expected a tensor name of parts joined by '/' (\"conv1/weight\"), none empty or \".\", ",
+                "found \"", tensor.name, "\"");
+  }
+  const Shape& shape = tensor.value.shape();
+  LATHE_CHECK(shape.rank() > 0, where,
+              ": expected a tensor with at least one dimension, found one with none");
+
+  Hdf5Handle group;
+  hid_t parent = weights;
+  std::string group_path = "/weights";
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    group_path += "/" + parts[i];
+    if (H5Lexists(parent, parts[i].c_str(), H5P_DEFAULT) > 0) {
+      group = own(H5Gopen2(parent, parts[i].c_str(), H5P_DEFAULT), H5Gclose, path, ": ", group_path,
+                  ": expected a group to hold tensor \"", tensor.name, "\", found a tensor of that name");
+    } else {
+      group = create_group(parent, parts[i], path + ": " + group_path);
+    }
+    parent = group.get();
+  }
+  LATHE_CHECK(H5Lexists(parent, parts.back().c_str(), H5P_DEFAULT) <= 0, where,
+              ": expected each tensor name once, found \"", tensor.name,
+              "\" again (or as the group of an earlier tensor)");
+
+  std::vector<hsize_t> dims;
+  for (const std::int64_t d : shape.dims()) dims.push_back(static_cast<hsize_t>(d));
+  const Hdf5Handle data_set = write_float_array(parent, parts.back(), dims, tensor.value.data(), where);
+  write_number_attribute(data_set.get(), "order", H5T_STD_I64LE, H5T_NATIVE_INT64, order, where);
+}
+
+void write_contents(hid_t file, const Checkpoint& checkpoint, const std::string& path) {
+  write_text_attribute(file, "format", std::string(kFormatName), path + ": /");
+  write_number_attribute(file, "format_version", H5T_STD_I64LE, H5T_NATIVE_INT64,
+                         std::int64_t{kCheckpointFormatVersion}, path + ": /");
+
+  {
+    const std::string where = path + ": /model_spec";
+    const char* text = text_without_nul(checkpoint.model_spec_yaml, where);
+    const Hdf5Handle type = text_type();
+    const Hdf5Handle space = scalar_space();
+    const Hdf5Handle spec =
+        own(H5Dcreate2(file, "model_spec", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+            H5Dclose, where, ": cannot create the data set");
+    check(H5Dwrite(spec.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), where,
+          ": cannot write the model spec");
+  }
+
+  {
+    const Hdf5Handle weights = create_group(file, "weights", path + ": /weights");
+    for (std::size_t i = 0; i < checkpoint.tensors.size(); ++i) {
+      write_weight(weights.get(), checkpoint.tensors[i], static_cast<std::int64_t>(i), path);
+    }
+  }
+
+  {
+    const std::vector<float>& mean = checkpoint.normalization_mean;
+    const std::vector<float>& std_dev = checkpoint.normalization_std;
+    LATHE_CHECK(mean.size() == std_dev.size(), path,
+                ": /normalization: expected mean and std of equal length, found ", mean.size(), " and ",
+                std_dev.size());
+    const Hdf5Handle normalization = create_group(file, "normalization", path + ": /normalization");
+    write_float_array(normalization.get(), "mean", {mean.size()}, mean.data(),
+                      path + ": /normalization/mean");
+    write_float_array(normalization.get(), "std", {std_dev.size()}, std_dev.data(),
+                      path + ": /normalization/std");
+  }
+
+  const std::string where = path + ": /training";
+  const Hdf5Handle training = create_group(file, "training", where);
+  for (const auto& [key, text] : checkpoint.text_metadata) {
+    write_text_attribute(training.get(), key, text, where);
+  }
+  for (const auto& [key, number] : checkpoint.number_metadata) {
+    LATHE_CHECK(H5Aexists(training.get(), key.c_str()) <= 0, where, " attribute '", key,
+                "': expected a key in text or number metadata, found it in both");
+    write_number_attribute(training.get(), key, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, number, where);
+  }
+}
+
+// Removes the temporary file when it goes out of scope: after a failure, and harmlessly
+// after the rename, when nothing is left under its name.
+class TemporaryFile {
+ public:
+  explicit TemporaryFile(fs::path path) : path_(std::move(path)) {}
+  TemporaryFile(const TemporaryFile&) = delete;
+  TemporaryFile& operator=(const TemporaryFile&) = delete;
+  ~TemporaryFile() {
+    std::error_code ignored;
+    fs::remove(path_, ignored);
+  }
+  [[nodiscard]] const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// The rename only replaces the old checkpoint safely across a crash if the new file's
+// data reached the disk first.
+void sync_to_disk(const fs::path& file, const std::string& path) {
+  const int descriptor = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  LATHE_CHECK(descriptor >= 0, path, ": cannot reopen the temporary file ", file.string(),
+              " to sync it: ", std::strerror(errno));
+  const int status = ::fsync(descriptor);
+  const int sync_errno = errno;
+  ::close(descriptor);
+  LATHE_CHECK(status == 0, path, ": cannot sync the temporary file ", file.string(),
+              " to disk: ", std::strerror(sync_errno));
+}
+
+// ---------------------------------------------------------------- reading
+
+std::string describe_type(hid_t type) {
+  const std::string bits = std::to_string(8 * H5Tget_size(type));
+  switch (H5Tget_class(type)) {
+    case H5T_FLOAT:
+      return "float" + bits;
+    case H5T_INTEGER:
+      return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + bits;
+    case H5T_STRING:
+      return H5Tis_variable_str(type) > 0 ? "a variable-length string" : "a fixed-length string";
+    default:
+      return "a type that is neither a number nor a string";
+  }
+}
+
+const char* describe_object_kind(H5I_type_t kind) {
+  switch (kind) {
+    case H5I_GROUP:
+      return "a group";
+    case H5I_DATASET:
+      return "a data set";
+    case H5I_DATATYPE:
+      return "a named data type";
+    default:
+      return "an object of another kind";
+  }
+}
+
+// Opens `name` under `parent`, failing unless it is an object of `kind`.
+Hdf5Handle open_object(hid_t parent, const char* name, H5I_type_t kind, const std::string& where,
+                       const std::string& expected) {
+  LATHE_CHECK(H5Lexists(parent, name, H5P_DEFAULT) > 0, where, ": expected ", expected, ", found nothing");
+  Hdf5Handle object = own(H5Oopen(parent, name, H5P_DEFAULT), H5Oclose, where, ": expected ", expected,
+                          ", found a link that cannot be followed");
+  const H5I_type_t found = H5Iget_type(object.get());
+  LATHE_CHECK(found == kind, where, ": expected ", expected, ", found ", describe_object_kind(found));
+  return object;
+}
+
+Hdf5Handle open_attribute(hid_t object, const char* name, const std::string& where,
+                          const std::string& expected) {
+  LATHE_CHECK(H5Aexists(object, name) > 0, where, ": expected ", expected, ", found none");
+  return own(H5Aopen(object, name, H5P_DEFAULT), H5Aclose, where, ": cannot open it");
+}
+
+// Scalar values live both in attributes (metadata) and in a data set (/model_spec);
+// these helpers take either.
+bool is_attribute(hid_t object) { return H5Iget_type(object) == H5I_ATTR; }
+
+Hdf5Handle stored_type(hid_t object, const std::string& where) {
+  return own(is_attribute(object) ? H5Aget_type(object) : H5Dget_type(object), H5Tclose, where,
+             ": cannot read its type");
+}
+
+Hdf5Handle stored_space(hid_t object, const std::string& where) {
+  return own(is_attribute(object) ? H5Aget_space(object) : H5Dget_space(object), H5Sclose, where,
+             ": cannot read its shape");
+}
+
+void read_all(hid_t object, hid_t memory_type, void* buffer, const std::string& where) {
+  check(is_attribute(object) ? H5Aread(object, memory_type, buffer)
+                             : H5Dread(object, memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer),
+        where, ": cannot read its value");
+}
+
+void expect_scalar(hid_t object, const std::string& where, const std::string& expected) {
+  const Hdf5Handle space = stored_space(object, where);
+  LATHE_CHECK(H5Sget_simple_extent_type(space.get()) == H5S_SCALAR, where, ": expected ", expected,
+              ", found an array of ", H5Sget_simple_extent_npoints(space.get()), " values");
+}
+
+struct Hdf5MemoryFree {
+  void operator()(char* memory) const { H5free_memory(memory); }
+};
+
+std::string read_text(hid_t object, const std::string& where) {
+  const Hdf5Handle type = stored_type(object, where);
+  LATHE_CHECK(H5Tget_class(type.get()) == H5T_STRING && H5Tis_variable_str(type.get()) > 0, where,
+              ": expected a variable-length string, found ", describe_type(type.get()));
+  expect_scalar(object, where, "a single string");
+  char* text = nullptr;
+  read_all(object, type.get(), &text, where);
+  const std::unique_ptr<char, Hdf5MemoryFree> owned_text(text);
+  return text == nullptr ? std::string() : std::string(text);  // HDF5 may return "" as null
+}
+
+std::int64_t read_integer(hid_t object, const std::string& where) {
+  const Hdf5Handle type = stored_type(object, where);
+  LATHE_CHECK(H5Tget_class(type.get()) == H5T_INTEGER, where, ": expected an integer, found ",
+              describe_type(type.get()));
+  expect_scalar(object, where, "a single integer");
+  std::int64_t value = 0;
+  read_all(object, H5T_NATIVE_INT64, &value, where);
+  return value;
+}
+
+Tensor read_float_array(hid_t data_set, const std::string& where) {
+  const Hdf5Handle type = stored_type(data_set, where);
+  LATHE_CHECK(H5Tget_class(type.get()) == H5T_FLOAT && H5Tget_size(type.get()) == sizeof(float), where,
+              ": expected float32 values, found ", describe_type(type.get()));
+  const Hdf5Handle space = stored_space(data_set, where);
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  LATHE_CHECK(rank > 0, where, ": expected an array with at least one dimension, found none");
+  std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+  check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), where, ": cannot read its shape");
+  std::vector<std::int64_t> shape;
+  for (const hsize_t d : dims) shape.push_back(static_cast<std::int64_t>(d));
+
+  Tensor tensor{Shape(std::move(shape))};
+  if (!tensor.empty()) read_all(data_set, H5T_NATIVE_FLOAT, tensor.data(), where);
+  return tensor;
+}
+
+std::vector<float> read_float_vector(hid_t group, const char* name, const std::string& where) {
+  const Hdf5Handle data_set = open_object(group, name, H5I_DATASET, where, "a float32 data set");
+  const Tensor values = read_float_array(data_set.get(), where);
+  LATHE_CHECK(values.shape().rank() == 1, where, ": expected a one-dimensional array, found shape ",
+              values.shape().to_string());
+  return {values.values().begin(), values.values().end()};
+}
+
+std::vector<std::string> member_names(hid_t group, const std::string& where) {
+  std::vector<std::string> names;
+  check(H5Literate(
+            group, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+            [](hid_t, const char* name, const H5L_info_t*, void* out) -> herr_t {
+              static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+              return 0;
+            },
+            &names),
+        where, ": cannot list its members");
+  return names;
+}
+
+std::vector<std::string> attribute_names(hid_t object, const std::string& where) {
+  std::vector<std::string> names;
+  check(H5Aiterate2(
+            object, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+            [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
+              static_cast<std::vector<std::string>*>(out)->emplace_back(name);
+              return 0;
+            },
+            &names),
+        where, ": cannot list its attributes");
+  return names;
+}
+
+struct StoredWeight {
+  std::int64_t order;
+  NamedTensor tensor;
+};
+
+// Walks the groups under /weights; `name_prefix` is the tensor name so far ("conv1/").
+void collect_weights(hid_t group, const std::string& name_prefix, const std::string& path,
+                     std::vector<StoredWeight>& weights) {
+  for (const std::string& member : member_names(group, path + ": /weights/" + name_prefix)) {
+    const std::string name = name_prefix + member;
+    const std::string where = path + ": /weights/" + name;
+    const Hdf5Handle object =
+        own(H5Oopen(group, member.c_str(), H5P_DEFAULT), H5Oclose, where,
+            ": expected a tensor or a group of tensors, found a link that cannot be followed");
+    const H5I_type_t kind = H5Iget_type(object.get());
+    if (kind == H5I_GROUP) {
+      collect_weights(object.get(), name + "/", path, weights);
+      continue;
+    }
+    LATHE_CHECK(kind == H5I_DATASET, where,
+                ": expected a tensor (float32 data set) or a group of tensors, found ",
+                describe_object_kind(kind));
+    const Hdf5Handle order = open_attribute(object.get(), "order", where + " attribute 'order'",
+                                            "an integer (the tensor's position in the checkpoint)");
+    weights.push_back({read_integer(order.get(), where + " attribute 'order'"),
+                       {name, read_float_array(object.get(), where)}});
+  }
+}
+
+std::vector<NamedTensor> read_weights(hid_t file, const std::string& path) {
+  const Hdf5Handle weights_group =
+      open_object(file, "weights", H5I_GROUP, path + ": /weights", "a group holding the weights");
+  std::vector<StoredWeight> weights;
+  collect_weights(weights_group.get(), "", path, weights);
+
+  std::sort(weights.begin(), weights.end(),
+            [](const StoredWeight& a, const StoredWeight& b) { return a.order < b.order; });
+  std::vector<NamedTensor> tensors;
+  for (StoredWeight& weight : weights) {
+    const auto position = static_cast<std::int64_t>(tensors.size());
+    // Sorted, so a value below its position repeats the previous one.
+    LATHE_CHECK(weight.order == position, path, ": /weights/", weight.tensor.name,
+                " attribute 'order': expected the ", weights.size(), " tensors numbered 0 to ",
+                weights.size() - 1, " once each, found ", weight.order,
+                weight.order < position ? " on two tensors" : "");
+    tensors.push_back(std::move(weight.tensor));
+  }
+  return tensors;
+}
+
+void check_format(hid_t file, const std::string& path) {
+  const std::string format_where = path + ": root attribute 'format'";
+  LATHE_CHECK(H5Aexists(file, "format") > 0, format_where, ": expected \"", kFormatName,
+              "\", found none (an HDF5 file, but not a Lathe checkpoint)");
+  const Hdf5Handle format =
+      own(H5Aopen(file, "format", H5P_DEFAULT), H5Aclose, format_where, ": cannot open it");
+  const std::string found = read_text(format.get(), format_where);
+  LATHE_CHECK(found == kFormatName, format_where, ": expected \"", kFormatName, "\", found \"", found,
+              "\" (not a Lathe checkpoint)");
+
+  const std::string version_where = path + ": root attribute 'format_version'";
+  const Hdf5Handle version_attribute = open_attribute(file, "format_version", version_where, "an integer");
+  const std::int64_t version = read_integer(version_attribute.get(), version_where);
+  LATHE_CHECK(version <= kCheckpointFormatVersion, version_where, ": expected at most ",
+              kCheckpointFormatVersion, " (the newest this build reads), found ", version,
+              ": the file was written by a newer Lathe");
+  LATHE_CHECK(version >= 1, version_where, ": expected a version from 1 up, found ", version);
+}
+
+}  // namespace
+
+void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
+  silence_hdf5_error_printing();
+  const fs::path target(path);
+  const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::error_code error;
+  LATHE_CHECK(fs::is_directory(directory, error), path, ": cannot write the checkpoint: its directory ",
+              directory.string(), " does not exist");
+
+  const TemporaryFile temporary(target.string() + ".tmp-" + std::to_string(::getpid()));
+  {
+    const Hdf5Handle file =
+        own(H5Fcreate(temporary.path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose, path,
+            ": cannot create the temporary file ", temporary.path().string());
+    write_contents(file.get(), checkpoint, path);
+    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), path, ": cannot flush the temporary file ",
+          temporary.path().string());
+  }
+  sync_to_disk(temporary.path(), path);
+  fs::rename(temporary.path(), target, error);
+  LATHE_CHECK(!error, path, ": cannot replace it with the new checkpoint ", temporary.path().string(), ": ",
+              error.message());
+}
+
+Checkpoint read_checkpoint(const std::string& path) {
+  silence_hdf5_error_printing();
+  std::error_code error;
+  LATHE_CHECK(fs::exists(path, error), path, ": expected a checkpoint file, found no such file");
+  LATHE_CHECK(fs::is_regular_file(path, error), path, ": expected a checkpoint file, found ",
+              fs::is_directory(path, error) ? "a directory" : "something other than a regular file");
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  LATHE_CHECK(is_hdf5 >= 0, path, ": cannot open it", hdf5_error_detail());
+  LATHE_CHECK(is_hdf5 > 0, path,
+              ": expected an HDF5 file (a Lathe checkpoint), found a file without the HDF5 signature");
+  const Hdf5Handle file =
+      own(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path,
+          ": expected a complete HDF5 file, found one HDF5 cannot open, likely truncated or damaged");
+  check_format(file.get(), path);
+
+  Checkpoint checkpoint;
+  {
+    const std::string where = path + ": /model_spec";
+    const Hdf5Handle spec = open_object(file.get(), "model_spec", H5I_DATASET, where,
+                                        "a data set holding the model spec (YAML text)");
+    checkpoint.model_spec_yaml = read_text(spec.get(), where);
+  }
+
+  checkpoint.tensors = read_weights(file.get(), path);
+
+  {
+    const Hdf5Handle normalization =
+        open_object(file.get(), "normalization", H5I_GROUP, path + ": /normalization",
+                    "a group holding the input normalisation");
+    checkpoint.normalization_mean =
+        read_float_vector(normalization.get(), "mean", path + ": /normalization/mean");
+    checkpoint.normalization_std =
+        read_float_vector(normalization.get(), "std", path + ": /normalization/std");
+    LATHE_CHECK(checkpoint.normalization_mean.size() == checkpoint.normalization_std.size(), path,
+                ": /normalization: expected mean and std of equal length, found ",
+                checkpoint.normalization_mean.size(), " and ", checkpoint.normalization_std.size());
+  }
+
+  const Hdf5Handle training = open_object(file.get(), "training", H5I_GROUP, path + ": /training",
+                                          "a group holding the training metadata");
+  for (const std::string& key : attribute_names(training.get(), path + ": /training")) {
+    const std::string where = path + ": /training attribute '" + key + "'";
+    const Hdf5Handle attribute =
+        own(H5Aopen(training.get(), key.c_str(), H5P_DEFAULT), H5Aclose, where, ": cannot open it");
+    const Hdf5Handle type = stored_type(attribute.get(), where);
+    switch (H5Tget_class(type.get())) {
+      case H5T_STRING:
+        checkpoint.text_metadata[key] = read_text(attribute.get(), where);
+        break;
+      case H5T_FLOAT:
+      case H5T_INTEGER: {
+        expect_scalar(attribute.get(), where, "a single number");
+        double number = 0;
+        read_all(attribute.get(), H5T_NATIVE_DOUBLE, &number, where);
+        checkpoint.number_metadata[key] = number;
+        break;
+      }
+      default:
+        fail(where, ": expected text or a number, found ", describe_type(type.get()));
+    }
+  }
+  return checkpoint;
+}
+
+}  // namespace lathe::io
