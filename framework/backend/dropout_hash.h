@@ -16,8 +16,11 @@ constexpr std::uint64_t splitmix64_at(std::uint64_t seed, std::uint64_t index) {
 }
 
 // Uniform in [0, 1) from the draw's top 24 bits (exact in float); kept when >= p.
+// Converted through int32 (it fits): x86 without AVX-512 has no direct, vectorisable
+// conversion from a 64-bit unsigned integer to float.
 constexpr float dropout_uniform(std::uint64_t seed, std::uint64_t index) {
-  return static_cast<float>(splitmix64_at(seed, index) >> 40U) * 0x1p-24F;
+  return static_cast<float>(static_cast<std::int32_t>(splitmix64_at(seed, index) >> 40U)) *
+         0x1p-24F;
 }
 
 }  // namespace lathe

@@ -282,71 +282,103 @@ struct ConvData {
   Floats grad_output;
 };
 
+void expect_forward_matches_direct_convolution(Backend& backend, const Conv2dGeometry& g) {
+  const ConvData data(g, 10);
+  Floats output(static_cast<std::size_t>(output_size(g)));
+  backend.conv2d_forward(g, data.input.data(), data.weight.data(), data.bias.data(),
+                         output.data());
+  EXPECT_LT(max_error(output, reference_conv_forward(g, data.input, data.weight, &data.bias)),
+            1e-5)
+      << describe(g);
+  backend.conv2d_forward(g, data.input.data(), data.weight.data(), nullptr, output.data());
+  EXPECT_LT(max_error(output, reference_conv_forward(g, data.input, data.weight, nullptr)), 1e-5)
+      << describe(g) << ", no bias";
+}
+
+void expect_backward_data_matches_direct_convolution(Backend& backend,
+                                                     const Conv2dGeometry& g) {
+  const ConvData data(g, 20);
+  Doubles expected(static_cast<std::size_t>(input_size(g)), 0.0);
+  for_each_tap(g, [&](Index in, Index w, Index out, int) {
+    expected[in] += static_cast<double>(data.grad_output[out]) * data.weight[w];
+  });
+  Floats grad_input(expected.size(), std::numeric_limits<float>::quiet_NaN());
+  backend.conv2d_backward_data(g, data.grad_output.data(), data.weight.data(), grad_input.data());
+  EXPECT_LT(max_error(grad_input, expected), 1e-5) << describe(g);
+}
+
+// `tolerance` covers float rounding in sums of N*OH*OW products, ~1e-5 up to ~1,000.
+void expect_backward_filter_matches_direct_convolution(Backend& backend, const Conv2dGeometry& g,
+                                                       double tolerance = 1e-5) {
+  const ConvData data(g, 30);
+  Doubles expected_weight(static_cast<std::size_t>(weight_size(g)), 0.0);
+  Doubles expected_bias(static_cast<std::size_t>(g.out_channels), 0.0);
+  for_each_tap(g, [&](Index in, Index w, Index out, int) {
+    expected_weight[w] += static_cast<double>(data.grad_output[out]) * data.input[in];
+  });
+  const Index plane = Index{g.out_height()} * g.out_width();
+  for (Index i = 0; i < output_size(g); ++i) {
+    expected_bias[i / plane % g.out_channels] += data.grad_output[i];
+  }
+  // Overwrite: whatever was there (NaN here) is gone.
+  Floats grad_weight(expected_weight.size(), std::numeric_limits<float>::quiet_NaN());
+  Floats grad_bias(expected_bias.size(), std::numeric_limits<float>::quiet_NaN());
+  backend.conv2d_backward_filter(g, data.input.data(), data.grad_output.data(),
+                                 grad_weight.data(), grad_bias.data(), false);
+  EXPECT_LT(max_error(grad_weight, expected_weight), tolerance) << describe(g);
+  EXPECT_LT(max_error(grad_bias, expected_bias), tolerance) << describe(g);
+  // Accumulate: a second call adds the same gradient again.
+  backend.conv2d_backward_filter(g, data.input.data(), data.grad_output.data(),
+                                 grad_weight.data(), grad_bias.data(), true);
+  for (double& e : expected_weight) e *= 2.0;
+  for (double& e : expected_bias) e *= 2.0;
+  EXPECT_LT(max_error(grad_weight, expected_weight), tolerance) << describe(g) << ", accumulate";
+  EXPECT_LT(max_error(grad_bias, expected_bias), tolerance) << describe(g) << ", accumulate";
+  // No bias gradient asked for.
+  backend.conv2d_backward_filter(g, data.input.data(), data.grad_output.data(),
+                                 grad_weight.data(), nullptr, false);
+  for (double& e : expected_weight) e /= 2.0;
+  EXPECT_LT(max_error(grad_weight, expected_weight), tolerance) << describe(g) << ", no bias";
+}
+
 TEST(CpuBackendConv2d, ForwardMatchesDirectConvolution) {
   auto backend = make_cpu_backend(2);
   for (const Conv2dGeometry& g : conv_geometries()) {
-    const ConvData data(g, 10);
-    Floats output(static_cast<std::size_t>(output_size(g)));
-    backend->conv2d_forward(g, data.input.data(), data.weight.data(), data.bias.data(),
-                            output.data());
-    EXPECT_LT(max_error(output, reference_conv_forward(g, data.input, data.weight, &data.bias)),
-              1e-5)
-        << describe(g);
-    backend->conv2d_forward(g, data.input.data(), data.weight.data(), nullptr, output.data());
-    EXPECT_LT(max_error(output, reference_conv_forward(g, data.input, data.weight, nullptr)),
-              1e-5)
-        << describe(g) << ", no bias";
+    expect_forward_matches_direct_convolution(*backend, g);
   }
 }
 
 TEST(CpuBackendConv2d, BackwardDataMatchesDirectConvolution) {
   auto backend = make_cpu_backend(2);
   for (const Conv2dGeometry& g : conv_geometries()) {
-    const ConvData data(g, 20);
-    Doubles expected(static_cast<std::size_t>(input_size(g)), 0.0);
-    for_each_tap(g, [&](Index in, Index w, Index out, int) {
-      expected[in] += static_cast<double>(data.grad_output[out]) * data.weight[w];
-    });
-    Floats grad_input(expected.size(), std::numeric_limits<float>::quiet_NaN());
-    backend->conv2d_backward_data(g, data.grad_output.data(), data.weight.data(),
-                                  grad_input.data());
-    EXPECT_LT(max_error(grad_input, expected), 1e-5) << describe(g);
+    expect_backward_data_matches_direct_convolution(*backend, g);
   }
 }
 
 TEST(CpuBackendConv2d, BackwardFilterMatchesDirectConvolutionAndHonoursAccumulate) {
   auto backend = make_cpu_backend(2);
   for (const Conv2dGeometry& g : conv_geometries()) {
-    const ConvData data(g, 30);
-    Doubles expected_weight(static_cast<std::size_t>(weight_size(g)), 0.0);
-    Doubles expected_bias(static_cast<std::size_t>(g.out_channels), 0.0);
-    for_each_tap(g, [&](Index in, Index w, Index out, int) {
-      expected_weight[w] += static_cast<double>(data.grad_output[out]) * data.input[in];
-    });
-    const Index plane = Index{g.out_height()} * g.out_width();
-    for (Index i = 0; i < output_size(g); ++i) {
-      expected_bias[i / plane % g.out_channels] += data.grad_output[i];
-    }
-    // Overwrite: whatever was there (NaN here) is gone.
-    Floats grad_weight(expected_weight.size(), std::numeric_limits<float>::quiet_NaN());
-    Floats grad_bias(expected_bias.size(), std::numeric_limits<float>::quiet_NaN());
-    backend->conv2d_backward_filter(g, data.input.data(), data.grad_output.data(),
-                                    grad_weight.data(), grad_bias.data(), false);
-    EXPECT_LT(max_error(grad_weight, expected_weight), 1e-5) << describe(g);
-    EXPECT_LT(max_error(grad_bias, expected_bias), 1e-5) << describe(g);
-    // Accumulate: a second call adds the same gradient again.
-    backend->conv2d_backward_filter(g, data.input.data(), data.grad_output.data(),
-                                    grad_weight.data(), grad_bias.data(), true);
-    for (double& e : expected_weight) e *= 2.0;
-    for (double& e : expected_bias) e *= 2.0;
-    EXPECT_LT(max_error(grad_weight, expected_weight), 1e-5) << describe(g) << ", accumulate";
-    EXPECT_LT(max_error(grad_bias, expected_bias), 1e-5) << describe(g) << ", accumulate";
-    // No bias gradient asked for.
-    backend->conv2d_backward_filter(g, data.input.data(), data.grad_output.data(),
-                                    grad_weight.data(), nullptr, false);
-    for (double& e : expected_weight) e /= 2.0;
-    EXPECT_LT(max_error(grad_weight, expected_weight), 1e-5) << describe(g) << ", no bias";
+    expect_backward_filter_matches_direct_convolution(*backend, g);
   }
+}
+
+// The backend runs im2col and the GEMM over chunks of images whose patches fit in cache
+// (a few MiB); 13 images of 72 x 48 x 48 patch values (660 KB each) span several.
+TEST(CpuBackendConv2d, BatchSpanningSeveralChunksMatchesDirectConvolution) {
+  auto backend = make_cpu_backend(2);
+  Conv2dGeometry g;
+  g.batch = 13;
+  g.in_channels = 8;
+  g.in_height = 48;
+  g.in_width = 48;
+  g.out_channels = 3;
+  g.kernel_height = 3;
+  g.kernel_width = 3;
+  g.padding = 1;
+  expect_forward_matches_direct_convolution(*backend, g);
+  expect_backward_data_matches_direct_convolution(*backend, g);
+  // Each weight gradient sums 13 x 48 x 48 = 30,000 products in float.
+  expect_backward_filter_matches_direct_convolution(*backend, g, 1e-4);
 }
 
 // A few geometries, every entry: stride 2 with padding, pointwise, non-square kernel.
@@ -525,9 +557,13 @@ TEST(CpuBackendMaxPool, NanInWindowPropagatesToOutput) {
   const Floats input = {1.0F, std::numeric_limits<float>::quiet_NaN(), 3.0F, 2.0F};
   Floats output(1);
   std::vector<std::int32_t> argmax(1);
-  backend->maxpool_forward(g, input.data(), output.data(), argmax.data());
-  EXPECT_TRUE(std::isnan(output[0]));
-  EXPECT_EQ(argmax[0], 1);
+  // Stride 2 takes the 2x2 fast path, stride 1 the generic loop.
+  for (const int stride : {2, 1}) {
+    g.stride = stride;
+    backend->maxpool_forward(g, input.data(), output.data(), argmax.data());
+    EXPECT_TRUE(std::isnan(output[0])) << "stride " << stride;
+    EXPECT_EQ(argmax[0], 1) << "stride " << stride;
+  }
 }
 
 TEST(CpuBackendAvgPool, ForwardAndBackwardMatchReferenceAndFiniteDifferences) {

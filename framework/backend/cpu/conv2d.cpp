@@ -1,6 +1,6 @@
-// Convolution as im2col + one GEMM over the whole batch: the weights [O, C*kh*kw] times
-// the patches of every image [C*kh*kw, N*OH*OW]. One large GEMM keeps BLAS near its peak
-// where per-image GEMMs of a small layer (N*OH*OW of a few hundred) would not.
+// Convolution as im2col + GEMM over many images at once: the weights [O, C*kh*kw] times
+// the patches of a chunk of images [C*kh*kw, images*OH*OW]. A GEMM that wide keeps BLAS
+// near its peak where per-image GEMMs of a small layer (OH*OW of a few dozen) would not.
 #include <algorithm>
 #include <climits>
 #include <cstdint>
@@ -20,6 +20,8 @@ struct ConvSizes {
         out_width(g.out_width()),
         in_plane(Index{g.in_height} * g.in_width),
         out_plane(Index{out_height} * out_width),
+        in_image(g.in_channels * in_plane),
+        out_image(g.out_channels * out_plane),
         columns(g.batch * out_plane),
         patch(Index{g.in_channels} * g.kernel_height * g.kernel_width) {}
 
@@ -27,6 +29,8 @@ struct ConvSizes {
   int out_width;
   Index in_plane;
   Index out_plane;
+  Index in_image;   // floats of one input image, C*H*W
+  Index out_image;  // floats of one output image, O*OH*OW
   Index columns;  // N*OH*OW: one im2col column per output position of every image
   Index patch;    // C*kh*kw: one im2col row per input channel and kernel offset
 };
@@ -42,15 +46,37 @@ void check_geometry(const Conv2dGeometry& g) {
               g.kernel_height, "x", g.kernel_width, " kernel, stride ", g.stride, ", padding ",
               g.padding);
   const ConvSizes sizes(g);
-  LATHE_CHECK(sizes.columns <= INT_MAX && sizes.patch <= INT_MAX,
-              "cpu conv2d: batch ", g.batch, " x ", sizes.out_plane,
-              " outputs is too large for one GEMM (over 2^31 columns)");
+  // A chunk's GEMM has at most max(2^21 / patch, 1) images' worth of columns.
+  LATHE_CHECK(sizes.out_plane <= INT_MAX && sizes.patch <= INT_MAX,
+              "cpu conv2d: a ", sizes.out_height, "x", sizes.out_width, " output plane or a ",
+              sizes.patch, "-value patch is too large for a GEMM (over 2^31)");
 }
 
 // A 1x1 kernel at stride 1 without padding reads each image's planes as they lie: its
 // im2col would be a copy, so these GEMMs run per image straight on NCHW.
 bool is_pointwise(const Conv2dGeometry& g) {
   return g.kernel_height == 1 && g.kernel_width == 1 && g.stride == 1 && g.padding == 0;
+}
+
+// Images per GEMM. One GEMM over a whole batch of 128 would materialise im2col patches
+// of 100+ MB for a VGG layer, streamed through DRAM on the way in and out; chunks whose
+// patches fit in L3 keep that traffic in cache and still give BLAS thousands of columns.
+// The chunking depends on the geometry alone, so results do not change with threads.
+int images_per_chunk(const Conv2dGeometry& g, const ConvSizes& s) {
+  constexpr Index kPatchFloatsPerChunk = Index{1} << 20;  // 4 MiB
+  const Index images = kPatchFloatsPerChunk / (s.patch * s.out_plane);
+  return static_cast<int>(std::clamp<Index>(images, 1, std::max(g.batch, 1)));
+}
+
+// Calls run(first image, geometry of the chunk) for consecutive chunks of the batch.
+template <class Run>
+void for_each_chunk(const Conv2dGeometry& g, const ConvSizes& s, Run&& run) {
+  const int chunk = images_per_chunk(g, s);
+  for (int first = 0; first < g.batch; first += chunk) {
+    Conv2dGeometry part = g;
+    part.batch = std::min(chunk, g.batch - first);
+    run(first, part);
+  }
 }
 
 // Outputs [begin, end) along one axis whose input index out*stride - padding + offset
@@ -196,47 +222,53 @@ void CpuBackend::conv2d_forward(const Conv2dGeometry& g, const float* input, con
                                 const float* bias, float* output) {
   check_geometry(g);
   const ConvSizes s(g);
-  const int plane = static_cast<int>(s.out_plane);
   if (is_pointwise(g)) {
+    const int plane = static_cast<int>(s.out_plane);
     for (int n = 0; n < g.batch; ++n) {
       cpu::gemm_row_major(false, false, g.out_channels, plane, g.in_channels, 1.0F, weight,
-                          g.in_channels, input + n * Index{g.in_channels} * s.in_plane, plane,
-                          0.0F, output + n * Index{g.out_channels} * s.out_plane, plane);
+                          g.in_channels, input + n * s.in_image, plane, 0.0F,
+                          output + n * s.out_image, plane);
     }
     if (bias != nullptr) add_bias_nchw(g, s, bias, output);
     return;
   }
-  const int columns = static_cast<int>(s.columns);
   const int patch = static_cast<int>(s.patch);
-  float* patches = reserve(columns_, s.patch * s.columns);
-  im2col(g, s, input, patches);
-  float* product = reserve(channel_major_, g.out_channels * s.columns);
-  cpu::gemm_row_major(false, false, g.out_channels, columns, patch, 1.0F, weight, patch, patches,
-                      columns, 0.0F, product, columns);
-  channel_major_to_nchw(g, s, product, bias, output);
+  for_each_chunk(g, s, [&](int first, const Conv2dGeometry& part) {
+    const ConvSizes p(part);
+    const int columns = static_cast<int>(p.columns);
+    float* patches = reserve(columns_, p.patch * p.columns);
+    im2col(part, p, input + first * s.in_image, patches);
+    float* product = reserve(channel_major_, g.out_channels * p.columns);
+    cpu::gemm_row_major(false, false, g.out_channels, columns, patch, 1.0F, weight, patch,
+                        patches, columns, 0.0F, product, columns);
+    channel_major_to_nchw(part, p, product, bias, output + first * s.out_image);
+  });
 }
 
 void CpuBackend::conv2d_backward_data(const Conv2dGeometry& g, const float* grad_output,
                                       const float* weight, float* grad_input) {
   check_geometry(g);
   const ConvSizes s(g);
-  const int plane = static_cast<int>(s.out_plane);
   if (is_pointwise(g)) {
+    const int plane = static_cast<int>(s.out_plane);
     for (int n = 0; n < g.batch; ++n) {
       cpu::gemm_row_major(true, false, g.in_channels, plane, g.out_channels, 1.0F, weight,
-                          g.in_channels, grad_output + n * Index{g.out_channels} * s.out_plane,
-                          plane, 0.0F, grad_input + n * Index{g.in_channels} * s.in_plane, plane);
+                          g.in_channels, grad_output + n * s.out_image, plane, 0.0F,
+                          grad_input + n * s.in_image, plane);
     }
     return;
   }
-  const int columns = static_cast<int>(s.columns);
   const int patch = static_cast<int>(s.patch);
-  float* grad_major = reserve(channel_major_, g.out_channels * s.columns);
-  nchw_to_channel_major(g, s, grad_output, grad_major);
-  float* grad_patches = reserve(columns_, s.patch * s.columns);
-  cpu::gemm_row_major(true, false, patch, columns, g.out_channels, 1.0F, weight, patch,
-                      grad_major, columns, 0.0F, grad_patches, columns);
-  col2im(g, s, grad_patches, grad_input);
+  for_each_chunk(g, s, [&](int first, const Conv2dGeometry& part) {
+    const ConvSizes p(part);
+    const int columns = static_cast<int>(p.columns);
+    float* grad_major = reserve(channel_major_, g.out_channels * p.columns);
+    nchw_to_channel_major(part, p, grad_output + first * s.out_image, grad_major);
+    float* grad_patches = reserve(columns_, p.patch * p.columns);
+    cpu::gemm_row_major(true, false, patch, columns, g.out_channels, 1.0F, weight, patch,
+                        grad_major, columns, 0.0F, grad_patches, columns);
+    col2im(part, p, grad_patches, grad_input + first * s.in_image);
+  });
 }
 
 void CpuBackend::conv2d_backward_filter(const Conv2dGeometry& g, const float* input,
@@ -246,25 +278,27 @@ void CpuBackend::conv2d_backward_filter(const Conv2dGeometry& g, const float* in
   const ConvSizes s(g);
   if (grad_bias != nullptr) sum_bias_gradient(g, s, grad_output, grad_bias, accumulate);
   const int patch = static_cast<int>(s.patch);
+  // Every GEMM below adds its images' share, so start from zero unless accumulating.
+  if (!accumulate) std::fill_n(grad_weight, g.out_channels * s.patch, 0.0F);
   if (is_pointwise(g)) {
-    // Summed image by image into grad_weight, so it starts from zero unless accumulating.
-    if (!accumulate) std::fill_n(grad_weight, Index{g.out_channels} * patch, 0.0F);
     const int plane = static_cast<int>(s.out_plane);
     for (int n = 0; n < g.batch; ++n) {
       cpu::gemm_row_major(false, true, g.out_channels, g.in_channels, plane, 1.0F,
-                          grad_output + n * Index{g.out_channels} * s.out_plane, plane,
-                          input + n * Index{g.in_channels} * s.in_plane, plane, 1.0F,
-                          grad_weight, g.in_channels);
+                          grad_output + n * s.out_image, plane, input + n * s.in_image, plane,
+                          1.0F, grad_weight, g.in_channels);
     }
     return;
   }
-  const int columns = static_cast<int>(s.columns);
-  float* grad_major = reserve(channel_major_, g.out_channels * s.columns);
-  nchw_to_channel_major(g, s, grad_output, grad_major);
-  float* patches = reserve(columns_, s.patch * s.columns);
-  im2col(g, s, input, patches);
-  cpu::gemm_row_major(false, true, g.out_channels, patch, columns, 1.0F, grad_major, columns,
-                      patches, columns, accumulate ? 1.0F : 0.0F, grad_weight, patch);
+  for_each_chunk(g, s, [&](int first, const Conv2dGeometry& part) {
+    const ConvSizes p(part);
+    const int columns = static_cast<int>(p.columns);
+    float* grad_major = reserve(channel_major_, g.out_channels * p.columns);
+    nchw_to_channel_major(part, p, grad_output + first * s.out_image, grad_major);
+    float* patches = reserve(columns_, p.patch * p.columns);
+    im2col(part, p, input + first * s.in_image, patches);
+    cpu::gemm_row_major(false, true, g.out_channels, patch, columns, 1.0F, grad_major, columns,
+                        patches, columns, 1.0F, grad_weight, patch);
+  });
 }
 
 }  // namespace lathe
