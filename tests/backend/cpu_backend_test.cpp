@@ -25,8 +25,7 @@ using Index = std::int64_t;
 using Floats = std::vector<float>;
 using Doubles = std::vector<double>;
 
-Floats random_values(std::size_t count, std::uint32_t seed, float low = -1.0F,
-                     float high = 1.0F) {
+Floats random_values(std::size_t count, std::uint32_t seed, float low = -1.0F, float high = 1.0F) {
   std::mt19937 generator(seed);
   std::uniform_real_distribution<float> distribution(low, high);
   Floats values(count);
@@ -114,12 +113,11 @@ TEST(CpuBackendGemm, AllTransposeCombinationsWithPaddedLeadingDimensionsMatchRef
         Floats c = random_values(static_cast<std::size_t>(m * ldc), 3);
         const Doubles expected =
             reference_gemm(transpose_a, transpose_b, m, n, k, 0.75F, a, lda, b, ldb, beta, c, ldc);
-        backend->gemm(transpose_a, transpose_b, m, n, k, 0.75F, a.data(), lda, b.data(), ldb,
-                      beta, c.data(), ldc);
+        backend->gemm(transpose_a, transpose_b, m, n, k, 0.75F, a.data(), lda, b.data(), ldb, beta,
+                      c.data(), ldc);
         // The padding between rows of C is left as it was (reference_gemm keeps it too).
-        EXPECT_LT(max_error(c, expected), 1e-5)
-            << "transpose_a " << transpose_a << ", transpose_b " << transpose_b << ", beta "
-            << beta;
+        EXPECT_LT(max_error(c, expected), 1e-5) << "transpose_a " << transpose_a << ", transpose_b "
+                                                << transpose_b << ", beta " << beta;
       }
     }
   }
@@ -145,8 +143,8 @@ TEST(CpuBackendGemm, EmptyInnerDimensionScalesOutputByBeta) {
 TEST(CpuBackendGemm, LeadingDimensionShorterThanRowThrows) {
   auto backend = make_cpu_backend(1);
   Floats buffer(16);
-  EXPECT_THROW(backend->gemm(false, false, 2, 4, 4, 1.0F, buffer.data(), 3, buffer.data(), 4,
-                             0.0F, buffer.data(), 4),
+  EXPECT_THROW(backend->gemm(false, false, 2, 4, 4, 1.0F, buffer.data(), 3, buffer.data(), 4, 0.0F,
+                             buffer.data(), 4),
                Error);
 }
 
@@ -257,8 +255,8 @@ void for_each_tap(const Conv2dGeometry& g, Visit&& visit) {
   }
 }
 
-Doubles reference_conv_forward(const Conv2dGeometry& g, const Floats& input,
-                               const Floats& weight, const Floats* bias) {
+Doubles reference_conv_forward(const Conv2dGeometry& g, const Floats& input, const Floats& weight,
+                               const Floats* bias) {
   Doubles output(static_cast<std::size_t>(output_size(g)), 0.0);
   const Index plane = Index{g.out_height()} * g.out_width();
   if (bias != nullptr) {
@@ -285,18 +283,15 @@ struct ConvData {
 void expect_forward_matches_direct_convolution(Backend& backend, const Conv2dGeometry& g) {
   const ConvData data(g, 10);
   Floats output(static_cast<std::size_t>(output_size(g)));
-  backend.conv2d_forward(g, data.input.data(), data.weight.data(), data.bias.data(),
-                         output.data());
-  EXPECT_LT(max_error(output, reference_conv_forward(g, data.input, data.weight, &data.bias)),
-            1e-5)
+  backend.conv2d_forward(g, data.input.data(), data.weight.data(), data.bias.data(), output.data());
+  EXPECT_LT(max_error(output, reference_conv_forward(g, data.input, data.weight, &data.bias)), 1e-5)
       << describe(g);
   backend.conv2d_forward(g, data.input.data(), data.weight.data(), nullptr, output.data());
   EXPECT_LT(max_error(output, reference_conv_forward(g, data.input, data.weight, nullptr)), 1e-5)
       << describe(g) << ", no bias";
 }
 
-void expect_backward_data_matches_direct_convolution(Backend& backend,
-                                                     const Conv2dGeometry& g) {
+void expect_backward_data_matches_direct_convolution(Backend& backend, const Conv2dGeometry& g) {
   const ConvData data(g, 20);
   Doubles expected(static_cast<std::size_t>(input_size(g)), 0.0);
   for_each_tap(g, [&](Index in, Index w, Index out, int) {
@@ -323,20 +318,20 @@ void expect_backward_filter_matches_direct_convolution(Backend& backend, const C
   // Overwrite: whatever was there (NaN here) is gone.
   Floats grad_weight(expected_weight.size(), std::numeric_limits<float>::quiet_NaN());
   Floats grad_bias(expected_bias.size(), std::numeric_limits<float>::quiet_NaN());
-  backend.conv2d_backward_filter(g, data.input.data(), data.grad_output.data(),
-                                 grad_weight.data(), grad_bias.data(), false);
+  backend.conv2d_backward_filter(g, data.input.data(), data.grad_output.data(), grad_weight.data(),
+                                 grad_bias.data(), false);
   EXPECT_LT(max_error(grad_weight, expected_weight), tolerance) << describe(g);
   EXPECT_LT(max_error(grad_bias, expected_bias), tolerance) << describe(g);
   // Accumulate: a second call adds the same gradient again.
-  backend.conv2d_backward_filter(g, data.input.data(), data.grad_output.data(),
-                                 grad_weight.data(), grad_bias.data(), true);
+  backend.conv2d_backward_filter(g, data.input.data(), data.grad_output.data(), grad_weight.data(),
+                                 grad_bias.data(), true);
   for (double& e : expected_weight) e *= 2.0;
   for (double& e : expected_bias) e *= 2.0;
   EXPECT_LT(max_error(grad_weight, expected_weight), tolerance) << describe(g) << ", accumulate";
   EXPECT_LT(max_error(grad_bias, expected_bias), tolerance) << describe(g) << ", accumulate";
   // No bias gradient asked for.
-  backend.conv2d_backward_filter(g, data.input.data(), data.grad_output.data(),
-                                 grad_weight.data(), nullptr, false);
+  backend.conv2d_backward_filter(g, data.input.data(), data.grad_output.data(), grad_weight.data(),
+                                 nullptr, false);
   for (double& e : expected_weight) e /= 2.0;
   EXPECT_LT(max_error(grad_weight, expected_weight), tolerance) << describe(g) << ", no bias";
 }
@@ -386,8 +381,8 @@ std::vector<Conv2dGeometry> finite_difference_geometries() {
   std::vector<Conv2dGeometry> geometries;
   for (const auto& g : conv_geometries()) {
     const bool pointwise = g.kernel_height == 1 && g.stride == 1 && g.padding == 0;
-    const bool strided = g.kernel_height == 3 && g.kernel_width == 3 && g.stride == 2 &&
-                         g.padding == 1;
+    const bool strided =
+        g.kernel_height == 3 && g.kernel_width == 3 && g.stride == 2 && g.padding == 1;
     const bool tall = g.kernel_height == 3 && g.kernel_width == 1 && g.padding == 2;
     if (g.batch == 2 && g.in_height == 6 && (pointwise || strided || tall)) {
       geometries.push_back(g);
@@ -542,8 +537,7 @@ TEST(CpuBackendMaxPool, ForwardAndBackwardMatchReferenceAndFiniteDifferences) {
       backend->maxpool_forward(g, input.data(), output.data(), scratch_argmax.data());
       return weighted_sum(output, grad_output);
     };
-    EXPECT_LT(max_error(grad_input, finite_differences(input, 1e-3F, loss)), 1e-3)
-        << describe(g);
+    EXPECT_LT(max_error(grad_input, finite_differences(input, 1e-3F, loss)), 1e-3) << describe(g);
   }
 }
 
@@ -591,8 +585,7 @@ TEST(CpuBackendAvgPool, ForwardAndBackwardMatchReferenceAndFiniteDifferences) {
       backend->avgpool_forward(g, input.data(), output.data());
       return weighted_sum(output, grad_output);
     };
-    EXPECT_LT(max_error(grad_input, finite_differences(input, 1e-2F, loss)), 1e-3)
-        << describe(g);
+    EXPECT_LT(max_error(grad_input, finite_differences(input, 1e-2F, loss)), 1e-3) << describe(g);
   }
 }
 
@@ -668,9 +661,9 @@ TEST(CpuBackendBatchNorm, TrainingForwardNormalisesAndUpdatesRunningStatsAsPyTor
     Doubles expected_y(data.x.size());
     for (std::size_t i = 0; i < data.x.size(); ++i) {
       const std::size_t c = i / static_cast<std::size_t>(g.spatial) % g.channels;
-      expected_y[i] = (data.x[i] - stats.mean[c]) / std::sqrt(stats.variance[c] + epsilon) *
-                          data.gamma[c] +
-                      data.beta[c];
+      expected_y[i] =
+          (data.x[i] - stats.mean[c]) / std::sqrt(stats.variance[c] + epsilon) * data.gamma[c] +
+          data.beta[c];
     }
     Doubles expected_running_mean(g.channels);
     Doubles expected_running_var(g.channels);
@@ -686,10 +679,9 @@ TEST(CpuBackendBatchNorm, TrainingForwardNormalisesAndUpdatesRunningStatsAsPyTor
     Floats saved_inv_std(g.channels);
     Floats running_mean(g.channels, 0.25F);
     Floats running_var(g.channels, 2.0F);
-    backend->batchnorm_forward_training(g, data.x.data(), data.gamma.data(), data.beta.data(),
-                                        epsilon, momentum, y.data(), saved_mean.data(),
-                                        saved_inv_std.data(), running_mean.data(),
-                                        running_var.data());
+    backend->batchnorm_forward_training(
+        g, data.x.data(), data.gamma.data(), data.beta.data(), epsilon, momentum, y.data(),
+        saved_mean.data(), saved_inv_std.data(), running_mean.data(), running_var.data());
     EXPECT_LT(max_error(y, expected_y), 1e-5) << describe(g);
     EXPECT_LT(max_error(saved_mean, stats.mean), 1e-6) << describe(g);
     EXPECT_LT(max_error(saved_inv_std, expected_inv_std), 1e-5) << describe(g);
@@ -703,8 +695,7 @@ TEST(CpuBackendBatchNorm, TrainingWithOneValuePerChannelThrows) {
   const BatchNormGeometry g{1, 2, 1};
   Floats buffer(8, 1.0F);
   float* b = buffer.data();
-  EXPECT_THROW(backend->batchnorm_forward_training(g, b, b, b, 1e-5F, 0.1F, b, b, b, b, b),
-               Error);
+  EXPECT_THROW(backend->batchnorm_forward_training(g, b, b, b, 1e-5F, 0.1F, b, b, b, b, b), Error);
 }
 
 TEST(CpuBackendBatchNorm, InferenceForwardUsesRunningStatistics) {
@@ -716,8 +707,7 @@ TEST(CpuBackendBatchNorm, InferenceForwardUsesRunningStatistics) {
   Doubles expected(data.x.size());
   for (std::size_t i = 0; i < data.x.size(); ++i) {
     const std::size_t c = i / 4 % 3;
-    expected[i] = (data.x[i] - running_mean[c]) / std::sqrt(running_var[c] + 1e-3) *
-                      data.gamma[c] +
+    expected[i] = (data.x[i] - running_mean[c]) / std::sqrt(running_var[c] + 1e-3) * data.gamma[c] +
                   data.beta[c];
   }
   Floats y(data.x.size());
@@ -817,16 +807,14 @@ TEST(CpuBackendDropout, MaskIsAPureFunctionOfSeedAndIndex) {
   Floats mask(kLong);
   Floats again(kLong);
   backend->dropout_forward(static_cast<Index>(kLong), 0.3F, 42, x.data(), y.data(), mask.data());
-  backend->dropout_forward(static_cast<Index>(kLong), 0.3F, 42, x.data(), y.data(),
-                           again.data());
+  backend->dropout_forward(static_cast<Index>(kLong), 0.3F, 42, x.data(), y.data(), again.data());
   EXPECT_EQ(mask, again);
   // A shorter call draws the same first elements: nothing depends on n or on threads.
   backend->set_threads(1);
   Floats prefix(1000);
   backend->dropout_forward(1000, 0.3F, 42, x.data(), y.data(), prefix.data());
   EXPECT_TRUE(std::equal(prefix.begin(), prefix.end(), mask.begin()));
-  backend->dropout_forward(static_cast<Index>(kLong), 0.3F, 43, x.data(), y.data(),
-                           again.data());
+  backend->dropout_forward(static_cast<Index>(kLong), 0.3F, 43, x.data(), y.data(), again.data());
   EXPECT_NE(mask, again);
 }
 
@@ -888,16 +876,16 @@ TEST(CpuBackendSoftmaxCrossEntropy, LossGradientAndAccuracyMatchReference) {
     }
     Floats grad(logits.size());
     int correct = 5;  // counts are added to what the caller holds
-    const float loss = backend->softmax_cross_entropy(batch, classes, logits.data(),
-                                                      labels.data(), grad.data(), &correct);
+    const float loss = backend->softmax_cross_entropy(batch, classes, logits.data(), labels.data(),
+                                                      grad.data(), &correct);
     EXPECT_NEAR(loss, expected_loss, 1e-5 * (1.0 + expected_loss));
     EXPECT_EQ(correct, 5 + expected_correct);
     EXPECT_LT(max_error(grad, expected_grad), 1e-6);
 
     if (batch * classes > 100) continue;  // finite differences on the small cases
     const auto loss_only = [&] {
-      return static_cast<double>(backend->softmax_cross_entropy(
-          batch, classes, logits.data(), labels.data(), nullptr, nullptr));
+      return static_cast<double>(backend->softmax_cross_entropy(batch, classes, logits.data(),
+                                                                labels.data(), nullptr, nullptr));
     };
     EXPECT_LT(max_error(grad, finite_differences(logits, 1e-2F, loss_only)), 1e-3);
   }
@@ -912,8 +900,8 @@ TEST(CpuBackendSoftmaxCrossEntropy, HugeLogitsStayFinite) {
   const float loss =
       backend->softmax_cross_entropy(2, 3, logits.data(), labels.data(), grad.data(), nullptr);
   // Row 0: log(1 + e^-1) + 1; row 1: log(e^-2 + e^-1 + 1).
-  const double expected = (std::log1p(std::exp(-1.0)) + 1.0 +
-                           std::log(std::exp(-2.0) + std::exp(-1.0) + 1.0)) / 2.0;
+  const double expected =
+      (std::log1p(std::exp(-1.0)) + 1.0 + std::log(std::exp(-2.0) + std::exp(-1.0) + 1.0)) / 2.0;
   EXPECT_NEAR(loss, expected, 1e-5);
   for (const float g : grad) EXPECT_TRUE(std::isfinite(g));
 }
@@ -922,9 +910,8 @@ TEST(CpuBackendSoftmaxCrossEntropy, LabelOutsideClassesThrows) {
   auto backend = make_cpu_backend(1);
   const Floats logits(6, 0.0F);
   const std::vector<std::int32_t> labels = {0, 3};
-  EXPECT_THROW(
-      backend->softmax_cross_entropy(2, 3, logits.data(), labels.data(), nullptr, nullptr),
-      Error);
+  EXPECT_THROW(backend->softmax_cross_entropy(2, 3, logits.data(), labels.data(), nullptr, nullptr),
+               Error);
 }
 
 // ----------------------------------------------------------- optimisers ----
@@ -952,8 +939,8 @@ TEST(CpuBackendOptimizer, SgdFollowsPyTorchFormulasOverThreeSteps) {
         expected_weight[i] -=
             lr * (c.nesterov ? g + c.momentum * expected_velocity[i] : expected_velocity[i]);
       }
-      backend->sgd_update(3, lr, c.momentum, c.weight_decay, c.nesterov, weight.data(),
-                          grad.data(), velocity.data());
+      backend->sgd_update(3, lr, c.momentum, c.weight_decay, c.nesterov, weight.data(), grad.data(),
+                          velocity.data());
     }
     EXPECT_LT(max_error(weight, expected_weight), 1e-6)
         << "momentum " << c.momentum << ", weight decay " << c.weight_decay << ", nesterov "
@@ -1045,8 +1032,8 @@ TEST(CpuBackendThreads, LayersGiveTheSameResultsWithOneAndTwoThreads) {
   };
   const auto backward_filter = [&] {
     Floats grad(w_size + static_cast<std::size_t>(conv.out_channels));
-    backend->conv2d_backward_filter(conv, data.input.data(), data.grad_output.data(),
-                                    grad.data(), grad.data() + w_size, false);
+    backend->conv2d_backward_filter(conv, data.input.data(), data.grad_output.data(), grad.data(),
+                                    grad.data() + w_size, false);
     return grad;
   };
   Pool2dGeometry pool;
@@ -1070,24 +1057,27 @@ TEST(CpuBackendThreads, LayersGiveTheSameResultsWithOneAndTwoThreads) {
     backend->batchnorm_forward_training(norm, data.grad_output.data(), data.bias.data(),
                                         data.bias.data(), 1e-5F, 0.1F, out.data(), stats,
                                         stats + 16, running.data(), running.data() + 16);
-    backend->batchnorm_backward(norm, data.grad_output.data(), pool_input.data(),
-                                data.bias.data(), stats, stats + 16, out.data() + out_size,
-                                stats + 32, stats + 48, false);
+    backend->batchnorm_backward(norm, data.grad_output.data(), pool_input.data(), data.bias.data(),
+                                stats, stats + 16, out.data() + out_size, stats + 32, stats + 48,
+                                false);
     return out;
   };
   const auto loss = [&] {
     Floats grad(out_size / 50 * 50);
     std::vector<std::int32_t> labels(grad.size() / 50, 3);
-    const float value = backend->softmax_cross_entropy(static_cast<int>(labels.size()), 50,
-                                                       data.grad_output.data(), labels.data(),
-                                                       grad.data(), nullptr);
+    const float value =
+        backend->softmax_cross_entropy(static_cast<int>(labels.size()), 50, data.grad_output.data(),
+                                       labels.data(), grad.data(), nullptr);
     grad.push_back(value);
     return grad;
   };
   const std::pair<const char*, std::function<Floats()>> ops[] = {
-      {"conv2d_forward", forward},   {"conv2d_backward_data", backward_data},
-      {"conv2d_backward_filter", backward_filter}, {"pooling", pooling},
-      {"batchnorm", batchnorm},      {"softmax_cross_entropy", loss}};
+      {"conv2d_forward", forward},
+      {"conv2d_backward_data", backward_data},
+      {"conv2d_backward_filter", backward_filter},
+      {"pooling", pooling},
+      {"batchnorm", batchnorm},
+      {"softmax_cross_entropy", loss}};
   for (const auto& [name, op] : ops) {
     const auto [one, two] = with_one_and_two_threads(*backend, op);
     EXPECT_LT(max_error(two, one), 1e-5) << name;

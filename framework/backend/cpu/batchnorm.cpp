@@ -29,21 +29,21 @@ void for_each_run(const BatchNormGeometry& g, int channel, Visit&& visit) {
   }
 }
 
-Index total_values(const BatchNormGeometry& g) {
-  return Index{g.batch} * g.channels * g.spatial;
-}
+Index total_values(const BatchNormGeometry& g) { return Index{g.batch} * g.channels * g.spatial; }
 
 }  // namespace
 
 void CpuBackend::batchnorm_forward_training(const BatchNormGeometry& g, const float* x,
-                                            const float* gamma, const float* beta,
-                                            float epsilon, float momentum, float* y,
-                                            float* saved_mean, float* saved_inv_std,
-                                            float* running_mean, float* running_var) {
+                                            const float* gamma, const float* beta, float epsilon,
+                                            float momentum, float* y, float* saved_mean,
+                                            float* saved_inv_std, float* running_mean,
+                                            float* running_var) {
   check_geometry(g);
   const Index per_channel = Index{g.batch} * g.spatial;
-  LATHE_CHECK(per_channel > 1, "cpu batchnorm: training needs more than one value per channel,"
-              " found batch ", g.batch, " x spatial ", g.spatial, " (PyTorch refuses it too)");
+  LATHE_CHECK(per_channel > 1,
+              "cpu batchnorm: training needs more than one value per channel,"
+              " found batch ",
+              g.batch, " x spatial ", g.spatial, " (PyTorch refuses it too)");
   // The running variance is the unbiased estimate, as PyTorch keeps it.
   const double unbias = static_cast<double>(per_channel) / static_cast<double>(per_channel - 1);
 #pragma omp parallel for if (total_values(g) >= cpu::kParallelElements)
@@ -85,9 +85,8 @@ void CpuBackend::batchnorm_forward_training(const BatchNormGeometry& g, const fl
 
 void CpuBackend::batchnorm_forward_inference(const BatchNormGeometry& g, const float* x,
                                              const float* gamma, const float* beta,
-                                             const float* running_mean,
-                                             const float* running_var, float epsilon,
-                                             float* y) {
+                                             const float* running_mean, const float* running_var,
+                                             float epsilon, float* y) {
   check_geometry(g);
 #pragma omp parallel for if (total_values(g) >= cpu::kParallelElements)
   for (int c = 0; c < g.channels; ++c) {

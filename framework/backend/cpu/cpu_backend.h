@@ -1,5 +1,6 @@
 // The CPU implementation of lathe::Backend: OpenMP loops, GEMMs by OpenBLAS (or Eigen
-// when the build has no OpenBLAS), convolutions as im2col + one GEMM over the batch.
+// when the build has no OpenBLAS), convolutions as im2col + GEMM over cache-sized chunks
+// of the batch.
 // The ops live in files named after their job (gemm.cpp, conv2d.cpp, ...); this class
 // owns the scratch buffers they reuse, so a training step allocates nothing once the
 // buffers have grown to the largest layer.
@@ -27,11 +28,10 @@ class CpuBackend final : public Backend {
 
   void conv2d_forward(const Conv2dGeometry& g, const float* input, const float* weight,
                       const float* bias, float* output) override;
-  void conv2d_backward_data(const Conv2dGeometry& g, const float* grad_output,
-                            const float* weight, float* grad_input) override;
-  void conv2d_backward_filter(const Conv2dGeometry& g, const float* input,
-                              const float* grad_output, float* grad_weight, float* grad_bias,
-                              bool accumulate) override;
+  void conv2d_backward_data(const Conv2dGeometry& g, const float* grad_output, const float* weight,
+                            float* grad_input) override;
+  void conv2d_backward_filter(const Conv2dGeometry& g, const float* input, const float* grad_output,
+                              float* grad_weight, float* grad_bias, bool accumulate) override;
 
   void maxpool_forward(const Pool2dGeometry& g, const float* input, float* output,
                        std::int32_t* argmax) override;
@@ -45,10 +45,9 @@ class CpuBackend final : public Backend {
                                   const float* beta, float epsilon, float momentum, float* y,
                                   float* saved_mean, float* saved_inv_std, float* running_mean,
                                   float* running_var) override;
-  void batchnorm_forward_inference(const BatchNormGeometry& g, const float* x,
-                                   const float* gamma, const float* beta,
-                                   const float* running_mean, const float* running_var,
-                                   float epsilon, float* y) override;
+  void batchnorm_forward_inference(const BatchNormGeometry& g, const float* x, const float* gamma,
+                                   const float* beta, const float* running_mean,
+                                   const float* running_var, float epsilon, float* y) override;
   void batchnorm_backward(const BatchNormGeometry& g, const float* x, const float* dy,
                           const float* gamma, const float* saved_mean, const float* saved_inv_std,
                           float* dx, float* dgamma, float* dbeta, bool accumulate) override;
@@ -78,9 +77,10 @@ class CpuBackend final : public Backend {
   static float* reserve(std::vector<float>& buffer, std::size_t elements);
 
   int threads_ = 1;
-  // im2col patches [C*kh*kw, N*OH*OW], or their gradient in backward data.
+  // im2col patches of a chunk of images [C*kh*kw, images*OH*OW], or their gradient in
+  // backward data.
   std::vector<float> columns_;
-  // A convolution's output or output gradient channel-major, [O, N*OH*OW]: the GEMM's
+  // A chunk's output or output gradient channel-major, [O, images*OH*OW]: the GEMM's
   // side of the reorder to and from NCHW.
   std::vector<float> channel_major_;
 };

@@ -76,11 +76,10 @@ void CpuBackend::gemm(bool transpose_a, bool transpose_b, int m, int n, int k, f
   LATHE_CHECK(m >= 0 && n >= 0 && k >= 0, "cpu gemm: negative size m=", m, " n=", n, " k=", k);
   const int a_row_length = transpose_a ? m : k;
   const int b_row_length = transpose_b ? k : n;
-  LATHE_CHECK(lda >= std::max(1, a_row_length) && ldb >= std::max(1, b_row_length) &&
-                  ldc >= std::max(1, n),
-              "cpu gemm: leading dimension shorter than a row: lda=", lda, " (row ",
-              a_row_length, "), ldb=", ldb, " (row ", b_row_length, "), ldc=", ldc, " (row ", n,
-              ")");
+  LATHE_CHECK(
+      lda >= std::max(1, a_row_length) && ldb >= std::max(1, b_row_length) && ldc >= std::max(1, n),
+      "cpu gemm: leading dimension shorter than a row: lda=", lda, " (row ", a_row_length,
+      "), ldb=", ldb, " (row ", b_row_length, "), ldc=", ldc, " (row ", n, ")");
   cpu::gemm_row_major(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 

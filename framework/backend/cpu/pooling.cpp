@@ -17,13 +17,12 @@ using Index = std::int64_t;
 // Padding up to half the kernel (PyTorch's limit) leaves every window at least one
 // input cell, so a max is always defined.
 void check_geometry(const Pool2dGeometry& g) {
-  LATHE_CHECK(g.batch >= 0 && g.channels > 0 && g.in_height > 0 && g.in_width > 0 &&
-                  g.kernel > 0 && g.stride > 0 && g.padding >= 0 && 2 * g.padding <= g.kernel &&
-                  g.in_height + 2 * g.padding >= g.kernel &&
-                  g.in_width + 2 * g.padding >= g.kernel,
-              "cpu pooling: invalid geometry: batch ", g.batch, ", ", g.channels, "x",
-              g.in_height, "x", g.in_width, " input, kernel ", g.kernel, ", stride ", g.stride,
-              ", padding ", g.padding, " (at most half the kernel)");
+  LATHE_CHECK(g.batch >= 0 && g.channels > 0 && g.in_height > 0 && g.in_width > 0 && g.kernel > 0 &&
+                  g.stride > 0 && g.padding >= 0 && 2 * g.padding <= g.kernel &&
+                  g.in_height + 2 * g.padding >= g.kernel && g.in_width + 2 * g.padding >= g.kernel,
+              "cpu pooling: invalid geometry: batch ", g.batch, ", ", g.channels, "x", g.in_height,
+              "x", g.in_width, " input, kernel ", g.kernel, ", stride ", g.stride, ", padding ",
+              g.padding, " (at most half the kernel)");
 }
 
 // The input cells [begin, end) under one window along one axis.
@@ -107,8 +106,7 @@ void avgpool_two_by_two(const Pool2dGeometry& g, const float* in, float* out) {
 
 // Windows do not overlap: each covered input takes a quarter of its window's gradient.
 // Rows and columns past the last window (odd sizes) keep the zeros the caller filled.
-void avgpool_backward_two_by_two(const Pool2dGeometry& g, const float* grad_out,
-                                 float* grad_in) {
+void avgpool_backward_two_by_two(const Pool2dGeometry& g, const float* grad_out, float* grad_in) {
   const int width = g.in_width;
   const int out_height = g.out_height();
   const int out_width = g.out_width();
@@ -142,9 +140,8 @@ void CpuBackend::maxpool_forward(const Pool2dGeometry& g, const float* input, fl
                                  std::int32_t* argmax) {
   check_geometry(g);
   const PlaneSizes s(g);
-  LATHE_CHECK(s.in_plane <= std::numeric_limits<std::int32_t>::max(),
-              "cpu maxpool: a ", g.in_height, "x", g.in_width,
-              " plane has more cells than an int32 argmax can index");
+  LATHE_CHECK(s.in_plane <= std::numeric_limits<std::int32_t>::max(), "cpu maxpool: a ",
+              g.in_height, "x", g.in_width, " plane has more cells than an int32 argmax can index");
 #pragma omp parallel for if (s.planes * s.in_plane >= cpu::kParallelElements)
   for (Index plane = 0; plane < s.planes; ++plane) {
     const float* in = input + plane * s.in_plane;
