@@ -1,0 +1,88 @@
+// The CPU implementation of lathe::Backend: OpenMP loops, GEMMs by OpenBLAS (or Eigen
+// when the build has no OpenBLAS), convolutions as im2col + GEMM over cache-sized chunks
+// of the batch.
+// The ops live in files named after their job (gemm.cpp, conv2d.cpp, ...); this class
+// owns the scratch buffers they reuse, so a training step allocates nothing once the
+// buffers have grown to the largest layer.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "backend/backend.h"
+
+namespace lathe {
+
+class CpuBackend final : public Backend {
+ public:
+  explicit CpuBackend(int threads);
+
+  [[nodiscard]] std::string_view name() const override { return "cpu"; }
+  void set_threads(int threads) override;
+  [[nodiscard]] int threads() const override { return threads_; }
+
+  void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha, const float* a,
+            int lda, const float* b, int ldb, float beta, float* c, int ldc) override;
+  void add_bias_rows(int rows, int cols, const float* bias, float* y) override;
+  void sum_rows(int rows, int cols, const float* dy, float* bias_grad, bool accumulate) override;
+
+  void conv2d_forward(const Conv2dGeometry& g, const float* input, const float* weight,
+                      const float* bias, float* output) override;
+  void conv2d_backward_data(const Conv2dGeometry& g, const float* grad_output, const float* weight,
+                            float* grad_input) override;
+  void conv2d_backward_filter(const Conv2dGeometry& g, const float* input, const float* grad_output,
+                              float* grad_weight, float* grad_bias, bool accumulate) override;
+
+  void maxpool_forward(const Pool2dGeometry& g, const float* input, float* output,
+                       std::int32_t* argmax) override;
+  void maxpool_backward(const Pool2dGeometry& g, const float* grad_output,
+                        const std::int32_t* argmax, float* grad_input) override;
+  void avgpool_forward(const Pool2dGeometry& g, const float* input, float* output) override;
+  void avgpool_backward(const Pool2dGeometry& g, const float* grad_output,
+                        float* grad_input) override;
+
+  void batchnorm_forward_training(const BatchNormGeometry& g, const float* x, const float* gamma,
+                                  const float* beta, float epsilon, float momentum, float* y,
+                                  float* saved_mean, float* saved_inv_std, float* running_mean,
+                                  float* running_var) override;
+  void batchnorm_forward_inference(const BatchNormGeometry& g, const float* x, const float* gamma,
+                                   const float* beta, const float* running_mean,
+                                   const float* running_var, float epsilon, float* y) override;
+  void batchnorm_backward(const BatchNormGeometry& g, const float* x, const float* dy,
+                          const float* gamma, const float* saved_mean, const float* saved_inv_std,
+                          float* dx, float* dgamma, float* dbeta, bool accumulate) override;
+
+  void relu_forward(std::int64_t n, const float* x, float* y) override;
+  void relu_backward(std::int64_t n, const float* y, const float* dy, float* dx) override;
+  void add(std::int64_t n, const float* a, const float* b, float* out) override;
+  void axpy(std::int64_t n, float alpha, const float* x, float* y) override;
+  void copy(std::int64_t n, const float* x, float* y) override;
+  void fill(std::int64_t n, float value, float* y) override;
+  void dropout_forward(std::int64_t n, float p, std::uint64_t seed, const float* x, float* y,
+                       float* mask) override;
+  void multiply(std::int64_t n, const float* a, const float* b, float* out) override;
+
+  float softmax_cross_entropy(int batch, int classes, const float* logits,
+                              const std::int32_t* labels, float* grad_logits,
+                              int* correct) override;
+
+  void sgd_update(std::int64_t n, float lr, float momentum, float weight_decay, bool nesterov,
+                  float* weight, const float* grad, float* velocity) override;
+  void adam_update(std::int64_t n, float lr, float beta1, float beta2, float epsilon,
+                   float weight_decay, std::int64_t step, float* weight, const float* grad,
+                   float* first_moment, float* second_moment) override;
+
+ private:
+  // The buffer's data with room for at least `elements` floats; grows, never shrinks.
+  static float* reserve(std::vector<float>& buffer, std::size_t elements);
+
+  int threads_ = 1;
+  // im2col patches of a chunk of images [C*kh*kw, images*OH*OW], or their gradient in
+  // backward data.
+  std::vector<float> columns_;
+  // A chunk's output or output gradient channel-major, [O, images*OH*OW]: the GEMM's
+  // side of the reorder to and from NCHW.
+  std::vector<float> channel_major_;
+};
+
+}  // namespace lathe

@@ -1,0 +1,19 @@
+// Helpers shared by the CPU backend's op files; private to backend/cpu/.
+#pragma once
+
+#include <cstdint>
+
+namespace lathe::cpu {
+
+// Below this many elements a loop runs on one thread: waking the OpenMP team costs
+// more than the loop itself (a few microseconds against ~10 ns per 32 floats).
+inline constexpr std::int64_t kParallelElements = std::int64_t{1} << 15;
+
+// C[m x n] = alpha * op(A) * op(B) + beta * C, row-major: cblas_sgemm when the build
+// found OpenBLAS, else an Eigen product. Never call it inside an OpenMP parallel region
+// (both libraries thread it themselves). beta == 0 overwrites C without reading it.
+void gemm_row_major(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha,
+                    const float* a, int lda, const float* b, int ldb, float beta, float* c,
+                    int ldc);
+
+}  // namespace lathe::cpu

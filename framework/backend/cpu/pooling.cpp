@@ -1,0 +1,229 @@
+// Max and average pooling, one (image, channel) plane per loop iteration: planes are
+// independent, so threads never write the same output or input gradient.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
+#include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/cpu_kernels.h"
+#include "core/error.h"
+
+namespace lathe {
+namespace {
+
+using Index = std::int64_t;
+
+// Padding up to half the kernel (PyTorch's limit) leaves every window at least one
+// input cell, so a max is always defined.
+void check_geometry(const Pool2dGeometry& g) {
+  LATHE_CHECK(g.batch >= 0 && g.channels > 0 && g.in_height > 0 && g.in_width > 0 && g.kernel > 0 &&
+                  g.stride > 0 && g.padding >= 0 && 2 * g.padding <= g.kernel &&
+                  g.in_height + 2 * g.padding >= g.kernel && g.in_width + 2 * g.padding >= g.kernel,
+              "cpu pooling: invalid geometry: batch ", g.batch, ", ", g.channels, "x", g.in_height,
+              "x", g.in_width, " input, kernel ", g.kernel, ", stride ", g.stride, ", padding ",
+              g.padding, " (at most half the kernel)");
+}
+
+// The input cells [begin, end) under one window along one axis.
+struct Window {
+  int begin;
+  int end;
+};
+
+Window window_at(int out, int in_size, const Pool2dGeometry& g) {
+  const int start = out * g.stride - g.padding;
+  return {std::max(start, 0), std::min(start + g.kernel, in_size)};
+}
+
+// Calls visit(out_index, rows, cols) for every output of one plane.
+template <class Visit>
+void for_each_window(const Pool2dGeometry& g, Visit&& visit) {
+  const int out_height = g.out_height();
+  const int out_width = g.out_width();
+  for (int oh = 0; oh < out_height; ++oh) {
+    const Window rows = window_at(oh, g.in_height, g);
+    for (int ow = 0; ow < out_width; ++ow) {
+      visit(Index{oh} * out_width + ow, rows, window_at(ow, g.in_width, g));
+    }
+  }
+}
+
+// The pooling of LeNet and VGG: 2x2 windows at stride 2 without padding. Its loops have a
+// fixed shape the compiler unrolls and vectorises; the generic loops cost ~30 cycles per
+// window in bounds and branches.
+bool is_two_by_two(const Pool2dGeometry& g) {
+  return g.kernel == 2 && g.stride == 2 && g.padding == 0;
+}
+
+// Keeps the larger of (best, candidate) without a branch; a NaN wins and stays (nothing
+// compares greater than it), as in PyTorch.
+inline void keep_max(float candidate, std::int32_t index, float& best, std::int32_t& best_index) {
+  const bool take = candidate > best || std::isnan(candidate);
+  best = take ? candidate : best;
+  best_index = take ? index : best_index;
+}
+
+void maxpool_two_by_two(const Pool2dGeometry& g, const float* in, float* out,
+                        std::int32_t* chosen) {
+  const int width = g.in_width;
+  const int out_height = g.out_height();
+  const int out_width = g.out_width();
+  for (int oh = 0; oh < out_height; ++oh) {
+    const std::int32_t top = 2 * oh * width;
+    const float* top_row = in + top;
+    const float* bottom_row = top_row + width;
+    float* out_row = out + oh * out_width;
+    std::int32_t* chosen_row = chosen + oh * out_width;
+    for (int ow = 0; ow < out_width; ++ow) {
+      // Scanned in PyTorch's order, so ties pick the same input.
+      const std::int32_t left = top + 2 * ow;
+      float best = top_row[2 * ow];
+      std::int32_t best_index = left;
+      keep_max(top_row[2 * ow + 1], left + 1, best, best_index);
+      keep_max(bottom_row[2 * ow], left + width, best, best_index);
+      keep_max(bottom_row[2 * ow + 1], left + width + 1, best, best_index);
+      out_row[ow] = best;
+      chosen_row[ow] = best_index;
+    }
+  }
+}
+
+void avgpool_two_by_two(const Pool2dGeometry& g, const float* in, float* out) {
+  const int width = g.in_width;
+  const int out_height = g.out_height();
+  const int out_width = g.out_width();
+  for (int oh = 0; oh < out_height; ++oh) {
+    const float* top_row = in + 2 * oh * width;
+    const float* bottom_row = top_row + width;
+    float* out_row = out + oh * out_width;
+    for (int ow = 0; ow < out_width; ++ow) {
+      out_row[ow] = 0.25F * (top_row[2 * ow] + top_row[2 * ow + 1] + bottom_row[2 * ow] +
+                             bottom_row[2 * ow + 1]);
+    }
+  }
+}
+
+// Windows do not overlap: each covered input takes a quarter of its window's gradient.
+// Rows and columns past the last window (odd sizes) keep the zeros the caller filled.
+void avgpool_backward_two_by_two(const Pool2dGeometry& g, const float* grad_out, float* grad_in) {
+  const int width = g.in_width;
+  const int out_height = g.out_height();
+  const int out_width = g.out_width();
+  for (int oh = 0; oh < out_height; ++oh) {
+    float* top_row = grad_in + 2 * oh * width;
+    float* bottom_row = top_row + width;
+    const float* grad_row = grad_out + oh * out_width;
+    for (int ow = 0; ow < out_width; ++ow) {
+      const float share = 0.25F * grad_row[ow];
+      top_row[2 * ow] = share;
+      top_row[2 * ow + 1] = share;
+      bottom_row[2 * ow] = share;
+      bottom_row[2 * ow + 1] = share;
+    }
+  }
+}
+
+struct PlaneSizes {
+  explicit PlaneSizes(const Pool2dGeometry& g)
+      : planes(Index{g.batch} * g.channels),
+        in_plane(Index{g.in_height} * g.in_width),
+        out_plane(Index{g.out_height()} * g.out_width()) {}
+  Index planes;
+  Index in_plane;
+  Index out_plane;
+};
+
+}  // namespace
+
+void CpuBackend::maxpool_forward(const Pool2dGeometry& g, const float* input, float* output,
+                                 std::int32_t* argmax) {
+  check_geometry(g);
+  const PlaneSizes s(g);
+  LATHE_CHECK(s.in_plane <= std::numeric_limits<std::int32_t>::max(), "cpu maxpool: a ",
+              g.in_height, "x", g.in_width, " plane has more cells than an int32 argmax can index");
+#pragma omp parallel for if (s.planes * s.in_plane >= cpu::kParallelElements)
+  for (Index plane = 0; plane < s.planes; ++plane) {
+    const float* in = input + plane * s.in_plane;
+    float* out = output + plane * s.out_plane;
+    std::int32_t* chosen = argmax + plane * s.out_plane;
+    if (is_two_by_two(g)) {
+      maxpool_two_by_two(g, in, out, chosen);
+      continue;
+    }
+    for_each_window(g, [&](Index out_index, Window rows, Window cols) {
+      std::int32_t best_index = rows.begin * g.in_width + cols.begin;
+      float best = in[best_index];
+      for (int h = rows.begin; h < rows.end; ++h) {
+        for (int w = cols.begin; w < cols.end; ++w) {
+          keep_max(in[h * g.in_width + w], h * g.in_width + w, best, best_index);
+        }
+      }
+      out[out_index] = best;
+      chosen[out_index] = best_index;
+    });
+  }
+}
+
+void CpuBackend::maxpool_backward(const Pool2dGeometry& g, const float* grad_output,
+                                  const std::int32_t* argmax, float* grad_input) {
+  check_geometry(g);
+  const PlaneSizes s(g);
+#pragma omp parallel for if (s.planes * s.in_plane >= cpu::kParallelElements)
+  for (Index plane = 0; plane < s.planes; ++plane) {
+    float* grad_in = grad_input + plane * s.in_plane;
+    const float* grad_out = grad_output + plane * s.out_plane;
+    const std::int32_t* chosen = argmax + plane * s.out_plane;
+    std::fill_n(grad_in, s.in_plane, 0.0F);
+    for (Index out_index = 0; out_index < s.out_plane; ++out_index) {
+      grad_in[chosen[out_index]] += grad_out[out_index];
+    }
+  }
+}
+
+void CpuBackend::avgpool_forward(const Pool2dGeometry& g, const float* input, float* output) {
+  check_geometry(g);
+  const PlaneSizes s(g);
+  const float inverse_area = 1.0F / static_cast<float>(g.kernel * g.kernel);
+#pragma omp parallel for if (s.planes * s.in_plane >= cpu::kParallelElements)
+  for (Index plane = 0; plane < s.planes; ++plane) {
+    const float* in = input + plane * s.in_plane;
+    float* out = output + plane * s.out_plane;
+    if (is_two_by_two(g)) {
+      avgpool_two_by_two(g, in, out);
+      continue;
+    }
+    for_each_window(g, [&](Index out_index, Window rows, Window cols) {
+      float sum = 0.0F;
+      for (int h = rows.begin; h < rows.end; ++h) {
+        for (int w = cols.begin; w < cols.end; ++w) sum += in[h * g.in_width + w];
+      }
+      out[out_index] = sum * inverse_area;
+    });
+  }
+}
+
+void CpuBackend::avgpool_backward(const Pool2dGeometry& g, const float* grad_output,
+                                  float* grad_input) {
+  check_geometry(g);
+  const PlaneSizes s(g);
+  const float inverse_area = 1.0F / static_cast<float>(g.kernel * g.kernel);
+#pragma omp parallel for if (s.planes * s.in_plane >= cpu::kParallelElements)
+  for (Index plane = 0; plane < s.planes; ++plane) {
+    float* grad_in = grad_input + plane * s.in_plane;
+    const float* grad_out = grad_output + plane * s.out_plane;
+    std::fill_n(grad_in, s.in_plane, 0.0F);
+    if (is_two_by_two(g)) {
+      avgpool_backward_two_by_two(g, grad_out, grad_in);
+      continue;
+    }
+    for_each_window(g, [&](Index out_index, Window rows, Window cols) {
+      const float share = grad_out[out_index] * inverse_area;
+      for (int h = rows.begin; h < rows.end; ++h) {
+        for (int w = cols.begin; w < cols.end; ++w) grad_in[h * g.in_width + w] += share;
+      }
+    });
+  }
+}
+
+}  // namespace lathe
