@@ -1,0 +1,89 @@
+#include "data/data_config.h"
+
+#include <filesystem>
+#include <numeric>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "data/hdf5_dataset.h"
+#include "data/idx_reader.h"
+#include "data/split.h"
+
+namespace lathe::data {
+namespace {
+
+// An experiment file nests DataConfig under this key; messages use the dotted path.
+constexpr const char* kSection = "data.";
+
+// The path behind `key`, which the chosen format needs: present and an existing file.
+const std::string& required_file(const DataConfig& config, const std::string& value,
+                                 const char* key, const std::string& config_path) {
+  LATHE_CHECK(!value.empty(), config_path, ": ", kSection, key, ": required when ", kSection,
+              "format is ", config.format);
+  LATHE_CHECK(std::filesystem::is_regular_file(value), config_path, ": ", kSection, key,
+              ": no such file: ", value);
+  return value;
+}
+
+std::pair<Dataset, Dataset> read_train_and_test(const DataConfig& config, std::uint64_t seed,
+                                                const std::string& config_path) {
+  if (config.format == "idx") {
+    const auto path = [&](const std::string& value, const char* key) -> const std::string& {
+      return required_file(config, value, key, config_path);
+    };
+    return {read_idx_pair(path(config.train_images, "train_images"),
+                          path(config.train_labels, "train_labels")),
+            read_idx_pair(path(config.test_images, "test_images"),
+                          path(config.test_labels, "test_labels"))};
+  }
+  if (config.format == "hdf5") {
+    return {read_hdf5_dataset(required_file(config, config.train_file, "train_file", config_path)),
+            read_hdf5_dataset(required_file(config, config.test_file, "test_file", config_path))};
+  }
+  LATHE_CHECK(config.format == "synthetic", config_path, ": ", kSection,
+              "format: expected one of idx, hdf5, synthetic, got '", config.format, "'");
+  return {make_synthetic(config.synthetic, seed, SyntheticSplit::train),
+          make_synthetic(config.synthetic, seed, SyntheticSplit::test)};
+}
+
+std::string item_shape(const Dataset& dataset) {
+  const std::vector<std::int64_t>& dims = dataset.images.shape().dims();
+  return Shape(std::vector<std::int64_t>(dims.begin() + 1, dims.end())).to_string();
+}
+
+}  // namespace
+
+DataSplits load_data(const DataConfig& config, std::uint64_t seed, const std::string& config_path) {
+  auto [train, test] = read_train_and_test(config, seed, config_path);
+  LATHE_CHECK(item_shape(train) == item_shape(test), config_path, ": ", kSection,
+              "training images are C x H x W = ", item_shape(train), " (", train.source,
+              ") but test images are ", item_shape(test), " (", test.source, "); they must match");
+  LATHE_CHECK(train.classes == test.classes, config_path, ": ", kSection, "training data has ",
+              train.classes, " classes (", train.source, ") but test data has ", test.classes,
+              " (", test.source, "); they must match");
+
+  if (config.limit_train > 0 && config.limit_train < train.size()) {
+    std::vector<std::int64_t> first(static_cast<std::size_t>(config.limit_train));
+    std::iota(first.begin(), first.end(), 0);
+    train = take_items(train, first,
+                       train.source + " (first " + std::to_string(config.limit_train) + " items)");
+  }
+
+  DataSplits splits;
+  std::tie(splits.train, splits.validation) =
+      split_validation(std::move(train), config.validation_fraction, seed);
+  splits.test = std::move(test);
+  if (!config.normalize) {
+    splits.normalization = identity_normalization(static_cast<int>(splits.train.images.shape()[1]));
+    return splits;
+  }
+  splits.normalization = compute_normalization(splits.train);
+  for (Dataset* dataset : {&splits.train, &splits.validation, &splits.test}) {
+    apply_normalization(splits.normalization, *dataset);
+  }
+  return splits;
+}
+
+}  // namespace lathe::data
