@@ -15,6 +15,8 @@ class BatchLoader {
  public:
   // Keeps a reference: `dataset` must outlive the loader. Starts at epoch 0.
   BatchLoader(const Dataset& dataset, int batch_size, bool shuffle, std::uint64_t seed);
+  // A temporary data set would be gone before the first batch.
+  BatchLoader(Dataset&& dataset, int batch_size, bool shuffle, std::uint64_t seed) = delete;
 
   // Rewinds to the first batch of `epoch` (at least 0), in that epoch's order.
   void start_epoch(int epoch);

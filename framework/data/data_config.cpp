@@ -1,6 +1,7 @@
 #include "data/data_config.h"
 
 #include <filesystem>
+#include <initializer_list>
 #include <numeric>
 #include <tuple>
 #include <utility>
@@ -15,35 +16,36 @@ namespace lathe::data {
 namespace {
 
 // An experiment file nests DataConfig under this key; messages use the dotted path.
-constexpr const char* kSection = "data.";
+constexpr const char* kSection = "data";
 
-// The path behind `key`, which the chosen format needs: present and an existing file.
-const std::string& required_file(const DataConfig& config, const std::string& value,
-                                 const char* key, const std::string& config_path) {
-  LATHE_CHECK(!value.empty(), config_path, ": ", kSection, key, ": required when ", kSection,
-              "format is ", config.format);
-  LATHE_CHECK(std::filesystem::is_regular_file(value), config_path, ": ", kSection, key,
-              ": no such file: ", value);
-  return value;
+// The chosen format's paths, as (value, key): each must be given and an existing file.
+// All are checked before any is read, so a typo is reported without a long read first.
+void require_files(const DataConfig& config, const std::string& config_path,
+                   std::initializer_list<std::pair<const std::string*, const char*>> files) {
+  for (const auto& [value, key] : files) {
+    LATHE_CHECK(!value->empty(), config_path, ": ", kSection, ".", key, ": required when ",
+                kSection, ".format is ", config.format);
+    LATHE_CHECK(std::filesystem::is_regular_file(*value), config_path, ": ", kSection, ".", key,
+                ": no such file: ", *value);
+  }
 }
 
 std::pair<Dataset, Dataset> read_train_and_test(const DataConfig& config, std::uint64_t seed,
                                                 const std::string& config_path) {
   if (config.format == "idx") {
-    const auto path = [&](const std::string& value, const char* key) -> const std::string& {
-      return required_file(config, value, key, config_path);
-    };
-    return {read_idx_pair(path(config.train_images, "train_images"),
-                          path(config.train_labels, "train_labels")),
-            read_idx_pair(path(config.test_images, "test_images"),
-                          path(config.test_labels, "test_labels"))};
+    require_files(config, config_path,
+                  {{&config.train_images, "train_images"}, {&config.train_labels, "train_labels"},
+                   {&config.test_images, "test_images"}, {&config.test_labels, "test_labels"}});
+    return {read_idx_pair(config.train_images, config.train_labels),
+            read_idx_pair(config.test_images, config.test_labels)};
   }
   if (config.format == "hdf5") {
-    return {read_hdf5_dataset(required_file(config, config.train_file, "train_file", config_path)),
-            read_hdf5_dataset(required_file(config, config.test_file, "test_file", config_path))};
+    require_files(config, config_path,
+                  {{&config.train_file, "train_file"}, {&config.test_file, "test_file"}});
+    return {read_hdf5_dataset(config.train_file), read_hdf5_dataset(config.test_file)};
   }
   LATHE_CHECK(config.format == "synthetic", config_path, ": ", kSection,
-              "format: expected one of idx, hdf5, synthetic, got '", config.format, "'");
+              ".format: expected one of idx, hdf5, synthetic, got '", config.format, "'");
   return {make_synthetic(config.synthetic, seed, SyntheticSplit::train),
           make_synthetic(config.synthetic, seed, SyntheticSplit::test)};
 }
@@ -58,9 +60,9 @@ std::string item_shape(const Dataset& dataset) {
 DataSplits load_data(const DataConfig& config, std::uint64_t seed, const std::string& config_path) {
   auto [train, test] = read_train_and_test(config, seed, config_path);
   LATHE_CHECK(item_shape(train) == item_shape(test), config_path, ": ", kSection,
-              "training images are C x H x W = ", item_shape(train), " (", train.source,
+              ": training images are C x H x W = ", item_shape(train), " (", train.source,
               ") but test images are ", item_shape(test), " (", test.source, "); they must match");
-  LATHE_CHECK(train.classes == test.classes, config_path, ": ", kSection, "training data has ",
+  LATHE_CHECK(train.classes == test.classes, config_path, ": ", kSection, ": training data has ",
               train.classes, " classes (", train.source, ") but test data has ", test.classes,
               " (", test.source, "); they must match");
 

@@ -131,10 +131,6 @@ Dataset read_hdf5_dataset(const std::string& path) {
   LATHE_CHECK(H5Dread(y.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, wide.data()) >= 0,
               path, ": cannot read data set y");
 
-  Dataset dataset;
-  dataset.source = path;
-  read_images(x.get(), path, x_dims, dataset.images);
-
   std::int64_t largest = 0;
   for (std::size_t i = 0; i < wide.size(); ++i) {
     LATHE_CHECK(wide[i] >= 0, path, ": y[", i, "] = ", wide[i], "; labels must be at least 0");
@@ -145,6 +141,11 @@ Dataset read_hdf5_dataset(const std::string& path) {
   const std::int64_t class_count = classes.value_or(largest + 1);
   LATHE_CHECK(class_count <= std::numeric_limits<std::int32_t>::max(), path, ": ", class_count,
               " classes do not fit a 32-bit label");
+
+  // Images last: the labels' checks are cheap, so a bad file fails before the big read.
+  Dataset dataset;
+  dataset.source = path;
+  read_images(x.get(), path, x_dims, dataset.images);
   dataset.classes = static_cast<int>(class_count);
   dataset.labels.reserve(wide.size());
   for (std::int64_t label : wide) dataset.labels.push_back(static_cast<std::int32_t>(label));

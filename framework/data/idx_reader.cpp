@@ -73,9 +73,9 @@ struct GzClose {
 // An open IDX file; `read` returns decompressed bytes for gzip files, raw ones otherwise.
 class IdxStream {
  public:
-  IdxStream(std::string path, const IdxKind& kind) : path_(std::move(path)), kind_(kind) {
+  IdxStream(std::string path, const IdxKind& kind) : path_(std::move(path)) {
     LATHE_CHECK(std::filesystem::is_regular_file(path_), path_, ": no such file (expected an IDX ",
-                kind_.role, " file, ", kind_.layout, ")");
+                kind.role, " file, ", kind.layout, ")");
     file_.reset(gzopen(path_.c_str(), "rb"));
     LATHE_CHECK(file_ != nullptr, path_, ": cannot open: ", std::strerror(errno));
     gzbuffer(file_.get(), kZlibBufferBytes);
@@ -101,14 +101,13 @@ class IdxStream {
     return done;
   }
 
-  // "path" or "path (gzip, sizes after decompression)", to make byte counts unambiguous.
+  // The path, marked when gzip-compressed so that byte counts in messages are unambiguous.
   [[nodiscard]] std::string name() const {
     return gzdirect(file_.get()) != 0 ? path_ : path_ + " (gzip; byte counts are decompressed)";
   }
 
  private:
   std::string path_;
-  IdxKind kind_;
   std::unique_ptr<gzFile_s, GzClose> file_;
   std::size_t offset_ = 0;
 };
