@@ -85,9 +85,7 @@ std::optional<YAML::Node> YamlReader::lookup(const char* key, Presence presence)
     YAML::Node field = map[key];
     if (field && !field.IsNull()) return field;
   }
-  if (presence == Presence::required) {
-    fail(where_, location(node_), ": ", prefix_, key, ": required key is missing");
-  }
+  if (presence == Presence::required) missing_required_.emplace_back(key);
   return std::nullopt;
 }
 
@@ -172,9 +170,8 @@ void YamlReader::numbers(const char* key, std::vector<double>& values, Range ran
   for (const YAML::Node& item : field) values.push_back(parse_number(key, item, false, range));
 }
 
-void YamlReader::reject_unknown_keys() const {
-  if (!node_.IsMap()) return;
-  for (const auto& entry : node_) {
+void YamlReader::finish() const {
+  for (const auto& entry : node_) {  // a null node (empty section) iterates nothing
     const std::string key = entry.first.Scalar();
     if (std::find(known_keys_.begin(), known_keys_.end(), key) != known_keys_.end()) continue;
     const std::string near = nearest_word(key, known_keys_);
@@ -182,6 +179,10 @@ void YamlReader::reject_unknown_keys() const {
     for (const std::string& k : known_keys_) known += (known.empty() ? "" : ", ") + k;
     fail(where_, location(entry.first), ": ", prefix_, key, ": unknown key",
          near.empty() ? "" : " (did you mean '" + near + "'?)", "; known keys here: ", known);
+  }
+  if (!missing_required_.empty()) {
+    fail(where_, location(node_), ": ", prefix_, missing_required_.front(),
+         ": required key is missing");
   }
 }
 

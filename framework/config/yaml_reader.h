@@ -35,7 +35,7 @@ class YamlReader {
                    const std::string& prefix = "") {
     YamlReader reader(node, where, prefix);
     section.visit(reader);
-    reader.reject_unknown_keys();
+    reader.finish();
   }
 
   template <class Number>
@@ -64,7 +64,9 @@ class YamlReader {
 
   // Fails with this reader's file and the dotted key in front of `message`.
   [[noreturn]] void fail_at(const char* key, const std::string& message) const;
-  void reject_unknown_keys() const;
+  // Fails on undeclared keys first (a misspelt required key reads better as "unknown
+  // key, did you mean"), then on missing required keys.
+  void finish() const;
 
  private:
   // The key's value, or nothing when it is absent or null (then required keys fail).
@@ -77,6 +79,7 @@ class YamlReader {
   std::string where_;
   std::string prefix_;
   std::vector<std::string> known_keys_;
+  std::vector<std::string> missing_required_;
 };
 
 }  // namespace lathe::config

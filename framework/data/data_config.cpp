@@ -30,7 +30,7 @@ void require_files(const DataConfig& config, const std::string& config_path,
   }
 }
 
-std::pair<Dataset, Dataset> read_train_and_test(const DataConfig& config, std::uint64_t seed,
+std::pair<Dataset, Dataset> read_train_and_test(const DataConfig& config,
                                                 const std::string& config_path) {
   if (config.format == "idx") {
     require_files(config, config_path,
@@ -46,8 +46,9 @@ std::pair<Dataset, Dataset> read_train_and_test(const DataConfig& config, std::u
   }
   LATHE_CHECK(config.format == "synthetic", config_path, ": ", kSection,
               ".format: expected one of idx, hdf5, synthetic, got '", config.format, "'");
-  return {make_synthetic(config.synthetic, seed, SyntheticSplit::train),
-          make_synthetic(config.synthetic, seed, SyntheticSplit::test)};
+  const auto data_seed = static_cast<std::uint64_t>(config.synthetic.seed);
+  return {make_synthetic(config.synthetic, data_seed, SyntheticSplit::train),
+          make_synthetic(config.synthetic, data_seed, SyntheticSplit::test)};
 }
 
 std::string item_shape(const Dataset& dataset) {
@@ -58,7 +59,7 @@ std::string item_shape(const Dataset& dataset) {
 }  // namespace
 
 DataSplits load_data(const DataConfig& config, std::uint64_t seed, const std::string& config_path) {
-  auto [train, test] = read_train_and_test(config, seed, config_path);
+  auto [train, test] = read_train_and_test(config, config_path);
   LATHE_CHECK(item_shape(train) == item_shape(test), config_path, ": ", kSection,
               ": training images are C x H x W = ", item_shape(train), " (", train.source,
               ") but test images are ", item_shape(test), " (", test.source, "); they must match");

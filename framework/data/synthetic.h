@@ -18,6 +18,9 @@ struct SyntheticConfig {
   std::int64_t train_size = 1000;
   std::int64_t test_size = 200;
   double noise = 0.5;
+  // The problem's own seed, apart from the run seed: every run (and `lathe evaluate`)
+  // sees the same data set.
+  std::int64_t seed = 1;
 
   template <class V>
   void visit(V& v) {
@@ -30,6 +33,7 @@ struct SyntheticConfig {
     v.number("test_size", test_size, Range::at_least(1), "test items");
     v.number("noise", noise, Range::at_least(0),
              "standard deviation of the Gaussian noise added to the prototypes (pixels in [0, 1))");
+    v.number("seed", seed, Range::closed(0, 9.0e15), "seed of the prototypes, noise and order");
   }
 };
 

@@ -115,7 +115,7 @@ TEST(LoadData, WithoutNormalisationRecordsTheIdentity) {
   EXPECT_EQ(splits.normalization.mean, std::vector<float>(2, 0.0F));
   EXPECT_EQ(splits.normalization.std, std::vector<float>(2, 1.0F));
   EXPECT_TRUE(std::ranges::equal(splits.test.images.values(),
-                                 make_synthetic(config.synthetic, 4, SyntheticSplit::test).images.values()));
+                                 make_synthetic(config.synthetic, static_cast<std::uint64_t>(config.synthetic.seed), SyntheticSplit::test).images.values()));
 }
 
 TEST(LoadData, IsDeterministicForASeed) {
@@ -131,7 +131,7 @@ TEST(LoadData, LimitTrainKeepsTheFirstItemsBeforeTheSplit) {
   config.validation_fraction = 0.0;
   config.normalize = false;
   const DataSplits splits = load_data(config, 2, "exp.yaml");
-  const Dataset full = make_synthetic(config.synthetic, 2);
+  const Dataset full = make_synthetic(config.synthetic, static_cast<std::uint64_t>(config.synthetic.seed));
   ASSERT_EQ(splits.train.size(), 100);
   EXPECT_TRUE(std::equal(full.labels.begin(), full.labels.begin() + 100, splits.train.labels.begin()));
   EXPECT_EQ(splits.validation.size(), 0);

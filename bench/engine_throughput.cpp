@@ -1,0 +1,86 @@
+// Training and inference throughput (images/s) of the CPU engine on the benchmark
+// models at a fixed batch, the figures ../shared/bench/torch_throughput.py measures for
+// PyTorch: one SGD step (forward, cross-entropy, backward, momentum update) per
+// iteration for training, one forward in inference mode for inference.
+//   lathe_bench --benchmark_format=json   (scripts/bench.sh runs it beside PyTorch)
+// LATHE_BENCH_THREADS (default 2) and LATHE_BENCH_BATCH (default 128) set the shape.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <random>
+#include <string>
+
+#include "nn/model.h"
+#include "nn/optimizer.h"
+
+namespace {
+
+int env_int(const char* name, int fallback) {
+  const char* text = std::getenv(name);
+  return text != nullptr && std::atoi(text) > 0 ? std::atoi(text) : fallback;
+}
+
+struct Workload {
+  std::unique_ptr<lathe::Backend> backend;
+  lathe::nn::Model model;
+  lathe::Tensor images;
+  std::vector<std::int32_t> labels;
+  lathe::Tensor grad_logits;
+
+  Workload(const std::string& name, int batch, int threads)
+      : backend(lathe::make_cpu_backend(threads)),
+        model(lathe::nn::load_model_spec(std::string(LATHE_SOURCE_DIR) + "/configs/models/" +
+                                         name + ".yaml"),
+              1),
+        images(lathe::Shape{batch, 1, 28, 28}),
+        labels(static_cast<std::size_t>(batch)) {
+    std::mt19937_64 rng(0);
+    std::normal_distribution<float> normal(0.0F, 1.0F);
+    for (float& v : images.values()) v = normal(rng);
+    for (std::int32_t& y : labels) y = static_cast<std::int32_t>(rng() % 10);
+  }
+};
+
+void report(benchmark::State& state, int batch, int threads) {
+  state.SetItemsProcessed(state.iterations() * batch);
+  state.counters["threads"] = threads;
+  state.counters["batch"] = batch;
+}
+
+void train_step(benchmark::State& state, const std::string& name) {
+  const int batch = env_int("LATHE_BENCH_BATCH", 128);
+  const int threads = env_int("LATHE_BENCH_THREADS", 2);
+  Workload w(name, batch, threads);
+  lathe::nn::OptimizerConfig sgd;
+  sgd.lr = 0.01;
+  sgd.weight_decay = 0.0;  // as the PyTorch peer
+  lathe::nn::Optimizer optimizer(sgd, w.model.trainable_parameters());
+  for (auto _ : state) {
+    const lathe::Tensor& logits = w.model.forward(*w.backend, w.images, {true, 1});
+    w.grad_logits.resize(logits.shape());
+    benchmark::DoNotOptimize(w.backend->softmax_cross_entropy(
+        batch, 10, logits.data(), w.labels.data(), w.grad_logits.data(), nullptr));
+    w.model.backward(*w.backend, w.grad_logits);
+    optimizer.step(*w.backend, 0.01F);
+  }
+  report(state, batch, threads);
+}
+
+void infer(benchmark::State& state, const std::string& name) {
+  const int batch = env_int("LATHE_BENCH_BATCH", 128);
+  const int threads = env_int("LATHE_BENCH_THREADS", 2);
+  Workload w(name, batch, threads);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(w.model.forward(*w.backend, w.images, {false, 0}).data());
+  }
+  report(state, batch, threads);
+}
+
+BENCHMARK_CAPTURE(train_step, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
+BENCHMARK_CAPTURE(infer, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
+BENCHMARK_CAPTURE(train_step, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
+BENCHMARK_CAPTURE(infer, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,33 @@
+#include "nn/evaluation.h"
+
+#include "core/error.h"
+#include "data/batch_loader.h"
+
+namespace lathe::nn {
+
+EvaluationResult evaluate(Model& model, Backend& backend, const data::Dataset& dataset,
+                          int batch_size) {
+  LATHE_CHECK(dataset.size() > 0, dataset.source, ": the data set is empty, nothing to evaluate");
+  LATHE_CHECK(dataset.classes <= model.classes(), dataset.source, ": labels have ",
+              dataset.classes, " classes but the model outputs ", model.classes());
+  data::BatchLoader loader(dataset, batch_size, false, 0);
+  loader.start_epoch(0);
+  Tensor images;
+  std::vector<std::int32_t> labels;
+  double loss_sum = 0.0;
+  std::int64_t correct_sum = 0;
+  while (loader.next(images, labels)) {
+    const Tensor& logits = model.forward(backend, images, RunMode{false, 0});
+    int correct = 0;
+    const int batch = static_cast<int>(labels.size());
+    const float loss = backend.softmax_cross_entropy(batch, model.classes(), logits.data(),
+                                                     labels.data(), nullptr, &correct);
+    loss_sum += static_cast<double>(loss) * batch;
+    correct_sum += correct;
+  }
+  const auto items = dataset.size();
+  return {loss_sum / static_cast<double>(items),
+          static_cast<double>(correct_sum) / static_cast<double>(items), items};
+}
+
+}  // namespace lathe::nn

@@ -1,0 +1,21 @@
+// Loss and accuracy of a model over a whole data set, in inference mode.
+#pragma once
+
+#include <cstdint>
+
+#include "backend/backend.h"
+#include "data/dataset.h"
+#include "nn/model.h"
+
+namespace lathe::nn {
+
+struct EvaluationResult {
+  double loss = 0.0;      // mean softmax cross-entropy
+  double accuracy = 0.0;  // fraction in [0, 1]
+  std::int64_t items = 0;
+};
+
+EvaluationResult evaluate(Model& model, Backend& backend, const data::Dataset& dataset,
+                          int batch_size);
+
+}  // namespace lathe::nn

@@ -1,0 +1,125 @@
+#include "nn/layer_spec.h"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "config/yaml_reader.h"
+#include "core/error.h"
+
+namespace lathe::nn {
+namespace {
+
+struct InputShapeSection {
+  int channels = 0;
+  int height = 0;
+  int width = 0;
+  template <class V>
+  void visit(V& v) {
+    v.number("channels", channels, config::Range::closed(1, 65536), "input channels",
+             config::Presence::required);
+    v.number("height", height, config::Range::closed(1, 65536), "input height in pixels",
+             config::Presence::required);
+    v.number("width", width, config::Range::closed(1, 65536), "input width in pixels",
+             config::Presence::required);
+  }
+};
+
+std::string line_of(const std::string& source, const YAML::Node& node) {
+  return node.Mark().line >= 0 ? source + ":" + std::to_string(node.Mark().line + 1) : source;
+}
+
+LayerSpec parse_layer(const YAML::Node& node, std::size_t index, const std::string& source,
+                      const std::string& previous) {
+  LayerSpec layer;
+  layer.where = line_of(source, node);
+  const std::string label = "layers[" + std::to_string(index) + "]";
+  LATHE_CHECK(node.IsMap(), layer.where, ": ", label, ": expected a mapping with name and type");
+  const YAML::Node name = node["name"];
+  const YAML::Node type = node["type"];
+  LATHE_CHECK(name && name.IsScalar() && !name.Scalar().empty(), layer.where, ": ", label,
+              ".name: required (a unique layer name)");
+  layer.name = name.Scalar();
+  LATHE_CHECK(layer.name != kModelInputName, layer.where, ": ", label, ".name: '",
+              kModelInputName, "' is reserved for the model input");
+  LATHE_CHECK(type && type.IsScalar(), layer.where, ": layers.", layer.name,
+              ".type: required (e.g. conv2d, linear, relu)");
+  layer.type = type.Scalar();
+  layer.params = YAML::Node(YAML::NodeType::Map);
+  for (const auto& entry : node) {
+    const std::string key = entry.first.Scalar();
+    if (key == "name" || key == "type") continue;
+    if (key == "inputs") {
+      const YAML::Node& list = entry.second;
+      LATHE_CHECK(list.IsSequence() && list.size() > 0, layer.where, ": layers.", layer.name,
+                  ".inputs: expected a non-empty list of layer names");
+      for (const YAML::Node& item : list) layer.inputs.push_back(item.Scalar());
+      continue;
+    }
+    layer.params[key] = entry.second;
+  }
+  if (layer.inputs.empty()) layer.inputs.push_back(previous);
+  return layer;
+}
+
+}  // namespace
+
+ModelSpec parse_model_spec(const std::string& yaml_text, const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    fail(source, ":", e.mark.line + 1, ": not valid YAML: ", e.msg);
+  }
+  LATHE_CHECK(root.IsMap(), source, ": expected a model spec mapping with input and layers");
+  ModelSpec spec;
+  spec.yaml_text = yaml_text;
+  spec.source = source;
+  for (const auto& entry : root) {
+    const std::string key = entry.first.Scalar();
+    if (key != "name" && key != "input" && key != "layers") {
+      const std::string near = config::nearest_word(key, {"name", "input", "layers"});
+      fail(line_of(source, entry.first), ": ", key, ": unknown key",
+           near.empty() ? "" : " (did you mean '" + near + "'?)",
+           "; a model spec has name, input and layers");
+    }
+  }
+  if (root["name"]) spec.name = root["name"].as<std::string>();
+  LATHE_CHECK(root["input"], source, ": input: required (channels, height, width)");
+  InputShapeSection input;
+  config::YamlReader::read(root["input"], input, source, "input.");
+  spec.channels = input.channels;
+  spec.height = input.height;
+  spec.width = input.width;
+
+  const YAML::Node layers = root["layers"];
+  LATHE_CHECK(layers && layers.IsSequence() && layers.size() > 0, source,
+              ": layers: required, a non-empty list of layers");
+  std::set<std::string> defined = {kModelInputName};
+  std::string previous = kModelInputName;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    LayerSpec layer = parse_layer(layers[i], i, source, previous);
+    LATHE_CHECK(!defined.contains(layer.name), layer.where, ": layers.", layer.name,
+                ": duplicate layer name");
+    for (const std::string& input_name : layer.inputs) {
+      LATHE_CHECK(defined.contains(input_name), layer.where, ": layers.", layer.name,
+                  ".inputs: '", input_name,
+                  "' is not the name of an earlier layer or 'input' (inputs must be defined "
+                  "before use)");
+    }
+    defined.insert(layer.name);
+    previous = layer.name;
+    spec.layers.push_back(std::move(layer));
+  }
+  return spec;
+}
+
+ModelSpec load_model_spec(const std::string& path) {
+  std::ifstream file(path);
+  LATHE_CHECK(file.good(), path, ": no such file (expected a model spec YAML file)");
+  std::ostringstream text;
+  text << file.rdbuf();
+  return parse_model_spec(text.str(), path);
+}
+
+}  // namespace lathe::nn

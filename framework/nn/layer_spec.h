@@ -1,0 +1,38 @@
+// The model spec: a YAML file naming the input shape and the layers in order. Each layer
+// has a name, a type, optional `inputs:` (names of earlier layers or `input`; by default
+// the layer before it) and its type's own keys, which the layer's params struct declares
+// and checks. Sequential by default, a DAG where `inputs:` says so.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+namespace lathe::nn {
+
+struct LayerSpec {
+  std::string name;
+  std::string type;
+  std::vector<std::string> inputs;  // resolved: never empty after parsing
+  YAML::Node params;                // the type's own keys only
+  std::string where;                // "configs/models/x.yaml:12", for messages
+};
+
+struct ModelSpec {
+  std::string name;
+  int channels = 0;
+  int height = 0;
+  int width = 0;
+  std::vector<LayerSpec> layers;
+  std::string yaml_text;  // the spec as written, stored in checkpoints
+  std::string source;     // file name or "checkpoint X", for messages
+};
+
+// The name that refers to the model's input data in `inputs:` lists.
+inline constexpr const char* kModelInputName = "input";
+
+ModelSpec parse_model_spec(const std::string& yaml_text, const std::string& source);
+ModelSpec load_model_spec(const std::string& path);
+
+}  // namespace lathe::nn

@@ -1,0 +1,105 @@
+// `lathe evaluate CHECKPOINT.h5 [--data ...]`: loss and accuracy of a saved model.
+#include <cstdio>
+#include <filesystem>
+
+#include "cli/commands.h"
+#include "cli/run_setup.h"
+#include "config/yaml_reader.h"
+#include "data/data_config.h"
+#include "data/hdf5_dataset.h"
+#include "data/normalization.h"
+#include "io/checkpoint_file.h"
+#include "nn/evaluation.h"
+#include "nn/model_checkpoint.h"
+
+namespace lathe::cli {
+namespace {
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The raw (unnormalised) evaluation set: an HDF5 data file, a data-section YAML file, or
+// by default the test set of the data the checkpoint was trained on.
+data::Dataset load_evaluation_set(const io::Checkpoint& checkpoint, const std::string& checkpoint_path,
+                                  const std::optional<std::string>& data_path) {
+  if (data_path && (ends_with(*data_path, ".h5") || ends_with(*data_path, ".hdf5"))) {
+    return data::read_hdf5_dataset(*data_path);
+  }
+  data::DataConfig config;
+  std::string where;
+  if (data_path) {
+    LATHE_CHECK(ends_with(*data_path, ".yaml") || ends_with(*data_path, ".yml"), *data_path,
+                ": --data expects an HDF5 data file (.h5, with X and y) or a data section YAML "
+                "file (.yaml)");
+    where = *data_path;
+    config::YamlReader::read(config::load_yaml_file(where), config, where);
+  } else {
+    const auto stored = checkpoint.text_metadata.find("data_config");
+    LATHE_CHECK(stored != checkpoint.text_metadata.end(), checkpoint_path,
+                ": training/data_config: absent, so the test data is unknown; pass --data");
+    where = checkpoint_path + ":/training/data_config";
+    config::YamlReader::read(YAML::Load(stored->second), config, where);
+  }
+  config.normalize = false;  // the checkpoint's own normalisation is applied instead
+  config.validation_fraction = 0.0;
+  return data::load_data(config, 0, where).test;
+}
+
+int run_evaluate(const Arguments& arguments) {
+  const std::string path = arguments.positional(0);
+  const int batch_size = static_cast<int>(arguments.integer("batch-size", 256, 1, 65536));
+  const auto backend = make_backend("cpu", static_cast<int>(arguments.integer("threads", 0, 0, 1024)));
+  const io::Checkpoint checkpoint = io::read_checkpoint(path);
+  nn::Model model = nn::model_from_checkpoint(checkpoint, path);
+  data::Dataset dataset = load_evaluation_set(checkpoint, path, arguments.value("data"));
+  const Shape expected = model.input_item_shape();
+  const Shape& images = dataset.images.shape();
+  LATHE_CHECK(images[1] == expected[0] && images[2] == expected[1] && images[3] == expected[2],
+              dataset.source, ": images are ", images.to_string(), " but the model expects N x ",
+              expected[0], " x ", expected[1], " x ", expected[2]);
+  if (!checkpoint.normalization_mean.empty()) {
+    data::apply_normalization({checkpoint.normalization_mean, checkpoint.normalization_std}, dataset);
+  }
+  const nn::EvaluationResult result = nn::evaluate(model, *backend, dataset, batch_size);
+  const auto file_bytes = std::filesystem::file_size(path);
+  if (arguments.flag("json")) {
+    std::printf("{\"checkpoint\": \"%s\", \"loss\": %.6f, \"accuracy\": %.6f, \"items\": %lld, "
+                "\"parameters\": %lld, \"macs_per_image\": %lld, \"file_bytes\": %llu}\n",
+                path.c_str(), result.loss, result.accuracy, static_cast<long long>(result.items),
+                static_cast<long long>(model.trainable_parameter_count()),
+                static_cast<long long>(model.macs_per_item()),
+                static_cast<unsigned long long>(file_bytes));
+  } else {
+    std::printf("model %s from %s: %lld parameters, %.2f MMAC per image, file %llu bytes\n",
+                model.spec().name.c_str(), path.c_str(),
+                static_cast<long long>(model.trainable_parameter_count()),
+                static_cast<double>(model.macs_per_item()) / 1e6,
+                static_cast<unsigned long long>(file_bytes));
+    std::printf("%s: loss %.4f, accuracy %.2f%% on %lld images\n", dataset.source.c_str(),
+                result.loss, 100.0 * result.accuracy, static_cast<long long>(result.items));
+  }
+  return 0;
+}
+
+}  // namespace
+
+const Command& evaluate_command() {
+  static const Command command{
+      {"evaluate",
+       "lathe evaluate CHECKPOINT.h5 [options]",
+       "report a checkpoint's loss and accuracy on test data",
+       "Loads the checkpoint, applies its stored input normalisation, and reports the mean\n"
+       "cross-entropy loss and the accuracy on the test set of the data it was trained on,\n"
+       "or on the data given with --data.",
+       {"CHECKPOINT.h5"},
+       {{"data", "PATH", "HDF5 data file (X: N x C x H x W, y: labels) or a data-section YAML file"},
+        {"batch-size", "N", "images per forward pass (default 256)"},
+        {"threads", "N", "CPU threads (0: all cores)"},
+        {"json", "", "print one JSON line instead of text"}}},
+      run_evaluate,
+      nullptr};
+  return command;
+}
+
+}  // namespace lathe::cli
