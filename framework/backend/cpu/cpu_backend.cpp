@@ -24,11 +24,6 @@ void CpuBackend::set_threads(int threads) {
   Eigen::setNbThreads(threads);
 }
 
-float* CpuBackend::reserve(std::vector<float>& buffer, std::size_t elements) {
-  if (buffer.size() < elements) buffer.resize(elements);
-  return buffer.data();
-}
-
 std::unique_ptr<Backend> make_cpu_backend(int threads) {
   return std::make_unique<CpuBackend>(threads);
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "backend/backend.h"
@@ -73,16 +74,25 @@ class CpuBackend final : public Backend {
                    float* first_moment, float* second_moment) override;
 
  private:
-  // The buffer's data with room for at least `elements` floats; grows, never shrinks.
-  static float* reserve(std::vector<float>& buffer, std::size_t elements);
+  // One thread's convolution scratch: each thread runs im2col, GEMM and reorders over its
+  // own share of the batch.
+  struct ConvScratch {
+    // im2col patches of a chunk of images [C*kh*kw, images*OH*OW], or their gradient.
+    std::vector<float> columns;
+    // A chunk's output or output gradient channel-major, [O, images*OH*OW]: the GEMM's
+    // side of the reorder to and from NCHW.
+    std::vector<float> channel_major;
+    // This thread's share of a filter gradient [O, C*kh*kw].
+    std::vector<float> weight_gradient;
+  };
+
+  // Scratch for `workers` threads, each buffer grown to at least the floats given; grows,
+  // never shrinks. Called outside parallel regions, where an allocation may throw.
+  ConvScratch* reserve_conv_scratch(int workers, std::size_t columns, std::size_t channel_major,
+                                    std::size_t weight_gradient);
 
   int threads_ = 1;
-  // im2col patches of a chunk of images [C*kh*kw, images*OH*OW], or their gradient in
-  // backward data.
-  std::vector<float> columns_;
-  // A chunk's output or output gradient channel-major, [O, images*OH*OW]: the GEMM's
-  // side of the reorder to and from NCHW.
-  std::vector<float> channel_major_;
+  std::vector<ConvScratch> conv_scratch_;
 };
 
 }  // namespace lathe

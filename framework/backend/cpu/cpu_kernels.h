@@ -10,8 +10,10 @@ namespace lathe::cpu {
 inline constexpr std::int64_t kParallelElements = std::int64_t{1} << 15;
 
 // C[m x n] = alpha * op(A) * op(B) + beta * C, row-major: cblas_sgemm when the build
-// found OpenBLAS, else an Eigen product. Never call it inside an OpenMP parallel region
-// (both libraries thread it themselves). beta == 0 overwrites C without reading it.
+// found OpenBLAS, else an Eigen product. beta == 0 overwrites C without reading it.
+// Outside a parallel region both libraries thread it over the threads set_threads chose;
+// inside an active one (conv2d.cpp's batch split) both run it on the calling thread only:
+// OpenBLAS's OpenMP build checks omp_in_parallel(), Eigen omp_get_num_threads().
 void gemm_row_major(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha,
                     const float* a, int lda, const float* b, int ldb, float beta, float* c,
                     int ldc);
