@@ -52,7 +52,8 @@ class Backend {
   virtual ~Backend() = default;
   [[nodiscard]] virtual std::string_view name() const = 0;
 
-  // Threads this backend may use for one operation (CPU: OpenMP and BLAS threads).
+  // Threads this backend may use for one operation (CPU: OpenMP and BLAS threads; those
+  // settings are process-wide, so one process runs one CPU thread count at a time).
   virtual void set_threads(int threads) = 0;
   [[nodiscard]] virtual int threads() const = 0;
 
@@ -129,8 +130,9 @@ class Backend {
 
   // ---- loss ----
   // Mean softmax cross-entropy over the batch. Writes d loss / d logits (already divided
-  // by the batch) into grad_logits when it is non-null; counts correct argmax
-  // predictions into *correct when non-null. Returns the mean loss.
+  // by the batch) into grad_logits when it is non-null; adds the number of correct argmax
+  // predictions to *correct when non-null. Returns the mean loss. Labels outside
+  // [0, classes) are a lathe::Error.
   virtual float softmax_cross_entropy(int batch, int classes, const float* logits,
                                       const std::int32_t* labels, float* grad_logits,
                                       int* correct) = 0;

@@ -13,20 +13,7 @@ namespace {
 
 using test_files::contains;
 using test_files::error_message;
-
-// n items of 1 x 1 x 2 pixels; item i's pixels and label both encode i.
-Dataset numbered_set(std::int64_t n) {
-  Dataset data;
-  data.source = "numbered";
-  data.classes = 1000;
-  data.images = Tensor({n, 1, 1, 2});
-  for (std::int64_t i = 0; i < n; ++i) {
-    data.images[2 * i] = static_cast<float>(i);
-    data.images[2 * i + 1] = static_cast<float>(-i);
-    data.labels.push_back(static_cast<std::int32_t>(i));
-  }
-  return data;
-}
+using test_files::numbered_set;
 
 // Every item of one epoch, in serving order, checking that pixels and labels agree.
 std::vector<std::int32_t> epoch_items(BatchLoader& loader, int epoch) {

@@ -18,9 +18,24 @@
 #include <vector>
 
 #include "core/error.h"
+#include "data/dataset.h"
 #include "io/hdf5_handle.h"
 
 namespace lathe::data::test_files {
+
+// n items of 1 x 1 x 2 pixels; item i's pixels and label both encode i.
+inline Dataset numbered_set(std::int64_t n) {
+  Dataset data;
+  data.source = "numbered";
+  data.classes = 1000;
+  data.images = Tensor({n, 1, 1, 2});
+  for (std::int64_t i = 0; i < n; ++i) {
+    data.images[2 * i] = static_cast<float>(i);
+    data.images[2 * i + 1] = static_cast<float>(-i);
+    data.labels.push_back(static_cast<std::int32_t>(i));
+  }
+  return data;
+}
 
 class TempDir {
  public:

@@ -33,6 +33,11 @@ Pool2dGeometry make_geometry(const LayerSpec& spec, const PoolParams& params, co
   return g;
 }
 
+Pool2dGeometry for_batch(Pool2dGeometry g, const Tensor& input) {
+  g.batch = static_cast<int>(input.shape()[0]);
+  return g;
+}
+
 class MaxPool final : public Layer {
  public:
   MaxPool(const LayerSpec& spec, const Pool2dGeometry& g) : Layer(spec.name, spec.type), geometry_(g) {}
@@ -41,8 +46,7 @@ class MaxPool final : public Layer {
   }
   void forward(Backend& backend, std::span<const Tensor* const> inputs, Tensor& output,
                const RunMode& /*mode*/) override {
-    Pool2dGeometry g = geometry_;
-    g.batch = static_cast<int>(inputs[0]->shape()[0]);
+    const Pool2dGeometry g = for_batch(geometry_, *inputs[0]);
     output.resize(output_shape(g.batch));
     argmax_.resize(static_cast<std::size_t>(output.size()));
     backend.maxpool_forward(g, inputs[0]->data(), output.data(), argmax_.data());
@@ -50,8 +54,7 @@ class MaxPool final : public Layer {
   void backward(Backend& backend, std::span<const Tensor* const> inputs, const Tensor& /*output*/,
                 const Tensor& grad_output, std::span<Tensor* const> grad_inputs) override {
     if (grad_inputs[0] == nullptr) return;
-    Pool2dGeometry g = geometry_;
-    g.batch = static_cast<int>(inputs[0]->shape()[0]);
+    const Pool2dGeometry g = for_batch(geometry_, *inputs[0]);
     grad_inputs[0]->resize(inputs[0]->shape());
     backend.maxpool_backward(g, grad_output.data(), argmax_.data(), grad_inputs[0]->data());
   }
@@ -73,16 +76,14 @@ class AvgPool final : public Layer {
   }
   void forward(Backend& backend, std::span<const Tensor* const> inputs, Tensor& output,
                const RunMode& /*mode*/) override {
-    Pool2dGeometry g = geometry_;
-    g.batch = static_cast<int>(inputs[0]->shape()[0]);
+    const Pool2dGeometry g = for_batch(geometry_, *inputs[0]);
     output.resize(output_shape(g.batch));
     backend.avgpool_forward(g, inputs[0]->data(), output.data());
   }
   void backward(Backend& backend, std::span<const Tensor* const> inputs, const Tensor& /*output*/,
                 const Tensor& grad_output, std::span<Tensor* const> grad_inputs) override {
     if (grad_inputs[0] == nullptr) return;
-    Pool2dGeometry g = geometry_;
-    g.batch = static_cast<int>(inputs[0]->shape()[0]);
+    const Pool2dGeometry g = for_batch(geometry_, *inputs[0]);
     grad_inputs[0]->resize(inputs[0]->shape());
     backend.avgpool_backward(g, grad_output.data(), grad_inputs[0]->data());
   }
