@@ -42,6 +42,11 @@ TEST(ModelSpec, UnknownLayerKeyIsRejectedWithSuggestion) {
       << message;
 }
 
+TEST(ModelSpec, KeyOnALayerTypeWithoutKeysIsRejected) {
+  const std::string message = spec_error(std::string(kHeader) + "  - {name: r, type: relu, inplace: true}\n");
+  EXPECT_NE(message.find("layers.r.inplace: unknown key"), std::string::npos) << message;
+}
+
 TEST(ModelSpec, InputsMustNameEarlierLayers) {
   const std::string message = spec_error(std::string(kHeader) +
                                          "  - {name: a, type: relu, inputs: [b]}\n  - {name: b, type: relu}\n");

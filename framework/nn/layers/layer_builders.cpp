@@ -2,6 +2,17 @@
 
 namespace lathe::nn {
 
+namespace {
+
+struct NoLayerParams {
+  template <class V>
+  void visit(V& /*v*/) {}
+};
+
+}  // namespace
+
+void expect_no_layer_params(const LayerSpec& spec) { read_layer_params<NoLayerParams>(spec); }
+
 void expect_input_count(const LayerSpec& spec, std::span<const Shape> inputs, std::size_t count) {
   LATHE_CHECK(inputs.size() == count, spec.where, ": layers.", spec.name, ": a ", spec.type,
               " layer takes ", count, " input", count == 1 ? "" : "s", ", got ", inputs.size());

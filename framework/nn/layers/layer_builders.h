@@ -33,6 +33,9 @@ Params read_layer_params(const LayerSpec& spec) {
   return params;
 }
 
+// For layer types without keys of their own: any key is an unknown-key error.
+void expect_no_layer_params(const LayerSpec& spec);
+
 // Input checks shared by the builders; messages name the spec line and the layer.
 void expect_input_count(const LayerSpec& spec, std::span<const Shape> inputs, std::size_t count);
 void expect_input_rank(const LayerSpec& spec, const Shape& input, std::size_t rank,

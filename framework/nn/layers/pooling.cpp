@@ -93,11 +93,6 @@ class AvgPool final : public Layer {
   bool global_;
 };
 
-struct NoPoolParams {
-  template <class V>
-  void visit(V& /*v*/) {}
-};
-
 }  // namespace
 
 std::unique_ptr<Layer> build_maxpool(const LayerSpec& spec, std::span<const Shape> inputs) {
@@ -116,7 +111,7 @@ std::unique_ptr<Layer> build_avgpool(const LayerSpec& spec, std::span<const Shap
 std::unique_ptr<Layer> build_global_avgpool(const LayerSpec& spec, std::span<const Shape> inputs) {
   expect_input_count(spec, inputs, 1);
   expect_input_rank(spec, inputs[0], 3, "images (channels x height x width)");
-  read_layer_params<NoPoolParams>(spec);
+  expect_no_layer_params(spec);
   Pool2dGeometry g;
   g.channels = static_cast<int>(inputs[0][0]);
   g.in_height = static_cast<int>(inputs[0][1]);
