@@ -15,21 +15,17 @@
 namespace lathe::cli {
 namespace {
 
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // The raw (unnormalised) evaluation set: an HDF5 data file, a data-section YAML file, or
 // by default the test set of the data the checkpoint was trained on.
 data::Dataset load_evaluation_set(const io::Checkpoint& checkpoint, const std::string& checkpoint_path,
                                   const std::optional<std::string>& data_path) {
-  if (data_path && (ends_with(*data_path, ".h5") || ends_with(*data_path, ".hdf5"))) {
+  if (data_path && (data_path->ends_with(".h5") || data_path->ends_with(".hdf5"))) {
     return data::read_hdf5_dataset(*data_path);
   }
   data::DataConfig config;
   std::string where;
   if (data_path) {
-    LATHE_CHECK(ends_with(*data_path, ".yaml") || ends_with(*data_path, ".yml"), *data_path,
+    LATHE_CHECK(data_path->ends_with(".yaml") || data_path->ends_with(".yml"), *data_path,
                 ": --data expects an HDF5 data file (.h5, with X and y) or a data section YAML "
                 "file (.yaml)");
     where = *data_path;

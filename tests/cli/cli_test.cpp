@@ -9,9 +9,12 @@
 #include <string>
 #include <sys/wait.h>
 
+#include "support/temp_dir.h"
+
 namespace {
 
 namespace fs = std::filesystem;
+using lathe::test_support::TempDir;
 
 struct RunResult {
   int exit_code = -1;
@@ -28,21 +31,6 @@ RunResult run_lathe(const std::string& arguments) {
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }
-
-class TempDir {
- public:
-  TempDir() : path_(fs::temp_directory_path() / ("lathe-cli-" + std::to_string(::getpid()) + "-" +
-                                                 std::to_string(counter_++))) {
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(file(name)) << text; }
-
- private:
-  static inline int counter_ = 0;
-  fs::path path_;
-};
 
 const char* kSyntheticConfig =
     "model: configs/tests/tiny_cnn.yaml\n"

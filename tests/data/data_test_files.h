@@ -20,8 +20,11 @@
 #include "core/error.h"
 #include "data/dataset.h"
 #include "io/hdf5_handle.h"
+#include "support/temp_dir.h"
 
 namespace lathe::data::test_files {
+
+using test_support::TempDir;
 
 // n items of 1 x 1 x 2 pixels; item i's pixels and label both encode i.
 inline Dataset numbered_set(std::int64_t n) {
@@ -36,28 +39,6 @@ inline Dataset numbered_set(std::int64_t n) {
   }
   return data;
 }
-
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("lathe-data-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" +
-             std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 // The message of the lathe::Error that `action` throws, or "" when it throws none.
 template <class Action>

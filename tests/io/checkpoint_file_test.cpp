@@ -16,42 +16,13 @@
 
 #include "core/error.h"
 #include "io/hdf5_handle.h"
+#include "support/temp_dir.h"
 
 namespace lathe::io {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A fresh directory under the system temporary directory, removed with its contents.
-class ScratchDirectory {
- public:
-  ScratchDirectory() {
-    static int created = 0;
-    const std::string test_name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    path_ = fs::temp_directory_path() /
-            ("lathe-" + test_name + "-" + std::to_string(::getpid()) + "-" + std::to_string(created++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ScratchDirectory(const ScratchDirectory&) = delete;
-  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
-  ~ScratchDirectory() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-
-  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
-  [[nodiscard]] std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const fs::directory_entry& entry : fs::directory_iterator(path_)) {
-      names.push_back(entry.path().filename().string());
-    }
-    return names;
-  }
-
- private:
-  fs::path path_;
-};
+using test_support::TempDir;
 
 // Values 0.25 apart from `start`: exact in float32, and different in every tensor.
 Tensor counting_tensor(Shape shape, float start) {
@@ -160,7 +131,7 @@ std::vector<hsize_t> dims_of(hid_t data_set) {
 // ---------------------------------------------------------------- writing
 
 TEST(CheckpointFile, RoundTripPreservesEveryTensorShapeValueAndOrder) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   const Checkpoint written = sample_checkpoint();
   write_checkpoint(path, written);
@@ -168,7 +139,7 @@ TEST(CheckpointFile, RoundTripPreservesEveryTensorShapeValueAndOrder) {
 }
 
 TEST(CheckpointFile, EmptyCheckpointRoundTrips) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("empty.h5");
   const Checkpoint written;
   write_checkpoint(path, written);
@@ -176,7 +147,7 @@ TEST(CheckpointFile, EmptyCheckpointRoundTrips) {
 }
 
 TEST(CheckpointFile, WritesTheDocumentedLayout) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
   const Hdf5Handle file = open_for_editing(path);
@@ -206,7 +177,7 @@ TEST(CheckpointFile, WritesTheDocumentedLayout) {
 }
 
 TEST(CheckpointFile, OverwritesAnExistingCheckpointAndLeavesNoTempFile) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
   Checkpoint second = sample_checkpoint();
@@ -219,7 +190,7 @@ TEST(CheckpointFile, OverwritesAnExistingCheckpointAndLeavesNoTempFile) {
 }
 
 TEST(CheckpointFile, FailedWriteLeavesExistingFileUntouchedAndNoTempFile) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
   const std::string bytes_before = file_bytes(path);
@@ -235,7 +206,7 @@ TEST(CheckpointFile, FailedWriteLeavesExistingFileUntouchedAndNoTempFile) {
 }
 
 TEST(CheckpointFile, FailedRenameOverADirectoryLeavesItAndNoTempFile) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   fs::create_directory(path);
   write_bytes(path + "/kept.txt", "kept");
@@ -246,7 +217,7 @@ TEST(CheckpointFile, FailedRenameOverADirectoryLeavesItAndNoTempFile) {
 }
 
 TEST(CheckpointFile, MissingParentDirectoryIsAnErrorNamingIt) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string directory = scratch.file("no-such-directory");
   const std::string message = write_error(directory + "/model.h5", sample_checkpoint());
   expect_mentions(message, {directory, "does not exist"});
@@ -254,7 +225,7 @@ TEST(CheckpointFile, MissingParentDirectoryIsAnErrorNamingIt) {
 }
 
 TEST(CheckpointFile, TensorNameWithAnEmptyPartIsRejected) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   Checkpoint checkpoint = sample_checkpoint();
   checkpoint.tensors.push_back({"conv2//weight", counting_tensor({2}, 0.0F)});
   expect_mentions(write_error(scratch.file("model.h5"), checkpoint),
@@ -263,7 +234,7 @@ TEST(CheckpointFile, TensorNameWithAnEmptyPartIsRejected) {
 }
 
 TEST(CheckpointFile, TensorNameThatIsAlsoAGroupIsRejected) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   Checkpoint checkpoint = sample_checkpoint();
   checkpoint.tensors.push_back({"fc1/weight/extra", counting_tensor({2}, 0.0F)});
   expect_mentions(write_error(scratch.file("model.h5"), checkpoint),
@@ -271,7 +242,7 @@ TEST(CheckpointFile, TensorNameThatIsAlsoAGroupIsRejected) {
 }
 
 TEST(CheckpointFile, MetadataKeyUsedForTextAndNumberIsRejected) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   Checkpoint checkpoint = sample_checkpoint();
   checkpoint.number_metadata["lathe_version"] = 1.0;
   expect_mentions(write_error(scratch.file("model.h5"), checkpoint),
@@ -279,7 +250,7 @@ TEST(CheckpointFile, MetadataKeyUsedForTextAndNumberIsRejected) {
 }
 
 TEST(CheckpointFile, NormalizationOfDifferentLengthsIsRejected) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   Checkpoint checkpoint = sample_checkpoint();
   checkpoint.normalization_std.pop_back();
   expect_mentions(write_error(scratch.file("model.h5"), checkpoint),
@@ -289,20 +260,20 @@ TEST(CheckpointFile, NormalizationOfDifferentLengthsIsRejected) {
 // ---------------------------------------------------------------- reading
 
 TEST(CheckpointFile, MissingFileIsRejectedWithItsPath) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("absent.h5");
   expect_mentions(read_error(path), {path, "no such file"});
 }
 
 TEST(CheckpointFile, TextFileIsRejectedAsNotHdf5) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_bytes(path, "model:\n  - dense: {units: 10}\n");
   expect_mentions(read_error(path), {path, "expected an HDF5 file", "without the HDF5 signature"});
 }
 
 TEST(CheckpointFile, TruncatedFileIsRejectedWithItsPath) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
   const std::string bytes = file_bytes(path);
@@ -311,7 +282,7 @@ TEST(CheckpointFile, TruncatedFileIsRejectedWithItsPath) {
 }
 
 TEST(CheckpointFile, ForeignHdf5FileWithoutFormatAttributeIsRejected) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("foreign.h5");
   {
     const Hdf5Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
@@ -327,7 +298,7 @@ TEST(CheckpointFile, ForeignHdf5FileWithoutFormatAttributeIsRejected) {
 }
 
 TEST(CheckpointFile, FormatAttributeNamingAnotherFormatIsRejected) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
   {
@@ -342,7 +313,7 @@ TEST(CheckpointFile, FormatAttributeNamingAnotherFormatIsRejected) {
 }
 
 TEST(CheckpointFile, NewerFormatVersionIsRejected) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
   {
@@ -356,7 +327,7 @@ TEST(CheckpointFile, NewerFormatVersionIsRejected) {
 }
 
 TEST(CheckpointFile, MissingModelSpecIsRejected) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
   ASSERT_GE(H5Ldelete(open_for_editing(path).get(), "model_spec", H5P_DEFAULT), 0);
@@ -364,7 +335,7 @@ TEST(CheckpointFile, MissingModelSpecIsRejected) {
 }
 
 TEST(CheckpointFile, MissingWeightsGroupIsRejected) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
   ASSERT_GE(H5Ldelete(open_for_editing(path).get(), "weights", H5P_DEFAULT), 0);
@@ -372,7 +343,7 @@ TEST(CheckpointFile, MissingWeightsGroupIsRejected) {
 }
 
 TEST(CheckpointFile, WeightThatIsNotFloat32IsRejectedNamingTheDataSet) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
   {
@@ -389,7 +360,7 @@ TEST(CheckpointFile, WeightThatIsNotFloat32IsRejectedNamingTheDataSet) {
 }
 
 TEST(CheckpointFile, WeightWithoutOrderAttributeIsRejected) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
   ASSERT_GE(H5Adelete_by_name(open_for_editing(path).get(), "weights/fc1/weight", "order", H5P_DEFAULT), 0);
@@ -397,7 +368,7 @@ TEST(CheckpointFile, WeightWithoutOrderAttributeIsRejected) {
 }
 
 TEST(CheckpointFile, RepeatedOrderIndexIsRejected) {
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
   {
@@ -420,7 +391,7 @@ TEST(CheckpointFile, FileIsReadableByH5py) {
   if (std::system((python + " -c 'import h5py' > /dev/null 2>&1").c_str()) != 0) {
     GTEST_SKIP() << "h5py is not installed for " << python << " (Debian/Ubuntu: apt install python3-h5py)";
   }
-  const ScratchDirectory scratch;
+  const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
   const std::string script = scratch.file("read.py");

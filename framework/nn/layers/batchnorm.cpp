@@ -22,8 +22,9 @@ class BatchNorm final : public Layer {
   BatchNorm(const LayerSpec& spec, const BatchNormParams& params, const Shape& input)
       : Layer(spec.name, spec.type),
         item_shape_(input),
-        channels_(static_cast<int>(input[0])),
-        spatial_(static_cast<int>(input.elements_per_item())),
+        // Per channel: H*W values per item for images, one for features.
+        geometry_{0, static_cast<int>(input[0]),
+                  input.rank() == 1 ? 1 : static_cast<int>(input.elements_per_item())},
         epsilon_(static_cast<float>(params.epsilon)),
         momentum_(static_cast<float>(params.momentum)),
         gamma_("weight", Shape{input[0]}),
@@ -31,15 +32,13 @@ class BatchNorm final : public Layer {
         running_mean_("running_mean", Shape{input[0]}, false),
         running_var_("running_var", Shape{input[0]}, false),
         saved_mean_(Shape{input[0]}),
-        saved_inv_std_(Shape{input[0]}) {
-    if (input.rank() == 1) spatial_ = 1;
-  }
+        saved_inv_std_(Shape{input[0]}) {}
 
   Shape output_shape(std::int64_t batch) const override { return with_batch(batch, item_shape_); }
 
   void forward(Backend& backend, std::span<const Tensor* const> inputs, Tensor& output,
                const RunMode& mode) override {
-    const BatchNormGeometry g = geometry_for(*inputs[0]);
+    const BatchNormGeometry g = for_batch(geometry_, *inputs[0]);
     output.resize(inputs[0]->shape());
     if (mode.training) {
       backend.batchnorm_forward_training(g, inputs[0]->data(), gamma_.value.data(),
@@ -55,7 +54,7 @@ class BatchNorm final : public Layer {
 
   void backward(Backend& backend, std::span<const Tensor* const> inputs, const Tensor& /*output*/,
                 const Tensor& grad_output, std::span<Tensor* const> grad_inputs) override {
-    const BatchNormGeometry g = geometry_for(*inputs[0]);
+    const BatchNormGeometry g = for_batch(geometry_, *inputs[0]);
     // The backend computes dx together with dgamma and dbeta; a model input needs no dx,
     // so it goes to scratch.
     Tensor* dx = grad_inputs[0] != nullptr ? grad_inputs[0] : &scratch_;
@@ -79,13 +78,8 @@ class BatchNorm final : public Layer {
   std::int64_t macs_per_item() const override { return item_shape_.elements(); }
 
  private:
-  BatchNormGeometry geometry_for(const Tensor& input) const {
-    return {static_cast<int>(input.shape()[0]), channels_, spatial_};
-  }
-
   Shape item_shape_;
-  int channels_;
-  int spatial_;
+  BatchNormGeometry geometry_;
   float epsilon_;
   float momentum_;
   Parameter gamma_;

@@ -55,7 +55,7 @@ class Conv2d final : public Layer {
 
   void forward(Backend& backend, std::span<const Tensor* const> inputs, Tensor& output,
                const RunMode& /*mode*/) override {
-    Conv2dGeometry g = geometry_for(*inputs[0]);
+    const Conv2dGeometry g = for_batch(geometry_, *inputs[0]);
     output.resize(output_shape(g.batch));
     backend.conv2d_forward(g, inputs[0]->data(), weight_.value.data(),
                            has_bias_ ? bias_.value.data() : nullptr, output.data());
@@ -63,7 +63,7 @@ class Conv2d final : public Layer {
 
   void backward(Backend& backend, std::span<const Tensor* const> inputs, const Tensor& /*output*/,
                 const Tensor& grad_output, std::span<Tensor* const> grad_inputs) override {
-    const Conv2dGeometry g = geometry_for(*inputs[0]);
+    const Conv2dGeometry g = for_batch(geometry_, *inputs[0]);
     backend.conv2d_backward_filter(g, inputs[0]->data(), grad_output.data(), weight_.grad.data(),
                                    has_bias_ ? bias_.grad.data() : nullptr, false);
     if (grad_inputs[0] != nullptr) {
@@ -91,12 +91,6 @@ class Conv2d final : public Layer {
   }
 
  private:
-  Conv2dGeometry geometry_for(const Tensor& input) const {
-    Conv2dGeometry g = geometry_;
-    g.batch = static_cast<int>(input.shape()[0]);
-    return g;
-  }
-
   Conv2dGeometry geometry_;
   std::string init_;
   bool has_bias_ = true;

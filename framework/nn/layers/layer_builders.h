@@ -41,6 +41,14 @@ void expect_input_count(const LayerSpec& spec, std::span<const Shape> inputs, st
 void expect_input_rank(const LayerSpec& spec, const Shape& input, std::size_t rank,
                        const char* what);
 
+// A layer's fixed geometry with the batch size of this input (Conv2dGeometry,
+// Pool2dGeometry, BatchNormGeometry all carry `batch`).
+template <class Geometry>
+Geometry for_batch(Geometry geometry, const Tensor& input) {
+  geometry.batch = static_cast<int>(input.shape()[0]);
+  return geometry;
+}
+
 // Prepends the batch dimension to a per-item shape.
 Shape with_batch(std::int64_t batch, const Shape& item);
 

@@ -33,11 +33,6 @@ Pool2dGeometry make_geometry(const LayerSpec& spec, const PoolParams& params, co
   return g;
 }
 
-Pool2dGeometry for_batch(Pool2dGeometry g, const Tensor& input) {
-  g.batch = static_cast<int>(input.shape()[0]);
-  return g;
-}
-
 class MaxPool final : public Layer {
  public:
   MaxPool(const LayerSpec& spec, const Pool2dGeometry& g) : Layer(spec.name, spec.type), geometry_(g) {}
