@@ -417,7 +417,7 @@ void collect_weights(hid_t group, const std::string& name_prefix, const std::str
     const Hdf5Handle order = open_attribute(object.get(), "order", where + " attribute 'order'",
                                             "an integer (the tensor's position in the checkpoint)");
     weights.push_back({read_integer(order.get(), where + " attribute 'order'"),
-                       {name, read_float_array(object.get(), where)}});
+                       NamedTensor{name, read_float_array(object.get(), where)}});
   }
 }
 

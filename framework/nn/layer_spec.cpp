@@ -122,4 +122,31 @@ ModelSpec load_model_spec(const std::string& path) {
   return parse_model_spec(text.str(), path);
 }
 
+std::string model_spec_to_yaml(const ModelSpec& spec) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << spec.name;
+  out << YAML::Key << "input" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  out << YAML::Key << "channels" << YAML::Value << spec.channels;
+  out << YAML::Key << "height" << YAML::Value << spec.height;
+  out << YAML::Key << "width" << YAML::Value << spec.width << YAML::EndMap;
+  out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
+  for (const LayerSpec& layer : spec.layers) {
+    out << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "name" << YAML::Value << layer.name;
+    out << YAML::Key << "type" << YAML::Value << layer.type;
+    for (const auto& entry : layer.params) {
+      out << YAML::Key << entry.first << YAML::Value << entry.second;
+    }
+    out << YAML::Key << "inputs" << YAML::Value << YAML::Flow << layer.inputs;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+ModelSpec rebuilt_model_spec(const ModelSpec& edited, const std::string& source) {
+  return parse_model_spec(model_spec_to_yaml(edited), source);
+}
+
 }  // namespace lathe::nn

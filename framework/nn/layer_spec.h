@@ -35,4 +35,11 @@ inline constexpr const char* kModelInputName = "input";
 ModelSpec parse_model_spec(const std::string& yaml_text, const std::string& source);
 ModelSpec load_model_spec(const std::string& path);
 
+// A spec edited in memory (compaction, inserted quantisers) written back as YAML, one
+// flow-style line per layer, with explicit `inputs:`; parse_model_spec reads it back to
+// the same spec. The result's yaml_text is what checkpoints store.
+std::string model_spec_to_yaml(const ModelSpec& spec);
+// Re-parses the spec from model_spec_to_yaml, so yaml_text and `where` match the edit.
+ModelSpec rebuilt_model_spec(const ModelSpec& edited, const std::string& source);
+
 }  // namespace lathe::nn

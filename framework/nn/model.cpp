@@ -54,13 +54,34 @@ const Tensor& Model::forward(Backend& backend, const Tensor& images, const RunMo
   return nodes_.back().output;
 }
 
-void Model::backward(Backend& backend, const Tensor& grad_logits) {
+std::optional<std::size_t> Model::find_layer(const std::string& name) const {
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].layer->name() == name) return i;
+  }
+  return std::nullopt;
+}
+
+void Model::backward(Backend& backend, const Tensor& grad_logits,
+                     std::span<const ActivationGradient> extra) {
   LATHE_CHECK(last_input_ != nullptr, "Model::backward called before forward");
   for (Node& node : nodes_) node.grad_ready = false;
   Node& last = nodes_.back();
   last.grad.resize(grad_logits.shape());
   backend.copy(grad_logits.size(), grad_logits.data(), last.grad.data());
   last.grad_ready = true;
+  for (const ActivationGradient& added : extra) {
+    Node& node = nodes_.at(added.layer_index);
+    LATHE_CHECK(added.grad->shape() == node.output.shape(), "gradient for layer '",
+                node.layer->name(), "' has shape ", added.grad->shape().to_string(),
+                ", its output ", node.output.shape().to_string());
+    if (node.grad_ready) {
+      backend.axpy(node.grad.size(), 1.0F, added.grad->data(), node.grad.data());
+    } else {
+      node.grad.resize(node.output.shape());
+      backend.copy(node.grad.size(), added.grad->data(), node.grad.data());
+      node.grad_ready = true;
+    }
+  }
 
   std::vector<const Tensor*> inputs;
   std::vector<Tensor*> grad_targets;

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -18,6 +20,12 @@ namespace lathe::nn {
 struct NamedParameter {
   std::string name;  // "<layer>/<parameter>", as in checkpoints
   Parameter* parameter;
+};
+
+// A gradient to add at one layer's output during backward (feature distillation).
+struct ActivationGradient {
+  std::size_t layer_index;
+  const Tensor* grad;  // same shape as that layer's output in the last forward
 };
 
 class Model {
@@ -37,8 +45,10 @@ class Model {
   // Runs a batch (N x C x H x W) through the model; the returned logits (N x classes)
   // stay valid until the next forward.
   const Tensor& forward(Backend& backend, const Tensor& images, const RunMode& mode);
-  // Back-propagates d loss / d logits of the last forward; fills every parameter's grad.
-  void backward(Backend& backend, const Tensor& grad_logits);
+  // Back-propagates d loss / d logits of the last forward, plus any gradients given at
+  // intermediate activations; fills every parameter's grad.
+  void backward(Backend& backend, const Tensor& grad_logits,
+                std::span<const ActivationGradient> extra = {});
 
   [[nodiscard]] std::vector<NamedParameter> named_parameters();
   [[nodiscard]] std::vector<Parameter*> trainable_parameters();
@@ -46,6 +56,9 @@ class Model {
   [[nodiscard]] std::int64_t macs_per_item() const;
   [[nodiscard]] std::size_t layer_count() const { return nodes_.size(); }
   [[nodiscard]] Layer& layer(std::size_t index) { return *nodes_[index].layer; }
+  [[nodiscard]] const Layer& layer(std::size_t index) const { return *nodes_[index].layer; }
+  // The index of the layer with this name, or nullopt.
+  [[nodiscard]] std::optional<std::size_t> find_layer(const std::string& name) const;
   // The output of a layer in the last forward (for tests and feature distillation).
   [[nodiscard]] const Tensor& activation(std::size_t index) const { return nodes_[index].output; }
 

@@ -38,6 +38,7 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
   Tensor grad_logits;
   std::vector<std::int32_t> labels;
   std::int64_t step = 0;
+  for (TrainingHook* hook : hooks) hook->on_train_start(backend, model, total_steps);
   for (int epoch = 0; epoch < options.epochs && !result.diverged; ++epoch) {
     const Clock::time_point epoch_start = Clock::now();
     loader.start_epoch(epoch);
@@ -56,12 +57,13 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
       int correct = 0;
       float loss = backend.softmax_cross_entropy(batch, model.classes(), logits.data(),
                                                  labels.data(), grad_logits.data(), &correct);
-      for (TrainingHook* hook : hooks) loss += hook->add_loss_gradient(backend, model, images, grad_logits);
+      LossGradients gradients{grad_logits, {}};
+      for (TrainingHook* hook : hooks) loss += hook->add_loss_gradient(backend, model, images, gradients);
       if (!std::isfinite(loss)) {
         result.diverged = true;
         break;
       }
-      model.backward(backend, grad_logits);
+      model.backward(backend, grad_logits, gradients.activations);
       for (TrainingHook* hook : hooks) hook->after_backward(backend, model);
       optimizer.step(backend, lr);
       for (TrainingHook* hook : hooks) hook->after_update(backend, model);
@@ -86,6 +88,7 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
     result.epochs.push_back(report);
     if (on_epoch) on_epoch(report);
   }
+  for (TrainingHook* hook : hooks) hook->on_train_end(backend, model);
   result.seconds = seconds_since(run_start);
   return result;
 }

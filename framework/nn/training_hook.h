@@ -1,12 +1,27 @@
 // Points where a compression method joins the training loop (METHODS.md): masks that
 // keep pruned weights at zero, fake quantisers, the mixture prior's gradient, a
 // teacher's distillation loss. The plain trainer runs with none.
+//
+// Hooks keep the model's weights in their constrained form at every step (masked,
+// quantised, snapped), so that validation during training and the saved model see what
+// will be deployed; a hook that needs float master weights keeps them itself and
+// rewrites the weights in after_update.
 #pragma once
+
+#include <cstdint>
+#include <vector>
 
 #include "backend/backend.h"
 #include "nn/model.h"
 
 namespace lathe::nn {
+
+// What a hook may add to the loss's gradient: d loss / d logits, and gradients at named
+// intermediate activations (feature distillation), which Model::backward adds in.
+struct LossGradients {
+  Tensor& logits;
+  std::vector<ActivationGradient> activations;
+};
 
 class TrainingHook {
  public:
@@ -15,16 +30,20 @@ class TrainingHook {
   TrainingHook& operator=(const TrainingHook&) = delete;
   virtual ~TrainingHook() = default;
 
-  // After the model's forward, before backward: may add to d loss / d logits and
+  // Once before the first step of a training run of `total_steps` optimiser steps.
+  virtual void on_train_start(Backend& /*backend*/, Model& /*model*/, std::int64_t /*total_steps*/) {}
+  // After the model's forward, before backward: may add to the loss gradients and
   // returns the loss it adds (distillation, priors), 0 by default.
   virtual float add_loss_gradient(Backend& /*backend*/, Model& /*model*/,
-                                  const Tensor& /*images*/, Tensor& /*grad_logits*/) {
+                                  const Tensor& /*images*/, LossGradients& /*gradients*/) {
     return 0.0F;
   }
   // After backward, before the optimiser step: may change parameter gradients.
   virtual void after_backward(Backend& /*backend*/, Model& /*model*/) {}
-  // After the optimiser step: may constrain the weights (masks, shared values).
+  // After the optimiser step: may constrain the weights (masks, shared values, quantisers).
   virtual void after_update(Backend& /*backend*/, Model& /*model*/) {}
+  // Once after the last step (also after a divergence).
+  virtual void on_train_end(Backend& /*backend*/, Model& /*model*/) {}
 };
 
 }  // namespace lathe::nn
