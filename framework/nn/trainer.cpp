@@ -57,7 +57,7 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
       int correct = 0;
       float loss = backend.softmax_cross_entropy(batch, model.classes(), logits.data(),
                                                  labels.data(), grad_logits.data(), &correct);
-      LossGradients gradients{grad_logits, {}};
+      LossGradients gradients{grad_logits, labels, loss, {}};
       for (TrainingHook* hook : hooks) loss += hook->add_loss_gradient(backend, model, images, gradients);
       if (!std::isfinite(loss)) {
         result.diverged = true;

@@ -18,8 +18,12 @@ namespace lathe::nn {
 
 // What a hook may add to the loss's gradient: d loss / d logits, and gradients at named
 // intermediate activations (feature distillation), which Model::backward adds in.
+// `task_loss` is the batch's mean cross-entropy already in `logits`' gradient; a hook
+// that reweights it (distillation's alpha) scales the gradient and returns the change.
 struct LossGradients {
   Tensor& logits;
+  const std::vector<std::int32_t>& labels;
+  float task_loss = 0.0F;
   std::vector<ActivationGradient> activations;
 };
 
@@ -33,7 +37,7 @@ class TrainingHook {
   // Once before the first step of a training run of `total_steps` optimiser steps.
   virtual void on_train_start(Backend& /*backend*/, Model& /*model*/, std::int64_t /*total_steps*/) {}
   // After the model's forward, before backward: may add to the loss gradients and
-  // returns the loss it adds (distillation, priors), 0 by default.
+  // returns what it adds to the reported loss (distillation, priors), 0 by default.
   virtual float add_loss_gradient(Backend& /*backend*/, Model& /*model*/,
                                   const Tensor& /*images*/, LossGradients& /*gradients*/) {
     return 0.0F;
