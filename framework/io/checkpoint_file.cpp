@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "io/hdf5_handle.h"
+#include "io/packed_tensor.h"
 
 namespace lathe::io {
 namespace {
@@ -101,20 +102,64 @@ Hdf5Handle create_group(hid_t parent, const std::string& name, const std::string
              ": cannot create the group");
 }
 
-Hdf5Handle write_float_array(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
-                             const float* values, const std::string& where) {
+// A one-or-more-dimensional data set of `dims`, contiguous and uncompressed.
+Hdf5Handle write_array(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
+                       hid_t stored_type, hid_t memory_type, const void* values, const std::string& where) {
   const Hdf5Handle space = own(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
                                H5Sclose, where, ": cannot create a dataspace of its shape");
-  Hdf5Handle data_set = own(
-      H5Dcreate2(parent, name.c_str(), H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-      H5Dclose, where, ": cannot create the data set");
+  Hdf5Handle data_set =
+      own(H5Dcreate2(parent, name.c_str(), stored_type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+          H5Dclose, where, ": cannot create the data set");
   // An empty array has nothing to write (and HDF5 rejects a null buffer).
   const bool has_values = std::none_of(dims.begin(), dims.end(), [](hsize_t d) { return d == 0; });
   if (has_values) {
-    check(H5Dwrite(data_set.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), where,
+    check(H5Dwrite(data_set.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values), where,
           ": cannot write the values");
   }
   return data_set;
+}
+
+Hdf5Handle write_float_array(hid_t parent, const std::string& name, const std::vector<hsize_t>& dims,
+                             const float* values, const std::string& where) {
+  return write_array(parent, name, dims, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, values, where);
+}
+
+void write_byte_array(hid_t parent, const std::string& name, const std::vector<std::uint8_t>& values,
+                      const std::string& where) {
+  write_array(parent, name, {values.size()}, H5T_STD_U8LE, H5T_NATIVE_UINT8, values.data(), where);
+}
+
+void write_integer_array_attribute(hid_t object, const std::string& name,
+                                   const std::vector<std::int64_t>& values, const std::string& where) {
+  const hsize_t length = values.size();
+  const Hdf5Handle space =
+      own(H5Screate_simple(1, &length, nullptr), H5Sclose, where, ": cannot create a dataspace for '", name,
+          "'");
+  const Hdf5Handle attribute =
+      own(H5Acreate2(object, name.c_str(), H5T_STD_I64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+          where, ": cannot create attribute '", name, "'");
+  check(H5Awrite(attribute.get(), H5T_NATIVE_INT64, values.data()), where, ": cannot write attribute '", name,
+        "'");
+}
+
+// A packed tensor is a group holding its codes and their scales or codebook; its
+// attributes say how to decode them (docs/checkpoint-format.md, version 2).
+Hdf5Handle write_packed_tensor(hid_t parent, const std::string& name, const PackedTensor& packed,
+                               const std::string& where) {
+  Hdf5Handle group = create_group(parent, name, where);
+  write_text_attribute(group.get(), "encoding", encoding_name(packed.encoding), where);
+  write_number_attribute(group.get(), "bits", H5T_STD_I64LE, H5T_NATIVE_INT64, std::int64_t{packed.bits},
+                         where);
+  write_integer_array_attribute(group.get(), "shape", packed.shape.dims(), where);
+  write_byte_array(group.get(), "codes", packed.codes, where + "/codes");
+  if (packed.encoding == PackedTensor::Encoding::quantized) {
+    write_float_array(group.get(), "scales", {packed.scales.size()}, packed.scales.data(), where + "/scales");
+    write_byte_array(group.get(), "zero_points", packed.zero_points, where + "/zero_points");
+  } else {
+    write_float_array(group.get(), "codebook", {packed.codebook.size()}, packed.codebook.data(),
+                      where + "/codebook");
+  }
+  return group;
 }
 
 std::vector<std::string> split_tensor_name(const std::string& name) {
@@ -150,6 +195,10 @@ void write_weight(hid_t weights, const NamedTensor& tensor, std::int64_t order, 
     if (H5Lexists(parent, parts[i].c_str(), H5P_DEFAULT) > 0) {
       group = own(H5Gopen2(parent, parts[i].c_str(), H5P_DEFAULT), H5Gclose, path, ": ", group_path,
                   ": expected a group to hold tensor \"", tensor.name, "\", found a tensor of that name");
+      // A packed tensor is a group too, but holds no other tensors.
+      LATHE_CHECK(H5Aexists(group.get(), "encoding") <= 0, path, ": ", group_path,
+                  ": expected a group to hold tensor \"", tensor.name,
+                  "\", found a packed tensor of that name");
     } else {
       group = create_group(parent, parts[i], path + ": " + group_path);
     }
@@ -159,6 +208,16 @@ void write_weight(hid_t weights, const NamedTensor& tensor, std::int64_t order, 
               ": expected each tensor name once, found \"", tensor.name,
               "\" again (or as the group of an earlier tensor)");
 
+  if (tensor.packed) {
+    // Only the packed form is stored: `value` must be what it decodes to, so its shape
+    // at least must agree.
+    check_packed_tensor(*tensor.packed, where);
+    LATHE_CHECK(tensor.packed->shape == shape, where, ": expected the packed shape ",
+                tensor.packed->shape.to_string(), " to equal the value's shape, found ", shape.to_string());
+    const Hdf5Handle packed_group = write_packed_tensor(parent, parts.back(), *tensor.packed, where);
+    write_number_attribute(packed_group.get(), "order", H5T_STD_I64LE, H5T_NATIVE_INT64, order, where);
+    return;
+  }
   std::vector<hsize_t> dims;
   for (const std::int64_t d : shape.dims()) dims.push_back(static_cast<hsize_t>(d));
   const Hdf5Handle data_set = write_float_array(parent, parts.back(), dims, tensor.value.data(), where);
@@ -366,6 +425,71 @@ std::vector<float> read_float_vector(hid_t group, const char* name, const std::s
   return {values.values().begin(), values.values().end()};
 }
 
+std::vector<std::uint8_t> read_byte_vector(hid_t group, const char* name, const std::string& where) {
+  const Hdf5Handle data_set = open_object(group, name, H5I_DATASET, where, "a uint8 data set");
+  const Hdf5Handle type = stored_type(data_set.get(), where);
+  LATHE_CHECK(H5Tget_class(type.get()) == H5T_INTEGER && H5Tget_size(type.get()) == 1 &&
+                  H5Tget_sign(type.get()) == H5T_SGN_NONE,
+              where, ": expected uint8 values, found ", describe_type(type.get()));
+  const Hdf5Handle space = stored_space(data_set.get(), where);
+  LATHE_CHECK(H5Sget_simple_extent_ndims(space.get()) == 1, where,
+              ": expected a one-dimensional array, found one with ", H5Sget_simple_extent_ndims(space.get()),
+              " dimensions");
+  std::vector<std::uint8_t> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
+  if (!values.empty()) read_all(data_set.get(), H5T_NATIVE_UINT8, values.data(), where);
+  return values;
+}
+
+std::vector<std::int64_t> read_integer_array(hid_t object, const std::string& where) {
+  const Hdf5Handle type = stored_type(object, where);
+  LATHE_CHECK(H5Tget_class(type.get()) == H5T_INTEGER, where, ": expected integers, found ",
+              describe_type(type.get()));
+  const Hdf5Handle space = stored_space(object, where);
+  const bool one_dimensional =
+      H5Sget_simple_extent_type(space.get()) == H5S_SIMPLE && H5Sget_simple_extent_ndims(space.get()) == 1;
+  LATHE_CHECK(one_dimensional, where, ": expected a one-dimensional array of integers, found ",
+              H5Sget_simple_extent_type(space.get()) == H5S_SCALAR ? "a single value" : "another shape");
+  std::vector<std::int64_t> values(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
+  if (!values.empty()) read_all(object, H5T_NATIVE_INT64, values.data(), where);
+  return values;
+}
+
+// The group of a packed tensor (written by write_packed_tensor). Reads what its encoding
+// needs, ignores other members; check_packed_tensor judges the values.
+PackedTensor read_packed_tensor(hid_t group, const std::string& where) {
+  PackedTensor packed;
+  const std::string encoding_where = where + " attribute 'encoding'";
+  const Hdf5Handle encoding_attribute =
+      open_attribute(group, "encoding", encoding_where, "\"quantized\" or \"codebook\"");
+  const std::string encoding = read_text(encoding_attribute.get(), encoding_where);
+  if (encoding == encoding_name(PackedTensor::Encoding::quantized)) {
+    packed.encoding = PackedTensor::Encoding::quantized;
+  } else if (encoding == encoding_name(PackedTensor::Encoding::codebook)) {
+    packed.encoding = PackedTensor::Encoding::codebook;
+  } else {
+    fail(encoding_where, ": expected \"quantized\" or \"codebook\", found \"", encoding, "\"");
+  }
+
+  const std::string bits_where = where + " attribute 'bits'";
+  const std::int64_t bits =
+      read_integer(open_attribute(group, "bits", bits_where, "an integer (bits per code)").get(), bits_where);
+  LATHE_CHECK(bits >= 1 && bits <= 8, bits_where, ": expected 1 to 8, found ", bits);
+  packed.bits = static_cast<int>(bits);
+
+  const std::string shape_where = where + " attribute 'shape'";
+  packed.shape = Shape(read_integer_array(
+      open_attribute(group, "shape", shape_where, "the tensor's shape (an integer array)").get(), shape_where));
+
+  packed.codes = read_byte_vector(group, "codes", where + "/codes");
+  if (packed.encoding == PackedTensor::Encoding::quantized) {
+    packed.scales = read_float_vector(group, "scales", where + "/scales");
+    packed.zero_points = read_byte_vector(group, "zero_points", where + "/zero_points");
+  } else {
+    packed.codebook = read_float_vector(group, "codebook", where + "/codebook");
+  }
+  return packed;
+}
+
 std::vector<std::string> member_names(hid_t group, const std::string& where) {
   std::vector<std::string> names;
   check(H5Literate(
@@ -398,7 +522,8 @@ struct StoredWeight {
 };
 
 // Walks the groups under /weights; `name_prefix` is the tensor name so far ("conv1/").
-void collect_weights(hid_t group, const std::string& name_prefix, const std::string& path,
+// A group with an `encoding` attribute is a packed tensor (format version 2 on).
+void collect_weights(hid_t group, const std::string& name_prefix, const std::string& path, std::int64_t version,
                      std::vector<StoredWeight>& weights) {
   for (const std::string& member : member_names(group, path + ": /weights/" + name_prefix)) {
     const std::string name = name_prefix + member;
@@ -407,25 +532,35 @@ void collect_weights(hid_t group, const std::string& name_prefix, const std::str
         own(H5Oopen(group, member.c_str(), H5P_DEFAULT), H5Oclose, where,
             ": expected a tensor or a group of tensors, found a link that cannot be followed");
     const H5I_type_t kind = H5Iget_type(object.get());
-    if (kind == H5I_GROUP) {
-      collect_weights(object.get(), name + "/", path, weights);
+    const bool packed = kind == H5I_GROUP && H5Aexists(object.get(), "encoding") > 0;
+    if (kind == H5I_GROUP && !packed) {
+      collect_weights(object.get(), name + "/", path, version, weights);
       continue;
     }
-    LATHE_CHECK(kind == H5I_DATASET, where,
-                ": expected a tensor (float32 data set) or a group of tensors, found ",
+    LATHE_CHECK(!packed || version >= 2, where,
+                ": expected float32 tensors only (format version 1), found a packed tensor (a group with ",
+                "attribute 'encoding'), which needs format version 2");
+    LATHE_CHECK(kind == H5I_DATASET || packed, where,
+                ": expected a tensor (a float32 data set or a packed group) or a group of tensors, found ",
                 describe_object_kind(kind));
     const Hdf5Handle order = open_attribute(object.get(), "order", where + " attribute 'order'",
                                             "an integer (the tensor's position in the checkpoint)");
-    weights.push_back({read_integer(order.get(), where + " attribute 'order'"),
-                       NamedTensor{name, read_float_array(object.get(), where)}});
+    const std::int64_t position = read_integer(order.get(), where + " attribute 'order'");
+    if (packed) {
+      PackedTensor packed_tensor = read_packed_tensor(object.get(), where);
+      Tensor value = decode_packed_tensor(packed_tensor, where);
+      weights.push_back({position, NamedTensor{name, std::move(value), std::move(packed_tensor)}});
+    } else {
+      weights.push_back({position, NamedTensor{name, read_float_array(object.get(), where)}});
+    }
   }
 }
 
-std::vector<NamedTensor> read_weights(hid_t file, const std::string& path) {
+std::vector<NamedTensor> read_weights(hid_t file, const std::string& path, std::int64_t version) {
   const Hdf5Handle weights_group =
       open_object(file, "weights", H5I_GROUP, path + ": /weights", "a group holding the weights");
   std::vector<StoredWeight> weights;
-  collect_weights(weights_group.get(), "", path, weights);
+  collect_weights(weights_group.get(), "", path, version, weights);
 
   std::sort(weights.begin(), weights.end(),
             [](const StoredWeight& a, const StoredWeight& b) { return a.order < b.order; });
@@ -442,7 +577,8 @@ std::vector<NamedTensor> read_weights(hid_t file, const std::string& path) {
   return tensors;
 }
 
-void check_format(hid_t file, const std::string& path) {
+// Returns the file's format version.
+std::int64_t check_format(hid_t file, const std::string& path) {
   const std::string format_where = path + ": root attribute 'format'";
   LATHE_CHECK(H5Aexists(file, "format") > 0, format_where, ": expected \"", kFormatName,
               "\", found none (an HDF5 file, but not a Lathe checkpoint)");
@@ -459,6 +595,7 @@ void check_format(hid_t file, const std::string& path) {
               kCheckpointFormatVersion, " (the newest this build reads), found ", version,
               ": the file was written by a newer Lathe");
   LATHE_CHECK(version >= 1, version_where, ": expected a version from 1 up, found ", version);
+  return version;
 }
 
 }  // namespace
@@ -499,7 +636,7 @@ Checkpoint read_checkpoint(const std::string& path) {
   const Hdf5Handle file =
       own(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path,
           ": expected a complete HDF5 file, found one HDF5 cannot open, likely truncated or damaged");
-  check_format(file.get(), path);
+  const std::int64_t version = check_format(file.get(), path);
 
   Checkpoint checkpoint;
   {
@@ -509,7 +646,7 @@ Checkpoint read_checkpoint(const std::string& path) {
     checkpoint.model_spec_yaml = read_text(spec.get(), where);
   }
 
-  checkpoint.tensors = read_weights(file.get(), path);
+  checkpoint.tensors = read_weights(file.get(), path, version);
 
   {
     const Hdf5Handle normalization =

@@ -1,20 +1,13 @@
 #include "io/checkpoint_file.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <initializer_list>
-#include <iterator>
-#include <string_view>
 #include <vector>
 
-#include "core/error.h"
+#include "io/checkpoint_test_support.h"
 #include "io/hdf5_handle.h"
 #include "support/temp_dir.h"
 
@@ -22,7 +15,8 @@ namespace lathe::io {
 namespace {
 
 namespace fs = std::filesystem;
-using test_support::TempDir;
+using lathe::test_support::TempDir;
+using namespace test_support;  // NOLINT(google-build-using-namespace): the checkpoint test helpers
 
 // Values 0.25 apart from `start`: exact in float32, and different in every tensor.
 Tensor counting_tensor(Shape shape, float start) {
@@ -67,67 +61,6 @@ void expect_same_checkpoint(const Checkpoint& expected, const Checkpoint& actual
   EXPECT_EQ(actual.number_metadata, expected.number_metadata);
 }
 
-std::string read_error(const std::string& path) {
-  try {
-    read_checkpoint(path);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-std::string write_error(const std::string& path, const Checkpoint& checkpoint) {
-  try {
-    write_checkpoint(path, checkpoint);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-void expect_mentions(const std::string& message, std::initializer_list<std::string_view> parts) {
-  for (const std::string_view part : parts) {
-    EXPECT_NE(message.find(part), std::string::npos) << "\"" << part << "\" is missing from: " << message;
-  }
-}
-
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-// The broken files a reader must reject are made by editing a good one with the C API.
-Hdf5Handle open_for_editing(const std::string& path) {
-  silence_hdf5_error_printing();
-  Hdf5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), H5Fclose);
-  EXPECT_TRUE(file.valid()) << path;
-  return file;
-}
-
-template <class Value>
-void add_attribute(hid_t object, const char* name, hid_t type, const Value& value) {
-  const Hdf5Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-  const Hdf5Handle attribute(H5Acreate2(object, name, type, space.get(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  ASSERT_GE(H5Awrite(attribute.get(), type, &value), 0) << name;
-}
-
-Hdf5Handle open_data_set(hid_t file, const char* name) {
-  Hdf5Handle data_set(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose);
-  EXPECT_TRUE(data_set.valid()) << name;
-  return data_set;
-}
-
-std::vector<hsize_t> dims_of(hid_t data_set) {
-  const Hdf5Handle space(H5Dget_space(data_set), H5Sclose);
-  std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space.get())));
-  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-  return dims;
-}
-
 // ---------------------------------------------------------------- writing
 
 TEST(CheckpointFile, RoundTripPreservesEveryTensorShapeValueAndOrder) {
@@ -156,7 +89,7 @@ TEST(CheckpointFile, WritesTheDocumentedLayout) {
   const Hdf5Handle version(H5Aopen(file.get(), "format_version", H5P_DEFAULT), H5Aclose);
   std::int64_t version_value = 0;
   ASSERT_GE(H5Aread(version.get(), H5T_NATIVE_INT64, &version_value), 0);
-  EXPECT_EQ(version_value, 1);
+  EXPECT_EQ(version_value, 2);
 
   EXPECT_GT(H5Lexists(file.get(), "model_spec", H5P_DEFAULT), 0);
   const Hdf5Handle weight = open_data_set(file.get(), "weights/conv1/weight");
@@ -323,7 +256,22 @@ TEST(CheckpointFile, NewerFormatVersionIsRejected) {
     ASSERT_GE(H5Awrite(version.get(), H5T_NATIVE_INT64, &newer), 0);
   }
   expect_mentions(read_error(path),
-                  {path, "'format_version'", "expected at most 1", "found 2", "newer Lathe"});
+                  {path, "'format_version'", "expected at most 2", "found 3", "newer Lathe"});
+}
+
+TEST(CheckpointFile, Version1FileIsStillRead) {
+  const TempDir scratch;
+  const std::string path = scratch.file("model.h5");
+  const Checkpoint written = sample_checkpoint();
+  write_checkpoint(path, written);
+  {
+    // A float-only version 2 file differs from a version 1 file in this number only.
+    const Hdf5Handle file = open_for_editing(path);
+    const Hdf5Handle version(H5Aopen(file.get(), "format_version", H5P_DEFAULT), H5Aclose);
+    const std::int64_t first = 1;
+    ASSERT_GE(H5Awrite(version.get(), H5T_NATIVE_INT64, &first), 0);
+  }
+  expect_same_checkpoint(written, read_checkpoint(path));
 }
 
 TEST(CheckpointFile, MissingModelSpecIsRejected) {
@@ -386,11 +334,8 @@ TEST(CheckpointFile, RepeatedOrderIndexIsRejected) {
 // ---------------------------------------------------------------- other readers
 
 TEST(CheckpointFile, FileIsReadableByH5py) {
-  const std::string python = "/usr/bin/python3";
-  if (!fs::exists(python)) GTEST_SKIP() << python << " is not installed, so h5py cannot be tried";
-  if (std::system((python + " -c 'import h5py' > /dev/null 2>&1").c_str()) != 0) {
-    GTEST_SKIP() << "h5py is not installed for " << python << " (Debian/Ubuntu: apt install python3-h5py)";
-  }
+  const std::string unavailable = why_h5py_is_unavailable();
+  if (!unavailable.empty()) GTEST_SKIP() << unavailable;
   const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
@@ -407,16 +352,10 @@ TEST(CheckpointFile, FileIsReadableByH5py) {
       "    print(f['normalization/mean'][()].tolist(), f['normalization/std'][()].tolist())\n"
       "    t = f['training'].attrs\n"
       "    print(t['lathe_version'], t['note'], float(t['epochs']))\n");
-
-  std::FILE* pipe = ::popen((python + " '" + script + "' '" + path + "' 2>&1").c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  char buffer[256];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  ASSERT_EQ(::pclose(pipe), 0) << output;
+  const std::string output = run_python(script, {path});
 
   EXPECT_EQ(output,
-            "lathe-checkpoint 1\n"
+            "lathe-checkpoint 2\n"
             "model:\n"
             "conv1/weight float32 [6, 1, 5, 5] 0 [0.0, 0.25, 0.5]\n"
             "block2/conv/weight float32 [2, 6, 3, 3] 2 [-50.0, -49.75, -49.5]\n"
