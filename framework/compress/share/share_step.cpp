@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <sstream>
 
 #include "compress/share/codebook_packing.h"
 #include "compress/share/share_state.h"
@@ -93,9 +94,9 @@ ShareParams parse_share_params(const YAML::Node& params, const StepSource& sourc
   config::YamlReader::read(params, p, source.where, source.label + ".");
   LATHE_CHECK(p.range.size() == 2 && p.range[0] < p.range[1], source.where, ": ",
               source.key("range"), ": expected [a, b] with a < b, got [", [&] {
-                std::string text;
-                for (const double v : p.range) text += (text.empty() ? "" : ", ") + std::to_string(v);
-                return text;
+                std::ostringstream text;
+                for (std::size_t i = 0; i < p.range.size(); ++i) text << (i ? ", " : "") << p.range[i];
+                return text.str();
               }(), "]");
   const std::size_t total = make_initial_mixture(p).size();
   LATHE_CHECK(total <= 256, source.where, ": ", source.key("components"), ": ", p.components,

@@ -189,6 +189,7 @@ TEST(ShareStep, RejectsARangeThatIsNotIncreasing) {
     EXPECT_NE(message.find("recipe.yaml:3: steps[0].share.range: expected [a, b] with a < b, got ["),
               std::string::npos) << yaml << " -> " << message;
   }
+  EXPECT_NE(parse_error("{range: [0.5, -0.5]}").find("got [0.5, -0.5]"), std::string::npos);
 }
 
 TEST(ShareStep, RejectsUnknownKeysSuggestingTheNearest) {
