@@ -1,0 +1,104 @@
+#include "compress/share/weight_sharing_hook.h"
+
+#include "compress/share/codebook_packing.h"
+
+namespace lathe::compress::share {
+namespace {
+
+// Replaces each element by the mean of its cluster's elements. Means are taken in double:
+// a cluster of equal floats gives back exactly that float.
+void set_to_cluster_means(std::span<float> values, const std::vector<std::uint32_t>& cluster,
+                          const std::vector<std::int64_t>& sizes, std::vector<double>& sums) {
+  sums.assign(sizes.size(), 0.0);
+  for (std::size_t i = 0; i < values.size(); ++i) sums[cluster[i]] += values[i];
+  for (std::size_t c = 0; c < sizes.size(); ++c) {
+    if (sizes[c] > 0) sums[c] /= static_cast<double>(sizes[c]);
+  }
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(sums[cluster[i]]);
+}
+
+}  // namespace
+
+void WeightSharingHook::on_train_start(Backend& /*backend*/, nn::Model& model,
+                                       std::int64_t /*total_steps*/) {
+  prior_gradients_.clear();
+  clusters_.clear();
+  cluster_sizes_.clear();
+  mixture_gradient_ = MixtureGradient(state_.mixture.size());
+  for (std::size_t l = 0; l < state_.layers.size(); ++l) {
+    const nn::Parameter& weight = shared_weight(model, state_.layers[l]);
+    if (!state_.snapped) {
+      prior_gradients_.emplace_back(static_cast<std::size_t>(weight.value.size()), 0.0F);
+      continue;
+    }
+    // Clusters come from the weights themselves, so a model compacted since the snap
+    // (fewer weights, same shared values) still ties correctly.
+    std::vector<float>& codebook = state_.codebooks[l];
+    clusters_.push_back(tie_to_codebook(weight.value.values(), codebook));
+    std::vector<std::int64_t> sizes(codebook.size(), 0);
+    for (const std::uint32_t c : clusters_.back()) ++sizes[c];
+    cluster_sizes_.push_back(std::move(sizes));
+  }
+}
+
+float WeightSharingHook::add_loss_gradient(Backend& /*backend*/, nn::Model& model,
+                                           const Tensor& /*images*/,
+                                           nn::LossGradients& /*gradients*/) {
+  if (state_.snapped) return 0.0F;
+  mixture_gradient_ = MixtureGradient(state_.mixture.size());
+  double nll = 0.0;
+  std::int64_t count = 0;
+  for (std::size_t l = 0; l < state_.layers.size(); ++l) {
+    const nn::Parameter& weight = shared_weight(model, state_.layers[l]);
+    nll += mixture_negative_log_likelihood(state_.mixture, weight.value.values(),
+                                           prior_gradients_[l], mixture_gradient_);
+    count += weight.value.size();
+  }
+  // The mixture's Adam gets the gradient of the mean NLL: Adam ignores the scale, and so
+  // the mixture still fits the weights when prior_weight is 0.
+  const double per_weight = 1.0 / static_cast<double>(std::max<std::int64_t>(count, 1));
+  for (std::size_t j = 0; j < state_.mixture.size(); ++j) {
+    mixture_gradient_.means[j] *= per_weight;
+    mixture_gradient_.log_variances[j] *= per_weight;
+    mixture_gradient_.logits[j] *= per_weight;
+  }
+  return static_cast<float>(state_.prior_scale * nll);
+}
+
+void WeightSharingHook::after_backward(Backend& /*backend*/, nn::Model& model) {
+  std::vector<double> sums;
+  for (std::size_t l = 0; l < state_.layers.size(); ++l) {
+    nn::Parameter& weight = shared_weight(model, state_.layers[l]);
+    if (state_.snapped) {
+      set_to_cluster_means(weight.grad.values(), clusters_[l], cluster_sizes_[l], sums);
+      continue;
+    }
+    const float scale = static_cast<float>(state_.prior_scale);
+    const std::span<float> grad = weight.grad.values();
+    for (std::size_t i = 0; i < grad.size(); ++i) grad[i] += scale * prior_gradients_[l][i];
+  }
+}
+
+void WeightSharingHook::after_update(Backend& /*backend*/, nn::Model& model) {
+  if (!state_.snapped) {
+    state_.mixture_optimizer.step(state_.mixture, mixture_gradient_);
+    return;
+  }
+  std::vector<double> sums;
+  for (std::size_t l = 0; l < state_.layers.size(); ++l) {
+    nn::Parameter& weight = shared_weight(model, state_.layers[l]);
+    set_to_cluster_means(weight.value.values(), clusters_[l], cluster_sizes_[l], sums);
+    std::vector<float>& codebook = state_.codebooks[l];
+    for (std::size_t c = 0; c < codebook.size(); ++c) {
+      if (cluster_sizes_[l][c] > 0) codebook[c] = static_cast<float>(sums[c]);
+    }
+  }
+}
+
+void WeightSharingHook::on_train_end(Backend& /*backend*/, nn::Model& /*model*/) {
+  prior_gradients_.clear();
+  clusters_.clear();
+  cluster_sizes_.clear();
+}
+
+}  // namespace lathe::compress::share
