@@ -1,0 +1,111 @@
+#include "compress/prune/filter_prune_step.h"
+
+#include <algorithm>
+
+#include "compress/prune/compaction.h"
+#include "compress/prune/prune_count.h"
+#include "config/yaml_reader.h"
+#include "core/error.h"
+
+namespace lathe::compress {
+
+FilterPruneStep::FilterPruneStep(FilterPruneParams params, StepSource source)
+    : params_(std::move(params)), source_(std::move(source)) {}
+
+std::string FilterPruneStep::at(const std::string& key) const {
+  return source_.where + ": " + source_.key(key);
+}
+
+std::vector<ChannelGroup> FilterPruneStep::chosen_groups(const nn::Model& model) const {
+  const std::vector<ChannelGroup> groups = find_channel_groups(model);
+  const auto min_channels = static_cast<std::int64_t>(params_.min_channels);
+  std::vector<ChannelGroup> chosen;
+  if (params_.layers.empty()) {
+    // Every prunable group that can lose a channel and keep min_channels.
+    for (const ChannelGroup& group : groups) {
+      if (group.prunable() && group.channels > min_channels) chosen.push_back(group);
+    }
+    LATHE_CHECK(!chosen.empty(), at("layers"), ": model '", model.spec().name,
+                "' has no prunable group with more than min_channels = ", min_channels,
+                " channels (prunable layers: ", prunable_layer_list(groups), ")");
+    return chosen;
+  }
+  for (const std::string& layer : params_.layers) {
+    const ChannelGroup& group = prunable_group_of(model, groups, layer, at("layers"));
+    const bool seen = std::any_of(chosen.begin(), chosen.end(), [&](const ChannelGroup& g) {
+      return g.producers.front() == group.producers.front();
+    });
+    if (seen) continue;
+    // Claim 3 prunes at least one: a group of one channel would vanish.
+    if (params_.select == "ratio") {
+      LATHE_CHECK(ratio_prune_count(group.channels, params_.ratio) < group.channels, at("ratio"),
+                  ": ", params_.ratio, " would prune all ", group.channels,
+                  " channel(s) of layer '", layer, "' (at least one is pruned, and one must stay)");
+    }
+    LATHE_CHECK(group.channels > min_channels, at("min_channels"), ": layer '", layer, "' has ",
+                group.channels, " channel(s); pruning at least one would leave fewer than ",
+                min_channels);
+    chosen.push_back(group);
+  }
+  return chosen;
+}
+
+void FilterPruneStep::validate(const nn::Model& model) const {
+  (void)chosen_groups(model);
+}
+
+std::int64_t FilterPruneStep::prune_count(const ChannelGroup& group,
+                                          const std::vector<double>& saliencies) const {
+  const std::int64_t n = group.channels;
+  std::int64_t count = 1;
+  if (params_.select == "ratio") {
+    count = ratio_prune_count(n, params_.ratio);
+  } else if (params_.select == "threshold") {
+    count = threshold_prune_count(saliencies, params_.threshold);
+    LATHE_CHECK(count < n, at("threshold"), ": ", params_.threshold, " would prune all ", n,
+                " channels of layer '", group.producers.front(),
+                "' (saliencies divided by the group's largest are at most 1; one must stay)");
+  } else {
+    count = knee_prune_count(saliencies);
+  }
+  // At least one (claim 3), and never fewer than min_channels left.
+  return std::clamp<std::int64_t>(count, 1, n - params_.min_channels);
+}
+
+void FilterPruneStep::apply(nn::Model& model, CompressionContext& context) {
+  const std::vector<ChannelGroup> groups = chosen_groups(model);
+  const SaliencyData data{context.backend, context.data.train, context.data.validation,
+                          params_.batches,  context.batch_size,  context.seed};
+  const std::vector<std::vector<double>> saliencies =
+      channel_saliencies(model, groups, params_.saliency, data);
+  selections_.clear();
+  pruned_.clear();
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const std::int64_t count = prune_count(groups[g], saliencies[g]);
+    std::vector<std::int64_t> channels = least_salient_channels(saliencies[g], count);
+    selections_.push_back({groups[g].producers.front(), channels});
+    pruned_.push_back({groups[g].describe(), groups[g].channels, saliencies[g], channels});
+  }
+  const PruneMask mask = make_prune_mask(model, selections_, at("layers"));
+  ParameterCuts cuts = parameter_cuts(mask, false);
+  zero_pruned_entries(model, cuts);
+  hook_ = std::make_unique<PruneMaskHook>(std::move(cuts));
+}
+
+void FilterPruneStep::finalize(nn::Model& model, CompressionContext& /*context*/) {
+  if (selections_.empty()) return;
+  const PruneMask mask = make_prune_mask(model, selections_, at("layers"));
+  model = compact(model, mask);
+}
+
+std::unique_ptr<CompressionStep> make_filter_prune_step(const YAML::Node& params,
+                                                        const StepSource& source) {
+  FilterPruneParams p;
+  config::YamlReader::read(params, p, source.where, source.label + ".");
+  LATHE_CHECK(p.method == "filter", source.where, ": ", source.key("method"), ": '", p.method,
+              "' is not the filter pruner (known methods: ", prune_methods().describe(),
+              "; make_prune_step picks the method's own step)");
+  return std::make_unique<FilterPruneStep>(std::move(p), source);
+}
+
+}  // namespace lathe::compress

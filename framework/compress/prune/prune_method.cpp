@@ -1,0 +1,35 @@
+#include "compress/prune/prune_method.h"
+
+#include "compress/prune/filter_prune_params.h"
+#include "compress/prune/filter_prune_step.h"
+#include "config/yaml_reader.h"
+#include "core/error.h"
+
+namespace lathe::compress {
+
+std::string read_prune_method(const YAML::Node& params, const StepSource& source) {
+  const YAML::Node& read_only = params;  // const access: yaml-cpp's non-const [] inserts keys
+  if (!read_only.IsMap() || !read_only["method"] || read_only["method"].IsNull()) return "filter";
+  const YAML::Node method = read_only["method"];
+  const config::Choices& known = prune_methods();
+  LATHE_CHECK(method.IsScalar(), source.where, ": ", source.key("method"), ": expected ",
+              known.describe(), ", got a ", method.IsSequence() ? "list" : "mapping");
+  const std::string& word = method.Scalar();
+  if (!known.contains(word)) {
+    const std::string near = config::nearest_word(word, known.words);
+    fail(source.where, ": ", source.key("method"), ": expected ", known.describe(), ", got '",
+         word, "'", near.empty() ? "" : " (did you mean '" + near + "'?)");
+  }
+  return word;
+}
+
+std::unique_ptr<CompressionStep> make_prune_step(const YAML::Node& params,
+                                                 const StepSource& source) {
+  const std::string method = read_prune_method(params, source);
+  LATHE_CHECK(method == "filter", source.where, ": ", source.key("method"), ": '", method,
+              "' pruning is not available in this build (known methods: ",
+              prune_methods().describe(), ")");
+  return make_filter_prune_step(params, source);
+}
+
+}  // namespace lathe::compress
