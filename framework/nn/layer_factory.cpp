@@ -14,6 +14,7 @@ const std::vector<std::pair<std::string, LayerBuilder>>& registry() {
       {"maxpool", build_maxpool}, {"avgpool", build_avgpool},
       {"global_avgpool", build_global_avgpool}, {"flatten", build_flatten},
       {"add", build_add},         {"dropout", build_dropout},
+      {"fake_quant", build_fake_quant},
   };
   return builders;
 }

@@ -24,6 +24,7 @@ std::unique_ptr<Layer> build_global_avgpool(const LayerSpec&, std::span<const Sh
 std::unique_ptr<Layer> build_flatten(const LayerSpec&, std::span<const Shape>);
 std::unique_ptr<Layer> build_add(const LayerSpec&, std::span<const Shape>);
 std::unique_ptr<Layer> build_dropout(const LayerSpec&, std::span<const Shape>);
+std::unique_ptr<Layer> build_fake_quant(const LayerSpec&, std::span<const Shape>);
 
 // Reads a layer's own keys into its params struct (unknown keys are errors).
 template <class Params>

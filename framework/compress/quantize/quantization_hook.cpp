@@ -1,0 +1,122 @@
+#include "compress/quantize/quantization_hook.h"
+
+#include <cmath>
+
+namespace lathe::compress::quantize {
+namespace {
+
+bool same_values(const Tensor& a, const Tensor& b) {
+  if (a.shape() != b.shape()) return false;
+  for (std::int64_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+QuantizationHook::QuantizationHook(QuantizationPlan plan) : plan_(std::move(plan)) {}
+
+int QuantizationHook::weight_bits_now(const WeightTarget& target) const {
+  return intermediate_active_ ? intermediate_bits(target.bits) : target.bits;
+}
+
+int QuantizationHook::act_bits_now() const {
+  return intermediate_active_ ? intermediate_bits(plan_.act_bits) : plan_.act_bits;
+}
+
+const Tensor* QuantizationHook::master(const std::string& parameter) const {
+  const auto found = master_.find(parameter);
+  return found == master_.end() ? nullptr : &found->second;
+}
+
+void QuantizationHook::start(nn::Model& model) {
+  intermediate_active_ = plan_.intermediate_start;
+  first_run_done_ = false;
+  master_.clear();
+  last_quantized_.clear();
+  for (const WeightTarget& target : plan_.weights) {
+    master_[target.parameter] = find_parameter(model, target.parameter).value;
+  }
+  requantize_weights(model);
+  set_quantizer_bits(model);
+}
+
+void QuantizationHook::requantize_weights(nn::Model& model) {
+  for (const WeightTarget& target : plan_.weights) {
+    nn::Parameter& weight = find_parameter(model, target.parameter);
+    const Tensor& master_weight = master_.at(target.parameter);
+    weight.value = quantize_weights(master_weight, plan_.weight_spec(weight_bits_now(target))).values;
+    last_quantized_[target.parameter] = weight.value;
+  }
+}
+
+void QuantizationHook::set_quantizer_bits(nn::Model& model) {
+  for (const std::string& name : plan_.quantizers) find_quantizer(model, name).set_bits(act_bits_now());
+}
+
+void QuantizationHook::switch_to_target(nn::Model& model) {
+  intermediate_active_ = false;
+  set_quantizer_bits(model);
+  requantize_weights(model);
+}
+
+void QuantizationHook::on_train_start(Backend& /*backend*/, nn::Model& model,
+                                      std::int64_t total_steps) {
+  for (const WeightTarget& target : plan_.weights) {
+    const Tensor& value = find_parameter(model, target.parameter).value;
+    const auto last = last_quantized_.find(target.parameter);
+    const bool untouched = last != last_quantized_.end() && same_values(last->second, value) &&
+                           master_.contains(target.parameter);
+    if (!untouched) master_[target.parameter] = value;
+  }
+  step_ = 0;
+  if (first_run_done_) intermediate_active_ = false;
+  switch_step_ = intermediate_active_
+                     ? std::llround(plan_.switch_fraction * static_cast<double>(total_steps))
+                     : 0;
+  if (intermediate_active_ && switch_step_ == 0) intermediate_active_ = false;
+  set_quantizer_bits(model);
+  requantize_weights(model);
+
+  // Each run counts afresh from the quantisers' current ranges (calibrated at apply).
+  ranges_.clear();
+  for (const std::string& name : plan_.quantizers) {
+    const nn::FakeQuant& quantizer = find_quantizer(model, name);
+    ranges_[name] = {make_range_rule(plan_.range_rule, quantizer.range_min(), quantizer.range_max()),
+                     quantizer.observation_count()};
+  }
+}
+
+void QuantizationHook::after_update(Backend& /*backend*/, nn::Model& model) {
+  ++step_;
+  if (intermediate_active_ && step_ >= switch_step_) intermediate_active_ = false;
+  // M3 step 6: the optimiser moved the quantised weights; carry that move to the float
+  // masters and quantise again (at the target bits once the switch point is passed).
+  for (const WeightTarget& target : plan_.weights) {
+    nn::Parameter& weight = find_parameter(model, target.parameter);
+    Tensor& master_weight = master_.at(target.parameter);
+    const Tensor& last = last_quantized_.at(target.parameter);
+    for (std::int64_t i = 0; i < master_weight.size(); ++i) {
+      master_weight[i] += weight.value[i] - last[i];
+    }
+  }
+  requantize_weights(model);
+  set_quantizer_bits(model);
+
+  // M3 steps 3-5: each quantiser's range sees the min and max of this iteration's batch.
+  for (auto& [name, tracked] : ranges_) {
+    nn::FakeQuant& quantizer = find_quantizer(model, name);
+    if (quantizer.observation_count() == tracked.seen_observations) continue;
+    tracked.seen_observations = quantizer.observation_count();
+    tracked.rule->observe(quantizer.last_observed_min(), quantizer.last_observed_max());
+    quantizer.set_range(tracked.rule->min(), tracked.rule->max());
+  }
+}
+
+void QuantizationHook::on_train_end(Backend& /*backend*/, nn::Model& model) {
+  if (intermediate_active_) switch_to_target(model);
+  first_run_done_ = true;
+}
+
+}  // namespace lathe::compress::quantize
