@@ -1,0 +1,54 @@
+// The recipe step `prune: {method: ablation, ...}` (METHODS.md M1): scores every
+// parameter group of `groups:` by leaving it out on the validation data (or reads a
+// precomputed table), selects the removable ones and removes them.
+//   layers / blocks: a pass-through removal (bypassed layer, residual block) leaves the
+//     spec, so the model is physically smaller; a zeroed layer stays zero (hook).
+//   filters: zeroed and kept zero while fine-tuning (hook); removed_filters() lists
+//     them for the pruning compaction.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "compress/ablate/ablation_params.h"
+#include "compress/ablate/ablation_table.h"
+#include "compress/ablate/removed_groups_hook.h"
+#include "compress/compression_step.h"
+
+namespace lathe::compress::ablate {
+
+class AblationStep final : public CompressionStep {
+ public:
+  AblationStep(AblationParams params, StepSource source);
+
+  [[nodiscard]] std::string kind() const override { return "prune"; }
+  void validate(const nn::Model& model) const override;
+  void apply(nn::Model& model, CompressionContext& context) override;
+  [[nodiscard]] nn::TrainingHook* hook() override { return hook_ ? &*hook_ : nullptr; }
+
+  [[nodiscard]] const AblationParams& params() const { return params_; }
+  // After apply(): the scored table, the removed groups (ascending score), and every
+  // (layer, channel) a removed filter group zeroed (empty for layers and blocks).
+  [[nodiscard]] const AblationTable& table() const { return table_; }
+  [[nodiscard]] const std::vector<AblationEntry>& selected() const { return selected_; }
+  [[nodiscard]] const std::vector<FilterRef>& removed_filters() const { return removed_filters_; }
+
+ private:
+  [[nodiscard]] AblationTable read_table_for(const nn::Model& model) const;
+  [[nodiscard]] std::string key_of_rule() const;
+
+  AblationParams params_;
+  StepSource source_;
+  GroupKind groups_;
+  AblationTable table_;
+  std::vector<AblationEntry> selected_;
+  std::vector<FilterRef> removed_filters_;
+  std::optional<RemovedGroupsHook> hook_;
+};
+
+// Reads the step's keys (unknown keys, bad values and remove/threshold both or neither
+// are errors naming source.where and the key).
+std::unique_ptr<CompressionStep> make_ablation_step(const YAML::Node& params, const StepSource& source);
+
+}  // namespace lathe::compress::ablate
