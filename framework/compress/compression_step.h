@@ -56,9 +56,9 @@ class CompressionStep {
   virtual void pack(nn::Model& /*model*/, io::Checkpoint& /*artifact*/) const {}
 };
 
-// Where a step came from, for messages: "recipes/x.yaml:3: steps[0].prune".
+// Where a step came from, for messages: "recipe.yaml:3: steps[0].prune.ratio: ...".
 struct StepSource {
-  std::string where;  // "file:line"
+  std::string where;  // the recipe file (the YAML reader adds the line of the key at fault)
   std::string label;  // "steps[0].prune"
   [[nodiscard]] std::string key(const std::string& name) const { return label + "." + name; }
 };

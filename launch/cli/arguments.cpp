@@ -11,7 +11,8 @@ namespace lathe::cli {
 Arguments::Arguments(const CommandSpec& spec, const std::vector<std::string>& args)
     : command_(spec.name) {
   for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
+    // `-o PATH` is the one short option: --output, as compilers spell it.
+    const std::string& arg = args[i] == "-o" ? std::string("--output") : args[i];
     if (arg.rfind("--", 0) != 0 || arg == "--") {
       positionals_.push_back(arg);
       continue;

@@ -17,5 +17,8 @@ struct Command {
 
 const Command& train_command();
 const Command& evaluate_command();
+const Command& compress_command();
+const Command& ablate_command();
+const Command& fallback_command();
 
 }  // namespace lathe::cli

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "cli/checkpoint_data.h"
 #include "cli/commands.h"
 #include "cli/run_setup.h"
 #include "config/yaml_reader.h"
@@ -9,6 +10,7 @@
 #include "data/hdf5_dataset.h"
 #include "data/normalization.h"
 #include "io/checkpoint_file.h"
+#include "io/stored_size.h"
 #include "nn/evaluation.h"
 #include "nn/model_checkpoint.h"
 
@@ -22,22 +24,8 @@ data::Dataset load_evaluation_set(const io::Checkpoint& checkpoint, const std::s
   if (data_path && (data_path->ends_with(".h5") || data_path->ends_with(".hdf5"))) {
     return data::read_hdf5_dataset(*data_path);
   }
-  data::DataConfig config;
   std::string where;
-  if (data_path) {
-    LATHE_CHECK(data_path->ends_with(".yaml") || data_path->ends_with(".yml"), *data_path,
-                ": --data expects an HDF5 data file (.h5, with X and y) or a data section YAML "
-                "file (.yaml)");
-    where = *data_path;
-    config::YamlReader::read(config::load_yaml_file(where), config, where);
-  } else {
-    const auto stored = checkpoint.text_metadata.find("data_config");
-    LATHE_CHECK(stored != checkpoint.text_metadata.end(), checkpoint_path,
-                ": training/data_config: absent, so the test data is unknown; pass --data");
-    where = checkpoint_path + ":/training/data_config";
-    config::YamlReader::read(YAML::Load(stored->second), config, where);
-  }
-  config.normalize = false;  // the checkpoint's own normalisation is applied instead
+  data::DataConfig config = checkpoint_data_config(checkpoint, checkpoint_path, data_path, where);
   config.validation_fraction = 0.0;
   return data::load_data(config, 0, where).test;
 }
@@ -59,18 +47,21 @@ int run_evaluate(const Arguments& arguments) {
   }
   const nn::EvaluationResult result = nn::evaluate(model, *backend, dataset, batch_size);
   const auto file_bytes = std::filesystem::file_size(path);
+  const std::int64_t size_bytes = io::payload_bytes(checkpoint);
   if (arguments.flag("json")) {
     std::printf("{\"checkpoint\": \"%s\", \"loss\": %.6f, \"accuracy\": %.6f, \"items\": %lld, "
-                "\"parameters\": %lld, \"macs_per_image\": %lld, \"file_bytes\": %llu}\n",
+                "\"parameters\": %lld, \"macs_per_image\": %lld, \"size_bytes\": %lld, "
+                "\"file_bytes\": %llu}\n",
                 path.c_str(), result.loss, result.accuracy, static_cast<long long>(result.items),
                 static_cast<long long>(model.trainable_parameter_count()),
-                static_cast<long long>(model.macs_per_item()),
+                static_cast<long long>(model.macs_per_item()), static_cast<long long>(size_bytes),
                 static_cast<unsigned long long>(file_bytes));
   } else {
-    std::printf("model %s from %s: %lld parameters, %.2f MMAC per image, file %llu bytes\n",
+    std::printf("model %s from %s: %lld parameters, %.2f MMAC per image, %lld stored weight "
+                "bytes, file %llu bytes\n",
                 model.spec().name.c_str(), path.c_str(),
                 static_cast<long long>(model.trainable_parameter_count()),
-                static_cast<double>(model.macs_per_item()) / 1e6,
+                static_cast<double>(model.macs_per_item()) / 1e6, static_cast<long long>(size_bytes),
                 static_cast<unsigned long long>(file_bytes));
     std::printf("%s: loss %.4f, accuracy %.2f%% on %lld images\n", dataset.source.c_str(),
                 result.loss, 100.0 * result.accuracy, static_cast<long long>(result.items));

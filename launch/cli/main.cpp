@@ -12,7 +12,8 @@ namespace {
 
 const std::vector<const lathe::cli::Command*>& all_commands() {
   static const std::vector<const lathe::cli::Command*> commands = {
-      &lathe::cli::train_command(), &lathe::cli::evaluate_command()};
+      &lathe::cli::train_command(), &lathe::cli::evaluate_command(), &lathe::cli::compress_command(),
+      &lathe::cli::ablate_command(), &lathe::cli::fallback_command()};
   return commands;
 }
 

@@ -2,35 +2,19 @@
 // name the file and key, and a real train-then-evaluate run on synthetic data.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
 
+#include "support/run_lathe.h"
 #include "support/temp_dir.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using lathe::test_support::RunResult;
 using lathe::test_support::TempDir;
-
-struct RunResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-RunResult run_lathe(const std::string& arguments) {
-  const std::string command = "cd " LATHE_SOURCE_DIR " && " LATHE_CLI_PATH " " + arguments + " 2>&1";
-  RunResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) result.output += buffer.data();
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using lathe::test_support::run_lathe;
 
 const char* kSyntheticConfig =
     "model: configs/tests/tiny_cnn.yaml\n"

@@ -4,6 +4,8 @@
 #include "compress/ablate/ablation_table_file.h"
 #include "compress/ablate/group_removal.h"
 #include "compress/ablate/model_simplification.h"
+#include "compress/prune/compaction.h"
+#include "compress/prune/prune_mask.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
 
@@ -103,6 +105,15 @@ std::unique_ptr<CompressionStep> make_ablation_step(const YAML::Node& params, co
                          : "expected remove (the k lowest-scoring groups) or threshold (every group below it)");
   if (!has_remove) p.remove = 0;
   return std::make_unique<AblationStep>(std::move(p), source);
+}
+
+void AblationStep::finalize(nn::Model& model, CompressionContext& /*context*/) {
+  if (removed_filters_.empty()) return;
+  std::vector<ChannelSelection> selections;
+  for (const FilterRef& filter : removed_filters_) selections.push_back({filter.layer, {filter.channel}});
+  const PruneMask mask = make_prune_mask(model, selections, source_.where + ": " + source_.label);
+  hook_.reset();  // its channels are gone after compaction
+  model = compact(model, mask);
 }
 
 }  // namespace lathe::compress::ablate

@@ -26,6 +26,8 @@ class AblationStep final : public CompressionStep {
   void validate(const nn::Model& model) const override;
   void apply(nn::Model& model, CompressionContext& context) override;
   [[nodiscard]] nn::TrainingHook* hook() override { return hook_ ? &*hook_ : nullptr; }
+  // Removed filter groups leave the model physically (M4's compaction), as pruning does.
+  void finalize(nn::Model& model, CompressionContext& context) override;
 
   [[nodiscard]] const AblationParams& params() const { return params_; }
   // After apply(): the scored table, the removed groups (ascending score), and every

@@ -1,0 +1,55 @@
+// The candidate evaluator: the one code path that `lathe compress`, `lathe fallback` and
+// the search's workers use. It loads the base, checks every step against the model it
+// will meet (before any training), applies the steps in order, runs each `finetune`
+// with the hooks of every earlier step active, finalises (compact, snap), packs the
+// artifact, and measures the artifact as stored.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "backend/backend.h"
+#include "compress/compression_step.h"
+#include "data/data_config.h"
+#include "io/checkpoint.h"
+#include "nn/model.h"
+#include "recipe/metrics.h"
+#include "recipe/recipe.h"
+
+namespace lathe::recipe {
+
+struct EvaluatorOptions {
+  int batch_size = 128;
+  std::uint64_t seed = 1;       // the candidate's own seed (fine-tuning order, samples)
+  bool measure_latency = true;
+  std::function<void(const std::string&)> log;  // progress lines, may be empty
+};
+
+struct CompressionOutcome {
+  io::Checkpoint artifact;  // empty tensors when the status is not ok
+  CandidateMetrics metrics;
+};
+
+// The steps of `recipe`, built and validated against the base model (and, after a
+// distill step with a `student`, against the student): throws lathe::Error for bad
+// input, naming the recipe file, the step and the key.
+std::vector<std::unique_ptr<compress::CompressionStep>> prepare_steps(const Recipe& recipe,
+                                                                      const io::Checkpoint& base,
+                                                                      const std::string& base_path);
+
+// Bad input throws (as prepare_steps); anything that goes wrong while compressing
+// (divergence, a failing step) comes back as a status with a message.
+CompressionOutcome compress_and_measure(const io::Checkpoint& base, const std::string& base_path,
+                                        const Recipe& recipe, const data::DataSplits& data,
+                                        Backend& backend, const EvaluatorOptions& options);
+
+// Validation and test quality, stored size, parameters, MACs and latency of a model
+// whose stored form is `stored`.
+CandidateMetrics measure_model(nn::Model& model, const io::Checkpoint& stored,
+                               const data::DataSplits& data, Backend& backend,
+                               const EvaluatorOptions& options);
+
+}  // namespace lathe::recipe

@@ -1,0 +1,122 @@
+#include "recipe/recipe.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "config/yaml_reader.h"
+#include "core/error.h"
+
+namespace lathe::recipe {
+namespace {
+
+std::string line_of(const std::string& source, const YAML::Node& node) {
+  return node.Mark().line >= 0 ? source + ":" + std::to_string(node.Mark().line + 1) : source;
+}
+
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+bool looks_numeric(const std::string& text) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  (void)std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size();
+}
+
+std::string node_to_json(const YAML::Node& node) {
+  if (node.IsMap()) {
+    std::string out = "{";
+    for (const auto& entry : node) {
+      out += (out.size() > 1 ? ", " : "") + json_string(entry.first.Scalar()) + ": " +
+             node_to_json(entry.second);
+    }
+    return out + "}";
+  }
+  if (node.IsSequence()) {
+    std::string out = "[";
+    for (const YAML::Node& item : node) out += (out.size() > 1 ? ", " : "") + node_to_json(item);
+    return out + "]";
+  }
+  if (!node.IsDefined() || node.IsNull()) return "null";
+  const std::string& text = node.Scalar();
+  if (node.Tag() != "!" && (looks_numeric(text) || text == "true" || text == "false")) return text;
+  return json_string(text);
+}
+
+}  // namespace
+
+const std::vector<std::string>& recipe_step_kinds() {
+  static const std::vector<std::string> kinds = {"prune", "quantize", "share", "distill",
+                                                 "finetune"};
+  return kinds;
+}
+
+Recipe parse_recipe(const std::string& yaml_text, const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    fail(source, ":", e.mark.line + 1, ": not valid YAML: ", e.msg);
+  }
+  LATHE_CHECK(root.IsSequence() && root.size() > 0, source,
+              ": a recipe is a non-empty list of steps, e.g. "
+              "'- prune: {method: filter}' then '- finetune: {epochs: 1}'");
+  Recipe recipe;
+  recipe.yaml_text = yaml_text;
+  recipe.source = source;
+  for (std::size_t i = 0; i < root.size(); ++i) {
+    const YAML::Node& item = root[i];
+    const std::string where = line_of(source, item);
+    const std::string label = "steps[" + std::to_string(i) + "]";
+    LATHE_CHECK(item.IsMap() && item.size() == 1, where, ": ", label,
+                ": expected one step as a one-key mapping (e.g. '- prune: {...}')");
+    const std::string kind = item.begin()->first.Scalar();
+    const YAML::Node params = item.begin()->second;
+    const auto& kinds = recipe_step_kinds();
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) {
+      const std::string near = config::nearest_word(kind, kinds);
+      std::string list;
+      for (const std::string& known : kinds) list += (list.empty() ? "" : ", ") + known;
+      fail(where, ": ", label, ": unknown step '", kind, "'",
+           near.empty() ? "" : " (did you mean '" + near + "'?)", "; steps are ", list);
+    }
+    LATHE_CHECK(!params.IsDefined() || params.IsNull() || params.IsMap(), where, ": ", label, ".",
+                kind, ": expected a mapping of the step's keys, e.g. {epochs: 1}");
+    RecipeStepSpec step;
+    step.kind = kind;
+    step.params = params.IsMap() ? params : YAML::Node(YAML::NodeType::Map);
+    // The file only: key readers add the line of the key they report on.
+    step.source = {source, label + "." + kind};
+    recipe.steps.push_back(std::move(step));
+  }
+  return recipe;
+}
+
+Recipe load_recipe(const std::string& path) {
+  std::ifstream file(path);
+  LATHE_CHECK(file.good(), path, ": no such file (expected a recipe YAML file)");
+  std::ostringstream text;
+  text << file.rdbuf();
+  return parse_recipe(text.str(), path);
+}
+
+std::string recipe_to_json(const Recipe& recipe) {
+  std::string out = "[";
+  for (const RecipeStepSpec& step : recipe.steps) {
+    out += (out.size() > 1 ? ", " : "") + std::string("{") + json_string(step.kind) + ": " +
+           node_to_json(step.params) + "}";
+  }
+  return out + "]";
+}
+
+}  // namespace lathe::recipe

@@ -1,0 +1,41 @@
+// A candidate's recipe: an ordered list of compression steps applied to a trained base
+// model, written in YAML as a list of one-key mappings:
+//
+//   - prune:    {method: filter, saliency: l1, select: knee}
+//   - quantize: {method: qat, weight_bits: 4, act_bits: 8}
+//   - finetune: {epochs: 1, lr: 0.01}
+//
+// Parsing checks the shape of the list and the step kinds; each step's own keys are
+// checked by the step (recipe/step_factory.h) before anything runs.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+#include "compress/compression_step.h"
+
+namespace lathe::recipe {
+
+struct RecipeStepSpec {
+  std::string kind;       // prune, quantize, share, distill, finetune
+  YAML::Node params;      // the step's own keys (a mapping, possibly empty)
+  compress::StepSource source;
+};
+
+struct Recipe {
+  std::vector<RecipeStepSpec> steps;
+  std::string yaml_text;  // as written, stored in the artifact
+  std::string source;     // file name, for messages
+};
+
+// The step kinds a recipe may name, in the order the docs list them.
+const std::vector<std::string>& recipe_step_kinds();
+
+Recipe parse_recipe(const std::string& yaml_text, const std::string& source);
+Recipe load_recipe(const std::string& path);
+// The recipe on one line as JSON, for logs, messages and result tables.
+std::string recipe_to_json(const Recipe& recipe);
+
+}  // namespace lathe::recipe

@@ -1,0 +1,131 @@
+// `lathe compress`, `lathe evaluate` on its output and `lathe fallback`, end to end on a
+// small model trained on synthetic data, and the recipe errors a user meets first.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "support/run_lathe.h"
+#include "support/temp_dir.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using lathe::test_support::RunResult;
+using lathe::test_support::TempDir;
+using lathe::test_support::run_lathe;
+
+// One trained base for every test in this file (training takes about a second).
+class CompressCli : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    dir_->write("train.yaml",
+                "model: configs/tests/small_cnn.yaml\n"
+                "data: {format: synthetic, validation_fraction: 0.2, synthetic: {classes: 4, "
+                "channels: 1, height: 8, width: 8, train_size: 800, test_size: 200, noise: 0.3}}\n"
+                "optimizer: {kind: sgd, lr: 0.05, momentum: 0.9}\n"
+                "epochs: 3\nbatch_size: 32\nseed: 3\nthreads: 1\noutput: " + dir_->file("base.h5") + "\n");
+    const RunResult r = run_lathe("train " + dir_->file("train.yaml"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static std::string base() { return dir_->file("base.h5"); }
+  static RunResult compress(const std::string& name, const std::string& recipe) {
+    dir_->write(name + ".yaml", recipe);
+    return run_lathe("compress " + base() + " " + dir_->file(name + ".yaml") + " -o " +
+                     dir_->file(name + ".h5") + " --threads 1 --batch-size 32 --no-latency");
+  }
+  static TempDir* dir_;
+};
+
+TempDir* CompressCli::dir_ = nullptr;
+
+TEST_F(CompressCli, EveryMethodInOneRecipeGivesASmallerModelThatEvaluateLoads) {
+  const RunResult r = compress(
+      "all", "- prune: {method: filter, saliency: l1, select: ratio, ratio: 0.5, layers: [conv1, fc1]}\n"
+             "- quantize: {method: qat, weight_bits: 4, act_bits: 8}\n"
+             "- distill: {kind: logits, temperature: 4, alpha: 0.5}\n"
+             "- finetune: {epochs: 1, lr: 0.01}\n");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("stored bytes"), std::string::npos) << r.output;
+  ASSERT_TRUE(fs::exists(dir_->file("all.h5")));
+  const RunResult e = run_lathe("evaluate " + dir_->file("all.h5") + " --json");
+  ASSERT_EQ(e.exit_code, 0) << e.output;
+  EXPECT_NE(e.output.find("\"size_bytes\""), std::string::npos) << e.output;
+}
+
+TEST_F(CompressCli, SharedWeightsArtifactLoadsAndIsSmaller) {
+  const RunResult r = compress(
+      "share", "- share: {components: 8, min_members: 2}\n- finetune: {epochs: 1, lr: 0.01}\n");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const RunResult e = run_lathe("evaluate " + dir_->file("share.h5"));
+  EXPECT_EQ(e.exit_code, 0) << e.output;
+}
+
+TEST_F(CompressCli, PostTrainingQuantizationNeedsNoFinetune) {
+  const RunResult r = compress("ptq", "- quantize: {method: ptq, weight_bits: 8, act_bits: 8}\n");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+}
+
+struct BadRecipe {
+  const char* recipe;
+  const char* message;
+};
+
+TEST_F(CompressCli, BadStepsFailBeforeTrainingNamingTheStepAndKey) {
+  const BadRecipe cases[] = {
+      {"- prune: {method: fliter}\n", "steps[0].prune.method"},
+      {"- prune: {method: filter, layers: [conv9]}\n", "conv9"},
+      {"- prune: {method: filter, select: ratio, ratio: 1.0}\n", "steps[0].prune.ratio"},
+      {"- finetune: {epochs: 1}\n- quantize: {method: qat, weight_bits: 9}\n",
+       "steps[1].quantize.weight_bits"},
+      {"- quantize: {method: qat, weight_bits: {default: 4, conv7: 8}}\n", "conv7"},
+      {"- distill: {kind: hint, student_layer: relu9, teacher_layer: relu1}\n", "relu9"},
+      {"- share: {components: 1}\n", "steps[0].share.components"},
+      {"- finetune: {epochs: 0}\n", "steps[0].finetune.epochs"},
+  };
+  int index = 0;
+  for (const BadRecipe& bad : cases) {
+    const std::string name = "bad" + std::to_string(index++);
+    const RunResult r = compress(name, bad.recipe);
+    EXPECT_EQ(r.exit_code, 1) << bad.recipe << r.output;
+    EXPECT_NE(r.output.find(bad.message), std::string::npos) << bad.recipe << r.output;
+    EXPECT_NE(r.output.find(dir_->file(name + ".yaml")), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find(" epoch 1:"), std::string::npos) << "trained before failing: " << r.output;
+    EXPECT_FALSE(fs::exists(dir_->file(name + ".h5")));
+  }
+}
+
+TEST_F(CompressCli, FallbackStopsAtTheFirstAttemptMeetingTheTarget) {
+  dir_->write("chain.yaml",
+              "target: {max_size_bytes: 100000000}\n"
+              "attempts:\n"
+              "  - {name: first, recipe: [{quantize: {method: ptq, weight_bits: 8}}]}\n"
+              "  - {name: never, recipe: [{finetune: {epochs: 1}}]}\n");
+  const RunResult r = run_lathe("fallback " + base() + " " + dir_->file("chain.yaml") + " -o " +
+                                dir_->file("chosen.h5") + " --threads 1 --no-latency");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("target met"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("attempt 1"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir_->file("chosen.h5")));
+  EXPECT_TRUE(fs::exists(dir_->file("chosen.h5.attempts.csv")));
+}
+
+TEST_F(CompressCli, FallbackThatMissesTheTargetKeepsTheBestAndSaysSo) {
+  dir_->write("chain2.yaml",
+              "target: {max_size_bytes: 10}\n"
+              "attempts:\n"
+              "  - {name: ptq8, recipe: [{quantize: {method: ptq, weight_bits: 8}}]}\n"
+              "  - {name: ptq4, recipe: [{quantize: {method: ptq, weight_bits: 4}}]}\n");
+  const RunResult r = run_lathe("fallback " + base() + " " + dir_->file("chain2.yaml") + " -o " +
+                                dir_->file("best.h5") + " --threads 1 --no-latency");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("target NOT met"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir_->file("best.h5")));
+}
+
+}  // namespace

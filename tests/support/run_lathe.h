@@ -1,0 +1,28 @@
+// Runs the `lathe` executable from the source directory, as a user would, and returns
+// its exit status and everything it printed (stdout and stderr together).
+#pragma once
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <sys/wait.h>
+
+namespace lathe::test_support {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string output;
+};
+
+inline RunResult run_lathe(const std::string& arguments) {
+  const std::string command = "cd " LATHE_SOURCE_DIR " && " LATHE_CLI_PATH " " + arguments + " 2>&1";
+  RunResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  std::array<char, 4096> buffer{};
+  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) result.output += buffer.data();
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+}  // namespace lathe::test_support
