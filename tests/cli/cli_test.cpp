@@ -119,4 +119,13 @@ TEST(Cli, ConfigurationDocsMatchTheDeclarations) {
       << "docs/configuration.md is out of date: run scripts/update-docs.sh";
 }
 
+TEST(Cli, RecipeDocsMatchTheDeclarations) {
+  const RunResult r = run_lathe("compress --help --markdown");
+  ASSERT_EQ(r.exit_code, 0);
+  std::ifstream docs(LATHE_SOURCE_DIR "/docs/recipes.md");
+  const std::string text((std::istreambuf_iterator<char>(docs)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find(r.output), std::string::npos)
+      << "docs/recipes.md is out of date: run scripts/update-docs.sh";
+}
+
 }  // namespace

@@ -128,4 +128,26 @@ TEST_F(CompressCli, FallbackThatMissesTheTargetKeepsTheBestAndSaysSo) {
   EXPECT_TRUE(fs::exists(dir_->file("best.h5")));
 }
 
+TEST_F(CompressCli, AblateWritesATableThatARecipeRemovesTheLeastImportantFrom) {
+  const RunResult a = run_lathe("ablate " + base() + " --groups filters -o " + dir_->file("table.h5") +
+                                " --threads 1 --batches 2");
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  EXPECT_NE(a.output.find("conv1[0]"), std::string::npos) << a.output;
+  EXPECT_NE(a.output.find("method: ablation"), std::string::npos) << a.output;
+  const RunResult r = compress("from_table", "- prune: {method: ablation, groups: filters, table: " +
+                                                 dir_->file("table.h5") + ", remove: 3}\n");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // Three filters or units fewer, physically: the stored model has fewer parameters.
+  const auto parameters = [](const std::string& checkpoint) {
+    const RunResult e = run_lathe("evaluate " + checkpoint + " --json");
+    const auto at = e.output.find("\"parameters\": ");
+    return at == std::string::npos ? -1LL : std::stoll(e.output.substr(at + 14));
+  };
+  EXPECT_LT(parameters(dir_->file("from_table.h5")), parameters(base()));
+  EXPECT_GT(parameters(dir_->file("from_table.h5")), 0);
+  const RunResult bad = run_lathe("ablate " + base() + " --groups rows");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("--groups"), std::string::npos) << bad.output;
+}
+
 }  // namespace
