@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "io/hdf5_calls.h"
 #include "io/hdf5_handle.h"
 #include "io/packed_tensor.h"
 
@@ -25,42 +26,6 @@ namespace fs = std::filesystem;
 constexpr std::string_view kFormatName = "lathe-checkpoint";
 
 // ---------------------------------------------------------------- shared helpers
-
-// HDF5's innermost error description ("truncated file: eof = 512, ..."), appended to our
-// messages where it says more than we can. Must be called right after the failing call:
-// the next HDF5 API call clears the stack.
-std::string hdf5_error_detail() {
-  std::string innermost;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_UPWARD,
-      [](unsigned depth, const H5E_error2_t* error, void* out) -> herr_t {
-        if (depth == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
-        return 0;
-      },
-      &innermost);
-  return innermost.empty() ? "" : " (HDF5: " + innermost + ")";
-}
-
-// Takes ownership of an id an HDF5 call returned; a negative id fails with `message`.
-template <class... Parts>
-Hdf5Handle own(hid_t id, Hdf5Handle::Closer closer, const Parts&... message) {
-  if (id < 0) fail(message..., hdf5_error_detail());
-  return {id, closer};
-}
-
-template <class... Parts>
-void check(herr_t status, const Parts&... message) {
-  if (status < 0) fail(message..., hdf5_error_detail());
-}
-
-// Checkpoint strings are variable-length UTF-8: what h5py writes for a Python str, and
-// free of HDF5's 64 KiB limit on attribute values.
-Hdf5Handle text_type() {
-  Hdf5Handle type = own(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create an HDF5 string type");
-  check(H5Tset_size(type.get(), H5T_VARIABLE), "cannot make an HDF5 string type variable-length");
-  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "cannot make an HDF5 string type UTF-8");
-  return type;
-}
 
 // HDF5 strings end at the first NUL, so text holding one would come back cut short.
 const char* text_without_nul(const std::string& text, const std::string& where) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "io/hdf5_calls.h"
 #include "io/hdf5_handle.h"
 
 namespace lathe::compress::ablate {
@@ -20,39 +21,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using io::Hdf5Handle;
+using io::check;
+using io::own;
+using io::text_type;
 
 constexpr std::string_view kFormatName = "lathe-ablation-table";
-
-// HDF5's innermost error description; call right after the failing call.
-std::string hdf5_error_detail() {
-  std::string innermost;
-  H5Ewalk2(
-      H5E_DEFAULT, H5E_WALK_UPWARD,
-      [](unsigned depth, const H5E_error2_t* error, void* out) -> herr_t {
-        if (depth == 0 && error->desc != nullptr) *static_cast<std::string*>(out) = error->desc;
-        return 0;
-      },
-      &innermost);
-  return innermost.empty() ? "" : " (HDF5: " + innermost + ")";
-}
-
-template <class... Parts>
-Hdf5Handle own(hid_t id, Hdf5Handle::Closer closer, const Parts&... message) {
-  if (id < 0) fail(message..., hdf5_error_detail());
-  return {id, closer};
-}
-
-template <class... Parts>
-void check(herr_t status, const Parts&... message) {
-  if (status < 0) fail(message..., hdf5_error_detail());
-}
-
-Hdf5Handle text_type() {
-  Hdf5Handle type = own(H5Tcopy(H5T_C_S1), H5Tclose, "cannot create an HDF5 string type");
-  check(H5Tset_size(type.get(), H5T_VARIABLE), "cannot make an HDF5 string type variable-length");
-  check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "cannot make an HDF5 string type UTF-8");
-  return type;
-}
 
 // ---------------------------------------------------------------- writing
 
