@@ -7,22 +7,12 @@
 #include "data/data_config.h"
 #include "nn/evaluation.h"
 #include "nn/lr_schedule.h"
+#include "support/synthetic_data.h"
 
 namespace lathe::nn {
 namespace {
 
-data::DataSplits synthetic_splits() {
-  data::DataConfig config;
-  config.format = "synthetic";
-  config.synthetic.classes = 4;
-  config.synthetic.height = 8;
-  config.synthetic.width = 8;
-  config.synthetic.train_size = 600;
-  config.synthetic.test_size = 200;
-  config.synthetic.noise = 0.3;
-  config.validation_fraction = 0.2;
-  return data::load_data(config, 5, "test");
-}
+data::DataSplits synthetic_splits() { return test_support::synthetic_splits(); }
 
 ModelSpec tiny_spec() {
   return load_model_spec(std::string(LATHE_SOURCE_DIR) + "/configs/tests/tiny_cnn.yaml");

@@ -11,6 +11,7 @@
 #include "nn/model_checkpoint.h"
 #include "nn/trainer.h"
 #include "support/temp_dir.h"
+#include "support/synthetic_data.h"
 
 namespace lathe::compress {
 namespace {
@@ -19,16 +20,8 @@ constexpr double kTemperature = 4.0;
 const StepSource kSource{"recipe.yaml:3", "steps[0].distill"};
 
 data::DataSplits synthetic_splits() {
-  data::DataConfig config;
-  config.format = "synthetic";
-  config.synthetic.classes = 4;
-  config.synthetic.height = 8;
-  config.synthetic.width = 8;
-  config.synthetic.train_size = 480;
-  config.synthetic.test_size = 100;
-  config.synthetic.noise = 0.6;
-  config.validation_fraction = 0.25;
-  return data::load_data(config, 5, "test");
+  return test_support::synthetic_splits(
+      {.train_size = 480, .test_size = 100, .noise = 0.6, .validation_fraction = 0.25});
 }
 
 nn::TrainingOptions options_for(int epochs, std::uint64_t seed) {

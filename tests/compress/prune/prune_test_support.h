@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "data/data_config.h"
 #include "nn/model.h"
+#include "support/synthetic_data.h"
 
 namespace lathe::compress::test {
 
@@ -101,17 +102,8 @@ inline float max_abs_difference(const Tensor& a, const Tensor& b) {
 }
 
 inline data::DataSplits synthetic_splits(int channels = 1, int classes = 4) {
-  data::DataConfig config;
-  config.format = "synthetic";
-  config.synthetic.classes = classes;
-  config.synthetic.channels = channels;
-  config.synthetic.height = 8;
-  config.synthetic.width = 8;
-  config.synthetic.train_size = 256;
-  config.synthetic.test_size = 64;
-  config.synthetic.noise = 0.3;
-  config.validation_fraction = 0.25;
-  return data::load_data(config, 5, "test");
+  return test_support::synthetic_splits({.classes = classes, .channels = channels, .train_size = 256,
+                                         .test_size = 64, .validation_fraction = 0.25});
 }
 
 // The message of the lathe::Error `run` throws ("" when it throws none).

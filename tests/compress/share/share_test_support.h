@@ -16,6 +16,7 @@
 #include "nn/model.h"
 #include "nn/model_checkpoint.h"
 #include "nn/trainer.h"
+#include "support/synthetic_data.h"
 
 namespace lathe::compress::share::test {
 
@@ -35,16 +36,7 @@ layers:
 }
 
 inline data::DataSplits tiny_data() {
-  data::DataConfig config;
-  config.format = "synthetic";
-  config.synthetic.classes = 4;
-  config.synthetic.height = 8;
-  config.synthetic.width = 8;
-  config.synthetic.train_size = 160;
-  config.synthetic.test_size = 40;
-  config.synthetic.noise = 0.3;
-  config.validation_fraction = 0.2;
-  return data::load_data(config, 5, "test");
+  return test_support::synthetic_splits({.train_size = 160, .test_size = 40});
 }
 
 inline nn::TrainingOptions sgd_with_momentum(int epochs) {
