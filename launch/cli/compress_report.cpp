@@ -52,6 +52,11 @@ void print_comparison(const std::string& output, std::int64_t file_bytes,
   std::printf("%-22s %14lld %14lld %9.1fx\n", "MACs per image", static_cast<long long>(base.macs),
               static_cast<long long>(compressed.macs),
               ratio(static_cast<double>(base.macs), static_cast<double>(compressed.macs)));
+  if (std::isnan(compressed.latency_batch1_ms)) {  // --no-latency
+    std::printf("\nwrote %s (%lld bytes on disk; %.1f s)\n", output.c_str(),
+                static_cast<long long>(file_bytes), compressed.wall_seconds);
+    return;
+  }
   std::printf("%-22s %14.3f %14.3f %9.2fx\n", "latency batch 1 (ms)", base.latency_batch1_ms,
               compressed.latency_batch1_ms, ratio(base.latency_batch1_ms, compressed.latency_batch1_ms));
   std::printf("%-22s %14.3f %14.3f %9.2fx\n", "latency batch 128 (ms)", base.latency_batch128_ms,
