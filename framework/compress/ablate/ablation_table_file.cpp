@@ -1,9 +1,6 @@
 #include "compress/ablate/ablation_table_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <cstdint>
@@ -13,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "io/atomic_hdf5_file.h"
 #include "io/hdf5_calls.h"
 #include "io/hdf5_handle.h"
 
@@ -96,35 +94,6 @@ void write_contents(hid_t file, const AblationTable& table, const std::string& p
   write_column(file, "index", H5T_STD_I64LE, H5T_NATIVE_INT64, index.size(), index.data(), path);
   write_column(file, "test_loss", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, test_loss.size(), test_loss.data(), path);
   write_column(file, "score", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, score.size(), score.data(), path);
-}
-
-// Removes the temporary file on failure; harmless after the rename.
-class TemporaryFile {
- public:
-  explicit TemporaryFile(fs::path path) : path_(std::move(path)) {}
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
-  ~TemporaryFile() {
-    std::error_code ignored;
-    fs::remove(path_, ignored);
-  }
-  [[nodiscard]] const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-// The rename replaces an old table safely across a crash only if the new data reached
-// the disk first.
-void sync_to_disk(const fs::path& file, const std::string& path) {
-  const int descriptor = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  LATHE_CHECK(descriptor >= 0, path, ": cannot reopen the temporary file ", file.string(), " to sync it: ",
-              std::strerror(errno));
-  const int status = ::fsync(descriptor);
-  const int sync_errno = errno;
-  ::close(descriptor);
-  LATHE_CHECK(status == 0, path, ": cannot sync the temporary file ", file.string(), " to disk: ",
-              std::strerror(sync_errno));
 }
 
 // ---------------------------------------------------------------- reading
@@ -229,23 +198,8 @@ void check_format(hid_t file, const std::string& path) {
 }  // namespace
 
 void write_ablation_table(const std::string& path, const AblationTable& table) {
-  io::silence_hdf5_error_printing();
-  const fs::path target(path);
-  const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::error_code error;
-  LATHE_CHECK(fs::is_directory(directory, error), path, ": cannot write the ablation table: its directory ",
-              directory.string(), " does not exist");
-  const TemporaryFile temporary(target.string() + ".tmp-" + std::to_string(::getpid()));
-  {
-    const Hdf5Handle file = own(H5Fcreate(temporary.path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                                H5Fclose, path, ": cannot create the temporary file ", temporary.path().string());
-    write_contents(file.get(), table, path);
-    check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), path, ": cannot flush the temporary file");
-  }
-  sync_to_disk(temporary.path(), path);
-  fs::rename(temporary.path(), target, error);
-  LATHE_CHECK(!error, path, ": cannot replace it with the new table ", temporary.path().string(), ": ",
-              error.message());
+  io::write_hdf5_atomically(path, "ablation table",
+                            [&](hid_t file) { write_contents(file, table, path); });
 }
 
 AblationTable read_ablation_table(const std::string& path) {
