@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "backend/backend.h"
@@ -49,6 +50,10 @@ class CompressionStep {
   // lathe::Error naming the step (`where`) and key. Runs for every step before any
   // step is applied.
   virtual void validate(const nn::Model& model) const = 0;
+  // The spec of the model apply() puts in place of the one it is given (a student built
+  // from a spec), so that later steps are validated against it; nullopt when apply()
+  // keeps the model's layers.
+  [[nodiscard]] virtual std::optional<nn::ModelSpec> replacement_spec() const { return std::nullopt; }
   virtual void apply(nn::Model& model, CompressionContext& context) = 0;
   [[nodiscard]] virtual nn::TrainingHook* hook() { return nullptr; }
   virtual void after_finetune(nn::Model& /*model*/, CompressionContext& /*context*/) {}

@@ -27,19 +27,12 @@ FinetuneParams read_finetune(const RecipeStepSpec& step) {
   return params;
 }
 
-// A distill step with `student:` replaces the model: later steps are checked against it.
-std::optional<std::string> student_spec_of(const RecipeStepSpec& step) {
-  if (step.kind != "distill" || !step.params["student"]) return std::nullopt;
-  return step.params["student"].as<std::string>();
-}
-
 }  // namespace
 
-std::vector<std::unique_ptr<compress::CompressionStep>> prepare_steps(const Recipe& recipe,
-                                                                      const io::Checkpoint& base,
-                                                                      const std::string& base_path) {
+PreparedSteps prepare_steps(const Recipe& recipe, const io::Checkpoint& base,
+                            const std::string& base_path) {
   nn::Model shape_model = nn::model_from_checkpoint(base, base_path);
-  std::vector<std::unique_ptr<compress::CompressionStep>> steps;
+  PreparedSteps steps;
   for (const RecipeStepSpec& spec : recipe.steps) {
     if (spec.kind == "finetune") {
       (void)read_finetune(spec);
@@ -48,9 +41,8 @@ std::vector<std::unique_ptr<compress::CompressionStep>> prepare_steps(const Reci
     }
     std::unique_ptr<compress::CompressionStep> step = make_compression_step(spec);
     step->validate(shape_model);
-    if (const auto student = student_spec_of(spec)) {
-      shape_model = nn::Model(nn::load_model_spec(*student), 0);
-    }
+    // Later steps are checked against the model this one puts in place (a student).
+    if (auto replacement = step->replacement_spec()) shape_model = nn::Model(std::move(*replacement), 0);
     steps.push_back(std::move(step));
   }
   return steps;
@@ -82,9 +74,17 @@ CandidateMetrics measure_model(nn::Model& model, const io::Checkpoint& stored,
 CompressionOutcome compress_and_measure(const io::Checkpoint& base, const std::string& base_path,
                                         const Recipe& recipe, const data::DataSplits& data,
                                         Backend& backend, const EvaluatorOptions& options) {
+  return compress_and_measure(base, base_path, recipe, prepare_steps(recipe, base, base_path), data,
+                              backend, options);
+}
+
+CompressionOutcome compress_and_measure(const io::Checkpoint& base, const std::string& base_path,
+                                        const Recipe& recipe, PreparedSteps steps,
+                                        const data::DataSplits& data, Backend& backend,
+                                        const EvaluatorOptions& options) {
+  LATHE_CHECK(steps.size() == recipe.steps.size(), recipe.source,
+              ": the prepared steps are not this recipe's (use prepare_steps)");
   const auto start = std::chrono::steady_clock::now();
-  std::vector<std::unique_ptr<compress::CompressionStep>> steps =
-      prepare_steps(recipe, base, base_path);
   CompressionOutcome outcome;
   compress::CompressionContext context{backend, data, base, options.seed, options.batch_size};
   try {

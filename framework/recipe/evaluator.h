@@ -33,18 +33,24 @@ struct CompressionOutcome {
   CandidateMetrics metrics;
 };
 
-// The steps of `recipe`, built and validated against the base model (and, after a
-// distill step with a `student`, against the student): throws lathe::Error for bad
-// input, naming the recipe file, the step and the key.
-std::vector<std::unique_ptr<compress::CompressionStep>> prepare_steps(const Recipe& recipe,
-                                                                      const io::Checkpoint& base,
-                                                                      const std::string& base_path);
+// The steps of `recipe` in order (null for `finetune`), built and validated against the
+// base model (and, after a step that replaces the model, against its replacement):
+// throws lathe::Error for bad input, naming the recipe file, the step and the key.
+using PreparedSteps = std::vector<std::unique_ptr<compress::CompressionStep>>;
+PreparedSteps prepare_steps(const Recipe& recipe, const io::Checkpoint& base,
+                            const std::string& base_path);
 
 // Bad input throws (as prepare_steps); anything that goes wrong while compressing
 // (divergence, a failing step) comes back as a status with a message.
 CompressionOutcome compress_and_measure(const io::Checkpoint& base, const std::string& base_path,
                                         const Recipe& recipe, const data::DataSplits& data,
                                         Backend& backend, const EvaluatorOptions& options);
+// The same with steps already prepared for this recipe and base (they hold state: one
+// run each), for callers that check the recipe before loading data.
+CompressionOutcome compress_and_measure(const io::Checkpoint& base, const std::string& base_path,
+                                        const Recipe& recipe, PreparedSteps steps,
+                                        const data::DataSplits& data, Backend& backend,
+                                        const EvaluatorOptions& options);
 
 // Validation and test quality, stored size, parameters, MACs and latency of a model
 // whose stored form is `stored`.

@@ -32,7 +32,7 @@ int run_compress(const Arguments& arguments) {
   const bool json = arguments.flag("json");
   if (!json) options.log = [](const std::string& line) { std::printf("%s\n", line.c_str()); std::fflush(stdout); };
   // Every step is checked before the data is read or anything trains.
-  (void)recipe::prepare_steps(recipe, base, base_path);
+  recipe::PreparedSteps steps = recipe::prepare_steps(recipe, base, base_path);
   std::filesystem::path parent = std::filesystem::path(*output).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
 
@@ -42,7 +42,7 @@ int run_compress(const Arguments& arguments) {
   const recipe::CandidateMetrics base_metrics =
       recipe::measure_model(base_model, base, data, *backend, options);
   recipe::CompressionOutcome outcome =
-      recipe::compress_and_measure(base, base_path, recipe, data, *backend, options);
+      recipe::compress_and_measure(base, base_path, recipe, std::move(steps), data, *backend, options);
   if (outcome.metrics.status != recipe::CandidateStatus::ok) {
     std::fprintf(stderr, "lathe: error: %s: %s: %s\n", recipe_path.c_str(),
                  recipe::status_name(outcome.metrics.status), outcome.metrics.message.c_str());

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "cli/checkpoint_data.h"
 #include "cli/commands.h"
@@ -61,10 +62,11 @@ int run_fallback_command(const Arguments& arguments) {
   LATHE_CHECK(output.has_value(), "lathe fallback: -o OUT.h5 is required (where to write the chosen model)");
   const io::Checkpoint base = io::read_checkpoint(base_path);
   const recipe::FallbackChain chain = recipe::load_fallback_chain(chain_path);
-  // Every attempt's recipe is checked against the base before anything trains (an
-  // attempt that starts from an earlier result is checked again when it runs).
+  // Every attempt's recipe is checked against the base before anything trains; an
+  // attempt that starts from an earlier result is prepared again for that model.
+  std::vector<recipe::PreparedSteps> prepared;
   for (const recipe::FallbackAttempt& attempt : chain.attempts) {
-    (void)recipe::prepare_steps(attempt.recipe, base, base_path);
+    prepared.push_back(recipe::prepare_steps(attempt.recipe, base, base_path));
   }
   std::filesystem::path parent = std::filesystem::path(*output).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
@@ -86,8 +88,11 @@ int run_fallback_command(const Arguments& arguments) {
   const recipe::FallbackResult result = recipe::run_fallback(
       chain, base, base_metrics, [&](const recipe::Recipe& recipe, const io::Checkpoint& start) {
         std::printf("attempt %zu: %s\n", index, chain.attempts[index].name.c_str());
+        recipe::PreparedSteps steps = &start == &base ? std::move(prepared[index])
+                                                      : recipe::prepare_steps(recipe, start, base_path);
         ++index;
-        return recipe::compress_and_measure(start, base_path, recipe, data, *backend, options);
+        return recipe::compress_and_measure(start, base_path, recipe, std::move(steps), data, *backend,
+                                            options);
       });
   print_attempts(result);
   write_attempts_csv(*output + ".attempts.csv", result);

@@ -98,6 +98,18 @@ TEST(Evaluator, FailureWhileCompressingIsAStatusWithTheMessage) {
   EXPECT_FALSE(outcome.metrics.message.empty());
 }
 
+TEST(Evaluator, StepsAfterAStudentAreCheckedAgainstTheStudent) {
+  const std::string student = "- distill: {kind: none, student: " LATHE_SOURCE_DIR "/configs/tests/tiny_cnn.yaml}\n";
+  // fc1 is the base's layer, not tiny_cnn's: the prune step must be refused up front.
+  EXPECT_THROW((void)run(student + "- prune: {method: filter, layers: [fc1]}\n"), Error);
+  const CompressionOutcome outcome =
+      run(student + "- prune: {method: filter, select: ratio, ratio: 0.5, layers: [conv1]}\n"
+                    "- finetune: {epochs: 1}\n");
+  ASSERT_EQ(outcome.metrics.status, CandidateStatus::ok) << outcome.metrics.message;
+  nn::Model loaded = nn::model_from_checkpoint(outcome.artifact, "artifact");
+  EXPECT_EQ(loaded.spec().name, "tiny_cnn");
+}
+
 TEST(Evaluator, BadInputThrowsBeforeAnythingRuns) {
   EXPECT_THROW((void)run("- quantize: {method: qat, weight_bits: 12}\n"), Error);
   EXPECT_THROW((void)run("- prune: {method: filter, layers: [nope]}\n"), Error);

@@ -54,6 +54,11 @@ class DistillStep final : public CompressionStep {
 
   [[nodiscard]] std::string kind() const override { return "distill"; }
 
+  [[nodiscard]] std::optional<nn::ModelSpec> replacement_spec() const override {
+    if (params_.student.empty()) return std::nullopt;
+    return nn::load_model_spec(params_.student);
+  }
+
   // Runs before any step is applied, so `model` is the base: the default teacher.
   void validate(const nn::Model& model) const override {
     std::optional<nn::Model> student_from_spec;
