@@ -43,6 +43,10 @@ YAML::Node load_yaml_file(const std::string& path) {
   }
 }
 
+std::string source_line(const std::string& source, const YAML::Node& node) {
+  return node.Mark().line >= 0 ? source + ":" + std::to_string(node.Mark().line + 1) : source;
+}
+
 std::string nearest_word(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
   std::size_t best_distance = std::numeric_limits<std::size_t>::max();

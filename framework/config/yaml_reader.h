@@ -20,6 +20,8 @@ namespace lathe::config {
 
 // Loads a YAML file; a missing or unparsable file is a lathe::Error naming it.
 YAML::Node load_yaml_file(const std::string& path);
+// "file:line" of a node for messages ("file" when the node has no position).
+std::string source_line(const std::string& source, const YAML::Node& node);
 // The closest of `candidates` to `word` by edit distance, or "" when none is close.
 std::string nearest_word(const std::string& word, const std::vector<std::string>& candidates);
 

@@ -25,14 +25,10 @@ struct InputShapeSection {
   }
 };
 
-std::string line_of(const std::string& source, const YAML::Node& node) {
-  return node.Mark().line >= 0 ? source + ":" + std::to_string(node.Mark().line + 1) : source;
-}
-
 LayerSpec parse_layer(const YAML::Node& node, std::size_t index, const std::string& source,
                       const std::string& previous) {
   LayerSpec layer;
-  layer.where = line_of(source, node);
+  layer.where = config::source_line(source, node);
   const std::string label = "layers[" + std::to_string(index) + "]";
   LATHE_CHECK(node.IsMap(), layer.where, ": ", label, ": expected a mapping with name and type");
   const YAML::Node name = node["name"];
@@ -79,7 +75,7 @@ ModelSpec parse_model_spec(const std::string& yaml_text, const std::string& sour
     const std::string key = entry.first.Scalar();
     if (key != "name" && key != "input" && key != "layers") {
       const std::string near = config::nearest_word(key, {"name", "input", "layers"});
-      fail(line_of(source, entry.first), ": ", key, ": unknown key",
+      fail(config::source_line(source, entry.first), ": ", key, ": unknown key",
            near.empty() ? "" : " (did you mean '" + near + "'?)",
            "; a model spec has name, input and layers");
     }

@@ -9,16 +9,12 @@
 namespace lathe::recipe {
 namespace {
 
-std::string line_of(const std::string& source, const YAML::Node& node) {
-  return node.Mark().line >= 0 ? source + ":" + std::to_string(node.Mark().line + 1) : source;
-}
-
 int count_unmet(const std::string& unmet) {
   return unmet.empty() ? 0 : static_cast<int>(std::count(unmet.begin(), unmet.end(), ';')) + 1;
 }
 
 FallbackAttempt parse_attempt(const YAML::Node& node, std::size_t index, const std::string& source) {
-  const std::string where = line_of(source, node);
+  const std::string where = config::source_line(source, node);
   const std::string label = "attempts[" + std::to_string(index) + "]";
   LATHE_CHECK(node.IsMap(), where, ": ", label, ": expected a mapping with name and recipe");
   FallbackAttempt attempt;
@@ -38,7 +34,7 @@ FallbackAttempt parse_attempt(const YAML::Node& node, std::size_t index, const s
   if (recipe.IsScalar()) {
     attempt.recipe = load_recipe(recipe.Scalar());
   } else {
-    attempt.recipe = parse_recipe(YAML::Dump(recipe), source + " " + label + ".recipe");
+    attempt.recipe = recipe_from_yaml(recipe, source, label + ".recipe.", YAML::Dump(recipe));
   }
   return attempt;
 }
@@ -52,12 +48,16 @@ FallbackChain parse_fallback_chain(const std::string& yaml_text, const std::stri
   } catch (const YAML::Exception& e) {
     fail(source, ":", e.mark.line + 1, ": not valid YAML: ", e.msg);
   }
+  return fallback_chain_from_yaml(root, source);
+}
+
+FallbackChain fallback_chain_from_yaml(const YAML::Node& root, const std::string& source) {
   LATHE_CHECK(root.IsMap(), source, ": expected a mapping with target and attempts");
   FallbackChain chain;
   chain.source = source;
   for (const auto& entry : root) {
     const std::string key = entry.first.Scalar();
-    LATHE_CHECK(key == "target" || key == "attempts", line_of(source, entry.first), ": ", key,
+    LATHE_CHECK(key == "target" || key == "attempts", config::source_line(source, entry.first), ": ", key,
                 ": unknown key; a fallback chain has target and attempts");
   }
   LATHE_CHECK(root["target"], source, ": target: required (e.g. {max_size_bytes: 12000})");
@@ -72,7 +72,7 @@ FallbackChain parse_fallback_chain(const std::string& yaml_text, const std::stri
 }
 
 FallbackChain load_fallback_chain(const std::string& path) {
-  return parse_fallback_chain(YAML::Dump(config::load_yaml_file(path)), path);
+  return fallback_chain_from_yaml(config::load_yaml_file(path), path);
 }
 
 std::string unmet_conditions(const TargetCondition& target, const CandidateMetrics& base,

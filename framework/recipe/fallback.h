@@ -58,6 +58,7 @@ struct FallbackChain {
 
 FallbackChain load_fallback_chain(const std::string& path);
 FallbackChain parse_fallback_chain(const std::string& yaml_text, const std::string& source);
+FallbackChain fallback_chain_from_yaml(const YAML::Node& root, const std::string& source);
 
 // Which conditions a result fails, as readable text ("" when it meets the target).
 std::string unmet_conditions(const TargetCondition& target, const CandidateMetrics& base,

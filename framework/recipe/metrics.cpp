@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "recipe/json_text.h"
+
 namespace lathe::recipe {
 namespace {
 
@@ -11,15 +13,6 @@ std::string number(double value) {
   char text[64];
   std::snprintf(text, sizeof text, "%.6g", value);
   return text;
-}
-
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c == '\n' ? ' ' : c;
-  }
-  return out + "\"";
 }
 
 }  // namespace
@@ -34,8 +27,8 @@ const char* status_name(CandidateStatus status) {
 }
 
 std::string metrics_to_json(const CandidateMetrics& m) {
-  return std::string("{\"status\": ") + quoted(status_name(m.status)) +
-         ", \"message\": " + quoted(m.message) +
+  return std::string("{\"status\": ") + json_string(status_name(m.status)) +
+         ", \"message\": " + json_string(m.message) +
          ", \"validation_loss\": " + number(m.validation_loss) +
          ", \"validation_accuracy\": " + number(m.validation_accuracy) +
          ", \"test_accuracy\": " + number(m.test_accuracy) +

@@ -5,26 +5,10 @@
 
 #include "config/yaml_reader.h"
 #include "core/error.h"
+#include "recipe/json_text.h"
 
 namespace lathe::recipe {
 namespace {
-
-std::string line_of(const std::string& source, const YAML::Node& node) {
-  return node.Mark().line >= 0 ? source + ":" + std::to_string(node.Mark().line + 1) : source;
-}
-
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
 
 bool looks_numeric(const std::string& text) {
   if (text.empty()) return false;
@@ -68,16 +52,22 @@ Recipe parse_recipe(const std::string& yaml_text, const std::string& source) {
   } catch (const YAML::Exception& e) {
     fail(source, ":", e.mark.line + 1, ": not valid YAML: ", e.msg);
   }
-  LATHE_CHECK(root.IsSequence() && root.size() > 0, source,
-              ": a recipe is a non-empty list of steps, e.g. "
+  return recipe_from_yaml(root, source, "", yaml_text);
+}
+
+Recipe recipe_from_yaml(const YAML::Node& root, const std::string& source,
+                        const std::string& label_prefix, const std::string& yaml_text) {
+  LATHE_CHECK(root.IsSequence() && root.size() > 0, config::source_line(source, root), ": ",
+              label_prefix.empty() ? "" : label_prefix + ": ",
+              "a recipe is a non-empty list of steps, e.g. "
               "'- prune: {method: filter}' then '- finetune: {epochs: 1}'");
   Recipe recipe;
   recipe.yaml_text = yaml_text;
   recipe.source = source;
   for (std::size_t i = 0; i < root.size(); ++i) {
     const YAML::Node& item = root[i];
-    const std::string where = line_of(source, item);
-    const std::string label = "steps[" + std::to_string(i) + "]";
+    const std::string where = config::source_line(source, item);
+    const std::string label = label_prefix + "steps[" + std::to_string(i) + "]";
     LATHE_CHECK(item.IsMap() && item.size() == 1, where, ": ", label,
                 ": expected one step as a one-key mapping (e.g. '- prune: {...}')");
     const std::string kind = item.begin()->first.Scalar();

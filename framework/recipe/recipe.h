@@ -34,6 +34,10 @@ struct Recipe {
 const std::vector<std::string>& recipe_step_kinds();
 
 Recipe parse_recipe(const std::string& yaml_text, const std::string& source);
+// A recipe written inside another file (a fallback chain's attempt): messages give that
+// file's lines, and labels start with `label_prefix` ("attempts[1].recipe.").
+Recipe recipe_from_yaml(const YAML::Node& root, const std::string& source,
+                        const std::string& label_prefix, const std::string& yaml_text);
 Recipe load_recipe(const std::string& path);
 // The recipe on one line as JSON, for logs, messages and result tables.
 std::string recipe_to_json(const Recipe& recipe);

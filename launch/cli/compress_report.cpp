@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/run_setup.h"
+#include "recipe/json_text.h"
 
 namespace lathe::cli {
 
@@ -69,7 +70,7 @@ void print_comparison(const std::string& output, std::int64_t file_bytes,
 std::string compress_json(const std::string& output, std::int64_t file_bytes,
                           const recipe::CandidateMetrics& base,
                           const recipe::CandidateMetrics& compressed) {
-  return "{\"output\": \"" + output + "\", \"file_bytes\": " + std::to_string(file_bytes) +
+  return "{\"output\": " + recipe::json_string(output) + ", \"file_bytes\": " + std::to_string(file_bytes) +
          ", \"base\": " + recipe::metrics_to_json(base) +
          ", \"compressed\": " + recipe::metrics_to_json(compressed) + "}";
 }

@@ -24,6 +24,9 @@ data::Dataset load_evaluation_set(const io::Checkpoint& checkpoint, const std::s
   if (data_path && (data_path->ends_with(".h5") || data_path->ends_with(".hdf5"))) {
     return data::read_hdf5_dataset(*data_path);
   }
+  LATHE_CHECK(!data_path || data_path->ends_with(".yaml") || data_path->ends_with(".yml"), *data_path,
+              ": --data expects an HDF5 data file (.h5, with X and y) or a data section YAML "
+              "file (.yaml)");
   std::string where;
   data::DataConfig config = checkpoint_data_config(checkpoint, checkpoint_path, data_path, where);
   config.validation_fraction = 0.0;

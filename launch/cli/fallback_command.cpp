@@ -19,6 +19,14 @@
 namespace lathe::cli {
 namespace {
 
+// A CSV field, quoted with inner quotes doubled (RFC 4180), so names and messages may
+// hold commas and quotes.
+std::string csv_field(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 void write_attempts_csv(const std::string& path, const recipe::FallbackResult& result) {
   const std::string temporary = path + ".tmp";
   {
@@ -28,14 +36,14 @@ void write_attempts_csv(const std::string& path, const recipe::FallbackResult& r
            "parameters,macs,latency_batch1_ms,wall_seconds,chosen,unmet\n";
     for (std::size_t i = 0; i < result.attempts.size(); ++i) {
       const recipe::AttemptRecord& a = result.attempts[i];
-      out << i << "," << a.name << "," << a.started_from << ","
+      out << i << "," << csv_field(a.name) << "," << csv_field(a.started_from) << ","
           << recipe::status_name(a.metrics.status) << "," << a.metrics.validation_accuracy << ","
           << a.metrics.test_accuracy << "," << a.metrics.size_bytes << ","
           << a.metrics.parameter_count << "," << a.metrics.macs << ","
           << a.metrics.latency_batch1_ms << "," << a.metrics.wall_seconds << ","
-          << (static_cast<int>(i) == result.chosen ? "yes" : "no") << ",\""
-          << (a.metrics.status == recipe::CandidateStatus::ok ? a.unmet : a.metrics.message)
-          << "\"\n";
+          << (static_cast<int>(i) == result.chosen ? "yes" : "no") << ","
+          << csv_field(a.metrics.status == recipe::CandidateStatus::ok ? a.unmet : a.metrics.message)
+          << "\n";
     }
   }
   std::filesystem::rename(temporary, path);

@@ -103,6 +103,12 @@ TEST(Fallback, BadChainsNameTheKey) {
             std::string::npos);
   EXPECT_NE(message("target: {}\nattempts: [{name: x}]\n").find("attempts[0].recipe: required"),
             std::string::npos);
+  // An inline recipe's errors point at the chain file's own line.
+  const std::string inline_error =
+      message("target: {}\nattempts:\n  - name: x\n    recipe:\n      - prnue: {}\n");
+  EXPECT_NE(inline_error.find("chain.yaml:5: attempts[0].recipe.steps[0]: unknown step 'prnue'"),
+            std::string::npos)
+      << inline_error;
 }
 
 }  // namespace
