@@ -60,6 +60,32 @@ LayerSpec parse_layer(const YAML::Node& node, std::size_t index, const std::stri
 
 }  // namespace
 
+LayerSpec::LayerSpec(const LayerSpec& other)
+    : name(other.name),
+      type(other.type),
+      inputs(other.inputs),
+      params(YAML::Clone(other.params)),
+      where(other.where) {}
+
+LayerSpec& LayerSpec::operator=(const LayerSpec& other) {
+  if (this == &other) return *this;
+  name = other.name;
+  type = other.type;
+  inputs = other.inputs;
+  params.reset(YAML::Clone(other.params));
+  where = other.where;
+  return *this;
+}
+
+LayerSpec& LayerSpec::operator=(LayerSpec&& other) noexcept {
+  name = std::move(other.name);
+  type = std::move(other.type);
+  inputs = std::move(other.inputs);
+  params.reset(other.params);
+  where = std::move(other.where);
+  return *this;
+}
+
 ModelSpec parse_model_spec(const std::string& yaml_text, const std::string& source) {
   YAML::Node root;
   try {

@@ -17,6 +17,17 @@ struct LayerSpec {
   std::vector<std::string> inputs;  // resolved: never empty after parsing
   YAML::Node params;                // the type's own keys only
   std::string where;                // "configs/models/x.yaml:12", for messages
+
+  // Value semantics for `params`: yaml-cpp nodes are references, and assigning one
+  // writes through to every node that shares it. So a copy deep-clones the params and
+  // an assignment rebinds them; editing an edited spec's layers (compaction, inserted
+  // quantisers, bypassed blocks) never changes the spec it was copied from.
+  LayerSpec() = default;
+  LayerSpec(const LayerSpec& other);
+  LayerSpec(LayerSpec&& other) noexcept = default;
+  LayerSpec& operator=(const LayerSpec& other);
+  LayerSpec& operator=(LayerSpec&& other) noexcept;
+  ~LayerSpec() = default;
 };
 
 struct ModelSpec {

@@ -28,13 +28,7 @@ nn::ModelSpec spec_without(const nn::ModelSpec& spec, const std::vector<SpecBypa
     }
     LATHE_CHECK(edited.layers.back().name != bypass.rewired_from, where, ": cannot bypass '", bypass.rewired_from,
                 "': it is the logits layer");
-    // A new vector, not erase: assigning a LayerSpec assigns its YAML::Node params, which
-    // rewrites the node it shares with the original spec (yaml-cpp nodes are references).
-    std::vector<nn::LayerSpec> kept;
-    for (const nn::LayerSpec& layer : edited.layers) {
-      if (!dropped.contains(layer.name)) kept.push_back(layer);
-    }
-    edited.layers.swap(kept);
+    std::erase_if(edited.layers, [&](const nn::LayerSpec& layer) { return dropped.contains(layer.name); });
     forwarded[bypass.rewired_from] = target;
     for (nn::LayerSpec& layer : edited.layers) {
       for (std::string& input : layer.inputs) {

@@ -17,28 +17,18 @@ std::vector<std::int64_t> kept_indices(std::int64_t size, const std::vector<std:
   return kept;
 }
 
-// The spec with each pruned producer's width reduced. Layer params are YAML nodes that
-// share storage when copied, so edited layers get a clone (the masked model's spec must
-// not change) and are built fresh rather than assigned over.
+// The spec with each pruned producer's width reduced (LayerSpec copies own their
+// params, so the masked model's spec does not change).
 nn::ModelSpec narrowed_spec(const nn::ModelSpec& spec, const PruneMask& mask) {
-  nn::ModelSpec edited;
-  edited.name = spec.name;
-  edited.channels = spec.channels;
-  edited.height = spec.height;
-  edited.width = spec.width;
-  edited.source = spec.source;
-  std::vector<nn::LayerSpec> layers;
-  for (const nn::LayerSpec& layer : spec.layers) {
-    YAML::Node params = YAML::Clone(layer.params);
+  nn::ModelSpec edited = spec;
+  for (nn::LayerSpec& layer : edited.layers) {
     for (const GroupPruning& pruning : mask.groups) {
       if (!pruning.group.has_producer(layer.name)) continue;
       const int width = static_cast<int>(pruning.group.channels) -
                         static_cast<int>(pruning.removed.size());
-      params[layer.type == "linear" ? "out_features" : "out_channels"] = width;
+      layer.params[layer.type == "linear" ? "out_features" : "out_channels"] = width;
     }
-    layers.push_back(nn::LayerSpec{layer.name, layer.type, layer.inputs, params, layer.where});
   }
-  edited.layers = std::move(layers);
   return edited;
 }
 
