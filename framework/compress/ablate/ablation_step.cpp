@@ -59,7 +59,6 @@ void AblationStep::validate(const nn::Model& model) const {
 }
 
 void AblationStep::apply(nn::Model& model, CompressionContext& context) {
-  validate(model);
   if (params_.table.empty()) {
     AblationOptions options;
     options.groups = groups_;
