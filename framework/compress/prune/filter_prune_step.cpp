@@ -104,7 +104,7 @@ std::unique_ptr<CompressionStep> make_filter_prune_step(const YAML::Node& params
   config::YamlReader::read(params, p, source.where, source.label + ".");
   LATHE_CHECK(p.method == "filter", source.where, ": ", source.key("method"), ": '", p.method,
               "' is not the filter pruner (known methods: ", prune_methods().describe(),
-              "; make_prune_step picks the method's own step)");
+              "; the recipe's step factory picks the method's own step)");
   return std::make_unique<FilterPruneStep>(std::move(p), source);
 }
 

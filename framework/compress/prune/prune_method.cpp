@@ -1,7 +1,6 @@
 #include "compress/prune/prune_method.h"
 
 #include "compress/prune/filter_prune_params.h"
-#include "compress/prune/filter_prune_step.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
 
@@ -21,15 +20,6 @@ std::string read_prune_method(const YAML::Node& params, const StepSource& source
          word, "'", near.empty() ? "" : " (did you mean '" + near + "'?)");
   }
   return word;
-}
-
-std::unique_ptr<CompressionStep> make_prune_step(const YAML::Node& params,
-                                                 const StepSource& source) {
-  const std::string method = read_prune_method(params, source);
-  LATHE_CHECK(method == "filter", source.where, ": ", source.key("method"), ": '", method,
-              "' pruning is not available in this build (known methods: ",
-              prune_methods().describe(), ")");
-  return make_filter_prune_step(params, source);
 }
 
 }  // namespace lathe::compress

@@ -1,8 +1,8 @@
 // `prune:` steps name their method first; each method has its own keys and factory
-// (filter: METHODS.md M4, here; ablation: M1, beside it).
+// (filter: METHODS.md M4, here; ablation: M1, in compress/ablate/). The recipe's step
+// factory (recipe/step_factory.cpp) reads the method and calls that factory.
 #pragma once
 
-#include <memory>
 #include <string>
 
 #include <yaml-cpp/yaml.h>
@@ -15,9 +15,5 @@ namespace lathe::compress {
 // reading the method's other keys: "recipe.yaml:3: steps[0].prune.method: expected one
 // of filter, ablation, got 'filters' (did you mean 'filter'?)".
 std::string read_prune_method(const YAML::Node& params, const StepSource& source);
-
-// The step for the method named in `params`. Ablation is wired in by its own factory.
-std::unique_ptr<CompressionStep> make_prune_step(const YAML::Node& params,
-                                                 const StepSource& source);
 
 }  // namespace lathe::compress

@@ -15,8 +15,11 @@ using test::error_of;
 
 const StepSource kSource{"r.yaml:3", "steps[0].prune"};
 
+// As the recipe's step factory does: the method first, then the filter pruner's keys.
 std::unique_ptr<CompressionStep> step_from(const std::string& yaml) {
-  return make_prune_step(YAML::Load(yaml), kSource);
+  const YAML::Node params = YAML::Load(yaml);
+  (void)read_prune_method(params, kSource);
+  return make_filter_prune_step(params, kSource);
 }
 
 FilterPruneStep& as_filter(CompressionStep& step) { return dynamic_cast<FilterPruneStep&>(step); }
