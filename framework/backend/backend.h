@@ -7,8 +7,13 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <span>
 #include <string_view>
+#include <vector>
+
+#include "tensor/device_memory.h"
 
 namespace lathe {
 
@@ -40,6 +45,41 @@ struct Pool2dGeometry {
   [[nodiscard]] int out_width() const { return (in_width + 2 * padding - kernel) / stride + 1; }
 };
 
+// One integer grid of fake quantisation (nn::QuantGrid is its source):
+// code = clamp(round(clamp(x, clamp_low, clamp_high) / scale) + zero_point, min_code,
+// max_code) with round half away from zero and a true division (no reciprocal), and the
+// result scale * (code - zero_point). Backends must agree bit for bit.
+struct FakeQuantGrid {
+  float scale = 1.0F;
+  int zero_point = 0;
+  int min_code = 0;
+  int max_code = 255;
+  float clamp_low = -std::numeric_limits<float>::infinity();
+  float clamp_high = std::numeric_limits<float>::infinity();
+};
+
+// One Gaussian of the weight-sharing prior (METHODS.md M2), in the form the per-weight
+// loop needs: offset = log pi - log sqrt(2 pi sigma^2), inverse_variance = 1 / sigma^2.
+struct MixtureComponent {
+  double mean = 0.0;
+  double inverse_variance = 1.0;
+  double offset = 0.0;
+};
+
+// Sums over the weights of the mixture prior's terms, per component j, with
+// r_ij = pi_j N(w_i | mu_j) / sum_k pi_k N(w_i | mu_k) and d_ij = w_i - mu_j:
+//   nll = -sum_i log sum_j pi_j N(w_i | mu_j, sigma_j^2)
+//   mean_gradient[j] = -sum_i r_ij d_ij / sigma_j^2          (d nll / d mu_j)
+//   log_variance_gradient[j] = sum_i r_ij (1 - d_ij^2 / sigma_j^2) / 2
+//   responsibility[j] = sum_i r_ij
+// Accumulated in double, in fixed blocks added in order, so a run is reproducible.
+struct MixturePriorSums {
+  double nll = 0.0;
+  std::vector<double> mean_gradient;
+  std::vector<double> log_variance_gradient;
+  std::vector<double> responsibility;
+};
+
 // Batchnorm over N x C x S values (S = H*W for 2d, 1 for 1d): statistics per channel.
 struct BatchNormGeometry {
   int batch = 0;
@@ -51,6 +91,13 @@ class Backend {
  public:
   virtual ~Backend() = default;
   [[nodiscard]] virtual std::string_view name() const = 0;
+
+  // Where this backend's operands live: null for host memory (the CPU backend), else
+  // the device memory that tensors are placed in before this backend may touch them.
+  [[nodiscard]] virtual DeviceMemory* memory() { return nullptr; }
+  // Returns once every operation issued so far has finished (a GPU queues them): for
+  // timing. Operations that return values to the host wait by themselves.
+  virtual void synchronize() {}
 
   // Threads this backend may use for one operation (CPU: OpenMP and BLAS threads; those
   // settings are process-wide, so one process runs one CPU thread count at a time).
@@ -136,6 +183,34 @@ class Backend {
   virtual float softmax_cross_entropy(int batch, int classes, const float* logits,
                                       const std::int32_t* labels, float* grad_logits,
                                       int* correct) = 0;
+
+  // ---- quantisation (METHODS.md M3) ----
+  // Per row of a rows x cols matrix, its smallest and largest value, written to HOST
+  // arrays of `rows` floats (they are read by host code that sets quantisation ranges).
+  virtual void min_max_rows(int rows, std::int64_t cols, const float* x, float* row_min,
+                            float* row_max) = 0;
+  // y = the fake-quantised x, row r using grids[r] (or grids[0] for every row when there
+  // is one grid). `grids` is host memory; x and y may be the same array.
+  virtual void fake_quantize(int rows, std::int64_t cols, const float* x,
+                             std::span<const FakeQuantGrid> grids, float* y) = 0;
+  // The straight-through estimator: dx = dy where low <= x <= high, else 0.
+  virtual void fake_quantize_backward(std::int64_t n, const float* x, float low, float high,
+                                      const float* dy, float* dx) = 0;
+
+  // ---- weight sharing (METHODS.md M2) ----
+  // The mixture prior over n weights (see MixturePriorSums); writes d nll / d w_i into
+  // weight_grad (overwritten) when it is non-null. `components` is host memory.
+  virtual MixturePriorSums mixture_prior(std::int64_t n, const float* weights,
+                                         std::span<const MixtureComponent> components,
+                                         float* weight_grad) = 0;
+
+  // ---- distillation ----
+  // Per row: p = softmax(student / T), q = softmax(teacher / T), in double. Returns the
+  // mean over the batch of KL(q || p). When grad_logits is non-null, each of its values
+  // becomes keep_scale * grad + soft_scale * (p - q).
+  virtual double distillation_kl(int batch, int classes, const float* student,
+                                 const float* teacher, float temperature, float keep_scale,
+                                 float soft_scale, float* grad_logits) = 0;
 
   // ---- optimiser updates (in place, over n parameters) ----
   // PyTorch's SGD: g' = g + wd * w; v = momentum * v + g'; w -= lr * (nesterov ? g' +
