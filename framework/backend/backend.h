@@ -94,7 +94,7 @@ class Backend {
 
   // Where this backend's operands live: null for host memory (the CPU backend), else
   // the device memory that tensors are placed in before this backend may touch them.
-  [[nodiscard]] virtual DeviceMemory* memory() { return nullptr; }
+  [[nodiscard]] virtual DeviceMemory* memory() const { return nullptr; }
   // Returns once every operation issued so far has finished (a GPU queues them): for
   // timing. Operations that return values to the host wait by themselves.
   virtual void synchronize() {}

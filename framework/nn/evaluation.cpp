@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "data/batch_loader.h"
+#include "nn/model_placement.h"
 
 namespace lathe::nn {
 
@@ -12,19 +13,23 @@ EvaluationResult evaluate(Model& model, Backend& backend, const data::Dataset& d
               dataset.classes, " classes but the model outputs ", model.classes());
   data::BatchLoader loader(dataset, batch_size, false, 0);
   loader.start_epoch(0);
+  ModelOnBackend on_backend(model, backend);
+  StagedBatch staged(backend);
   Tensor images;
   std::vector<std::int32_t> labels;
   double loss_sum = 0.0;
   std::int64_t correct_sum = 0;
   while (loader.next(images, labels)) {
-    const Tensor& logits = model.forward(backend, images, RunMode{false, 0});
+    staged.stage(images, labels);
+    const Tensor& logits = model.forward(backend, staged.images(), RunMode{false, 0});
     int correct = 0;
     const int batch = static_cast<int>(labels.size());
     const float loss = backend.softmax_cross_entropy(batch, model.classes(), logits.data(),
-                                                     labels.data(), nullptr, &correct);
+                                                     staged.labels(), nullptr, &correct);
     loss_sum += static_cast<double>(loss) * batch;
     correct_sum += correct;
   }
+  on_backend.finish();
   const auto items = dataset.size();
   return {loss_sum / static_cast<double>(items),
           static_cast<double>(correct_sum) / static_cast<double>(items), items};

@@ -43,10 +43,24 @@ class Layer {
                         std::span<Tensor* const> grad_inputs) = 0;
 
   virtual std::vector<Parameter*> parameters() { return {}; }
+  // Moves the parameters, their gradients and the layer's own buffers to `memory` (null:
+  // host), where the backend that runs the layer reads them (Model::place). A layer
+  // whose state host code reads every step may keep that state on the host.
+  virtual void place(DeviceMemory* memory) {
+    for (Parameter* p : parameters()) {
+      p->value.place(memory);
+      p->grad.place(memory);
+    }
+    place_buffers(memory);
+  }
   // Seeded initialisation of the parameters (the rng is this layer's own stream).
   virtual void initialize(std::mt19937_64& /*rng*/) {}
   // Multiply-accumulates for one item (inference), for size and speed reports.
   [[nodiscard]] virtual std::int64_t macs_per_item() const { return 0; }
+
+ protected:
+  // Buffers the layer keeps between forward and backward (saved statistics, masks).
+  virtual void place_buffers(DeviceMemory* /*memory*/) {}
 
  private:
   std::string name_;

@@ -38,7 +38,31 @@ Model::Model(ModelSpec spec, std::uint64_t seed) : spec_(std::move(spec)) {
 
 Shape Model::input_item_shape() const { return {spec_.channels, spec_.height, spec_.width}; }
 
+void Model::place(DeviceMemory* memory) {
+  if (memory == memory_) return;
+  for (Node& node : nodes_) {
+    node.layer->place(memory);
+    node.output.place(memory);
+    node.grad.place(memory);
+  }
+  for (Tensor& scratch : scratch_grads_) scratch.place(memory);
+  last_input_ = nullptr;  // the last batch stays where it was
+  memory_ = memory;
+}
+
+void Model::check_runs_on(const Backend& backend, const Tensor& tensor, const char* what) const {
+  const auto where = [](const DeviceMemory* m) -> std::string_view {
+    return m == nullptr ? "host" : m->name();
+  };
+  LATHE_CHECK(memory_ == backend.memory(), "model '", spec_.name, "' lives in ", where(memory_),
+              " memory but the ", backend.name(), " backend reads ", where(backend.memory()),
+              " memory: place it on the backend first (nn::ModelOnBackend)");
+  LATHE_CHECK(tensor.memory() == memory_, "model '", spec_.name, "': the ", what, " live in ",
+              where(tensor.memory()), " memory, the model in ", where(memory_), " memory");
+}
+
 const Tensor& Model::forward(Backend& backend, const Tensor& images, const RunMode& mode) {
+  check_runs_on(backend, images, "input images");
   const Shape expected = input_item_shape();
   LATHE_CHECK(images.shape().rank() == 4 && images.shape()[1] == expected[0] &&
                   images.shape()[2] == expected[1] && images.shape()[3] == expected[2],
@@ -64,6 +88,7 @@ std::optional<std::size_t> Model::find_layer(const std::string& name) const {
 void Model::backward(Backend& backend, const Tensor& grad_logits,
                      std::span<const ActivationGradient> extra) {
   LATHE_CHECK(last_input_ != nullptr, "Model::backward called before forward");
+  check_runs_on(backend, grad_logits, "logits gradients");
   for (Node& node : nodes_) node.grad_ready = false;
   Node& last = nodes_.back();
   last.grad.resize(grad_logits.shape());
@@ -96,7 +121,7 @@ void Model::backward(Backend& backend, const Tensor& grad_logits,
     }
     inputs.clear();
     grad_targets.clear();
-    if (scratch_grads_.size() < node.inputs.size()) scratch_grads_.resize(node.inputs.size());
+    while (scratch_grads_.size() < node.inputs.size()) scratch_grads_.emplace_back(Shape{}, memory_);
     // The first contribution to an input's gradient is written in place; later ones go
     // to scratch and are added, so fan-out sums correctly.
     for (std::size_t slot = 0; slot < node.inputs.size(); ++slot) {
@@ -139,6 +164,14 @@ std::vector<Parameter*> Model::trainable_parameters() {
     }
   }
   return trainable;
+}
+
+std::vector<Parameter*> Model::all_parameters() {
+  std::vector<Parameter*> all;
+  for (Node& node : nodes_) {
+    for (Parameter* p : node.layer->parameters()) all.push_back(p);
+  }
+  return all;
 }
 
 std::int64_t Model::trainable_parameter_count() {

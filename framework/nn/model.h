@@ -42,6 +42,11 @@ class Model {
   [[nodiscard]] Shape input_item_shape() const;
   [[nodiscard]] int classes() const { return classes_; }
 
+  // Where the parameters and activations live: null for host memory. A backend runs the
+  // model only where its memory() is (nn/model_placement.h moves it for a run).
+  [[nodiscard]] DeviceMemory* memory() const { return memory_; }
+  void place(DeviceMemory* memory);
+
   // Runs a batch (N x C x H x W) through the model; the returned logits (N x classes)
   // stay valid until the next forward.
   const Tensor& forward(Backend& backend, const Tensor& images, const RunMode& mode);
@@ -52,6 +57,8 @@ class Model {
 
   [[nodiscard]] std::vector<NamedParameter> named_parameters();
   [[nodiscard]] std::vector<Parameter*> trainable_parameters();
+  // Every parameter, trainable or not, in layer order.
+  [[nodiscard]] std::vector<Parameter*> all_parameters();
   [[nodiscard]] std::int64_t trainable_parameter_count();
   [[nodiscard]] std::int64_t macs_per_item() const;
   [[nodiscard]] std::size_t layer_count() const { return nodes_.size(); }
@@ -72,11 +79,14 @@ class Model {
     bool grad_ready = false;  // grad holds at least one contribution this backward
   };
 
+  void check_runs_on(const Backend& backend, const Tensor& tensor, const char* what) const;
+
   ModelSpec spec_;
   std::vector<Node> nodes_;
   std::vector<Tensor> scratch_grads_;  // per input slot, for fan-out accumulation
   const Tensor* last_input_ = nullptr;
   int classes_ = 0;
+  DeviceMemory* memory_ = nullptr;
 };
 
 }  // namespace lathe::nn

@@ -5,8 +5,8 @@ namespace lathe::nn {
 Optimizer::Optimizer(const OptimizerConfig& config, std::vector<Parameter*> parameters)
     : config_(config), parameters_(std::move(parameters)) {
   for (Parameter* p : parameters_) {
-    first_state_.emplace_back(p->value.shape());
-    if (config_.kind == "adam") second_state_.emplace_back(p->value.shape());
+    first_state_.emplace_back(p->value.shape(), p->value.memory());
+    if (config_.kind == "adam") second_state_.emplace_back(p->value.shape(), p->value.memory());
   }
 }
 

@@ -8,6 +8,7 @@
 #include "data/batch_loader.h"
 #include "nn/evaluation.h"
 #include "nn/init.h"
+#include "nn/model_placement.h"
 
 namespace lathe::nn {
 namespace {
@@ -28,6 +29,10 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
   LATHE_CHECK(train.classes <= model.classes(), train.source, ": labels have ", train.classes,
               " classes but the model '", model.spec().name, "' outputs ", model.classes());
   data::BatchLoader loader(train, options.batch_size, true, options.seed);
+  // The whole run on the backend's memory: parameters, optimiser state and activations
+  // stay there; batches go in, the loss and the correct count come out.
+  ModelOnBackend on_backend(model, backend);
+  StagedBatch staged(backend);
   Optimizer optimizer(options.optimizer, model.trainable_parameters());
   const std::int64_t steps_per_epoch = loader.batches_per_epoch();
   const std::int64_t total_steps = steps_per_epoch * options.epochs;
@@ -35,7 +40,7 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
   TrainingResult result;
   const Clock::time_point run_start = Clock::now();
   Tensor images;
-  Tensor grad_logits;
+  Tensor grad_logits(Shape{}, backend.memory());
   std::vector<std::int32_t> labels;
   std::int64_t step = 0;
   for (TrainingHook* hook : hooks) hook->on_train_start(backend, model, total_steps);
@@ -52,13 +57,16 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
       const float lr = static_cast<float>(learning_rate_at(
           options.schedule, options.optimizer.lr, step, steps_per_epoch, total_steps));
       const RunMode mode{true, mix_seed(options.seed ^ mix_seed(static_cast<std::uint64_t>(step)))};
-      const Tensor& logits = model.forward(backend, images, mode);
+      staged.stage(images, labels);
+      const Tensor& logits = model.forward(backend, staged.images(), mode);
       grad_logits.resize(logits.shape());
       int correct = 0;
       float loss = backend.softmax_cross_entropy(batch, model.classes(), logits.data(),
-                                                 labels.data(), grad_logits.data(), &correct);
+                                                 staged.labels(), grad_logits.data(), &correct);
       LossGradients gradients{grad_logits, labels, loss, {}};
-      for (TrainingHook* hook : hooks) loss += hook->add_loss_gradient(backend, model, images, gradients);
+      for (TrainingHook* hook : hooks) {
+        loss += hook->add_loss_gradient(backend, model, staged.images(), gradients);
+      }
       if (!std::isfinite(loss)) {
         result.diverged = true;
         break;
@@ -89,6 +97,7 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
     if (on_epoch) on_epoch(report);
   }
   for (TrainingHook* hook : hooks) hook->on_train_end(backend, model);
+  on_backend.finish();
   result.seconds = seconds_since(run_start);
   return result;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "nn/model_placement.h"
 
 namespace lathe::recipe {
 
@@ -20,20 +21,25 @@ double median_latency_ms(nn::Model& model, Backend& backend, const data::Dataset
     std::memcpy(input.data() + i * item, images.images.data() + source * item,
                 sizeof(float) * static_cast<std::size_t>(item));
   }
+  nn::ModelOnBackend on_backend(model, backend);
+  input.place(backend.memory());
   const nn::RunMode inference{false, 0};
   // Warm-up: buffers sized, caches and thread pools primed.
   for (int i = 0; i < 3; ++i) model.forward(backend, input, inference);
+  backend.synchronize();
   std::vector<double> times;
   double total = 0.0;
   // At least 5 timed runs, more for fast models, up to about half a second.
   while (times.size() < 5 || (total < 500.0 && times.size() < 200)) {
     const auto start = std::chrono::steady_clock::now();
     model.forward(backend, input, inference);
+    backend.synchronize();  // a GPU queues the work: time it done
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     times.push_back(ms);
     total += ms;
   }
+  on_backend.finish();
   std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2),
                    times.end());
   return times[times.size() / 2];

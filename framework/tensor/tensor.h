@@ -76,4 +76,12 @@ class Tensor {
   detail::RawStorage storage_;
 };
 
+// The values of `tensor` readable on the host: in place for a host tensor, else copied
+// into `buffer`.
+inline std::span<const float> host_view(const Tensor& tensor, std::vector<float>& buffer) {
+  if (tensor.on_host()) return tensor.values();
+  buffer = tensor.to_host_vector();
+  return buffer;
+}
+
 }  // namespace lathe

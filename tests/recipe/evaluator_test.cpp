@@ -11,41 +11,12 @@
 #include "io/stored_size.h"
 #include "nn/model_checkpoint.h"
 #include "nn/trainer.h"
-#include "support/synthetic_data.h"
+#include "small_trained_base.h"
 
 namespace lathe::recipe {
 namespace {
 
-const char* kSpec =
-    "name: small\ninput: {channels: 1, height: 8, width: 8}\nlayers:\n"
-    "  - {name: conv1, type: conv2d, out_channels: 8, kernel: 3, padding: 1}\n"
-    "  - {name: relu1, type: relu}\n"
-    "  - {name: pool1, type: maxpool, kernel: 2}\n"
-    "  - {name: flatten, type: flatten}\n"
-    "  - {name: fc1, type: linear, out_features: 16}\n"
-    "  - {name: relu2, type: relu}\n"
-    "  - {name: fc, type: linear, out_features: 4}\n";
-
-struct Trained {
-  data::DataSplits data;
-  io::Checkpoint base;
-};
-
-const Trained& trained() {
-  static const Trained t = [] {
-    Trained result;
-    result.data = test_support::synthetic_splits();
-    nn::Model model(nn::parse_model_spec(kSpec, "small.yaml"), 3);
-    const auto backend = make_cpu_backend(1);
-    nn::TrainingOptions options;
-    options.epochs = 4;
-    options.batch_size = 16;
-    (void)nn::train_model(model, *backend, result.data.train, result.data.validation, options);
-    result.base = nn::make_checkpoint(model);
-    return result;
-  }();
-  return t;
-}
+using test_support::trained;
 
 CompressionOutcome run(const std::string& recipe_yaml, const io::Checkpoint& base = trained().base) {
   const auto backend = make_cpu_backend(1);

@@ -67,6 +67,19 @@ class CpuBackend final : public Backend {
                               const std::int32_t* labels, float* grad_logits,
                               int* correct) override;
 
+  void min_max_rows(int rows, std::int64_t cols, const float* x, float* row_min,
+                    float* row_max) override;
+  void fake_quantize(int rows, std::int64_t cols, const float* x,
+                     std::span<const FakeQuantGrid> grids, float* y) override;
+  void fake_quantize_backward(std::int64_t n, const float* x, float low, float high,
+                              const float* dy, float* dx) override;
+  MixturePriorSums mixture_prior(std::int64_t n, const float* weights,
+                                 std::span<const MixtureComponent> components,
+                                 float* weight_grad) override;
+  double distillation_kl(int batch, int classes, const float* student, const float* teacher,
+                         float temperature, float keep_scale, float soft_scale,
+                         float* grad_logits) override;
+
   void sgd_update(std::int64_t n, float lr, float momentum, float weight_decay, bool nesterov,
                   float* weight, const float* grad, float* velocity) override;
   void adam_update(std::int64_t n, float lr, float beta1, float beta2, float epsilon,

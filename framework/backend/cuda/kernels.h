@@ -35,6 +35,8 @@ void launch_axpy(cudaStream_t stream, std::int64_t n, float alpha, const float* 
 void launch_fill(cudaStream_t stream, std::int64_t n, float value, float* y);
 void launch_multiply(cudaStream_t stream, std::int64_t n, const float* a, const float* b,
                      float* out);
+// max(x, 0) with NaN kept, as the CPU's (cuDNN's ReLU does not document NaN handling).
+void launch_relu_forward(cudaStream_t stream, std::int64_t n, const float* x, float* y);
 void launch_relu_backward(cudaStream_t stream, std::int64_t n, const float* y, const float* dy,
                           float* dx);
 // Uses lathe::dropout_uniform (backend/dropout_hash.h), so the mask equals the CPU one.

@@ -1,3 +1,4 @@
+#include "nn/model_placement.h"
 #include "compress/ablate/ablation_evaluation.h"
 
 #include <algorithm>
@@ -42,9 +43,13 @@ ModelOutputs model_outputs(nn::Model& model, const EvaluationBatches& batches, B
   outputs.classes = model.classes();
   outputs.log_probabilities.reserve(static_cast<std::size_t>(outputs.items * outputs.classes));
   double loss_sum = 0.0;
+  nn::ModelOnBackend on_backend(model, backend);
+  nn::StagedBatch staged(backend);
   for (std::size_t b = 0; b < batches.count(); ++b) {
-    const Tensor& logits = model.forward(backend, batches.images(b), nn::RunMode{false, 0});
     const std::vector<std::int32_t>& labels = batches.labels(b);
+    staged.stage(batches.images(b), labels);
+    const std::vector<float> logits =
+        model.forward(backend, staged.images(), nn::RunMode{false, 0}).to_host_vector();
     for (std::size_t item = 0; item < labels.size(); ++item) {
       const float* row = logits.data() + static_cast<std::int64_t>(item) * outputs.classes;
       const double top = *std::max_element(row, row + outputs.classes);
@@ -58,6 +63,7 @@ ModelOutputs model_outputs(nn::Model& model, const EvaluationBatches& batches, B
                                             static_cast<std::size_t>(labels[item])];
     }
   }
+  on_backend.finish();
   outputs.loss = loss_sum / static_cast<double>(outputs.items);
   return outputs;
 }

@@ -35,9 +35,20 @@ DistillationHook::DistillationHook(nn::Model teacher, LogitDistillation logits,
       seed_(seed),
       label_(std::move(label)) {}
 
-void DistillationHook::on_train_start(Backend& /*backend*/, nn::Model& model,
+void DistillationHook::on_train_start(Backend& backend, nn::Model& model,
                                       std::int64_t /*total_steps*/) {
+  // The feature adapter and the hint loss are host loops (not yet backend operations).
+  LATHE_CHECK(!hint_ || backend.memory() == nullptr, label_,
+              ": hint (feature) distillation runs on the cpu backend only so far; the ",
+              backend.name(), " backend can run logits distillation (drop the hint keys) or "
+              "use device: cpu for this recipe");
   prepare(model);
+  // The teacher runs on the student's backend for the whole fine-tune.
+  teacher_.place(backend.memory());
+}
+
+void DistillationHook::on_train_end(Backend& /*backend*/, nn::Model& /*model*/) {
+  teacher_.place(nullptr);
 }
 
 std::size_t DistillationHook::hint_layer_index(const nn::Model& model, const std::string& name,
@@ -79,7 +90,7 @@ float DistillationHook::add_loss_gradient(Backend& backend, nn::Model& model, co
   const Tensor& student_logits = model.activation(model.layer_count() - 1);
   float added_loss = 0.0F;
   if (logits_.alpha > 0.0F) {
-    added_loss += add_logit_distillation(student_logits, teacher_logits, logits_,
+    added_loss += add_logit_distillation(backend, student_logits, teacher_logits, logits_,
                                          gradients.task_loss, gradients.logits);
     // What of the cross-entropy the logits' gradient now holds, for any later hook.
     gradients.task_loss *= 1.0F - logits_.alpha;

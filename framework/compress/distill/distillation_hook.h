@@ -33,6 +33,7 @@ class DistillationHook final : public nn::TrainingHook {
                    std::uint64_t seed, std::string label);
 
   void on_train_start(Backend& backend, nn::Model& model, std::int64_t total_steps) override;
+  void on_train_end(Backend& backend, nn::Model& model) override;
   float add_loss_gradient(Backend& backend, nn::Model& model, const Tensor& images,
                           nn::LossGradients& gradients) override;
   void after_update(Backend& backend, nn::Model& model) override;

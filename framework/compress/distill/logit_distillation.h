@@ -4,9 +4,10 @@
 // gradient on the scale of the hard one as T grows. Batch means throughout, as the
 // trainer's cross-entropy.
 //
-// Host loops over N x classes values: a device backend would take this as one op.
+// The per-row softmax and KL are one backend operation (Backend::distillation_kl).
 #pragma once
 
+#include "backend/backend.h"
 #include "tensor/tensor.h"
 
 namespace lathe::compress::distill {
@@ -17,12 +18,14 @@ struct LogitDistillation {
 };
 
 // Mean over the batch of KL(softmax(teacher/T) || softmax(student/T)); both N x classes.
-double softened_kl(const Tensor& student_logits, const Tensor& teacher_logits, double temperature);
+double softened_kl(Backend& backend, const Tensor& student_logits, const Tensor& teacher_logits,
+                   double temperature);
 
 // `grad_logits` holds d CE / d student logits (task_loss = CE); it becomes the gradient
 // of the combined loss. Returns the change in the reported loss,
 // alpha * T^2 * KL - alpha * task_loss.
-float add_logit_distillation(const Tensor& student_logits, const Tensor& teacher_logits,
+float add_logit_distillation(Backend& backend, const Tensor& student_logits,
+                             const Tensor& teacher_logits,
                              const LogitDistillation& settings, float task_loss,
                              Tensor& grad_logits);
 

@@ -1,3 +1,4 @@
+#include "nn/model_placement.h"
 #include "compress/prune/filter_saliency.h"
 
 #include <cmath>
@@ -59,8 +60,13 @@ void add_weight_times_gradient(nn::Model& model, const ChannelGroup& group,
   }
   for (const auto& [parameter, block] : members) {
     if (parameter == nullptr || parameter->value.empty() || parameter->grad.empty()) continue;
+    // Host copies: the model may be on a device backend for this pass.
+    Tensor value = parameter->value;
+    Tensor grad = parameter->grad;
+    value.place(nullptr);
+    grad.place(nullptr);
     for (std::int64_t c = 0; c < group.channels; ++c) {
-      sums[static_cast<std::size_t>(c)] += channel_dot(parameter->value, parameter->grad, c, block);
+      sums[static_cast<std::size_t>(c)] += channel_dot(value, grad, c, block);
     }
   }
 }
@@ -78,19 +84,23 @@ std::vector<std::vector<double>> taylor_saliencies(nn::Model& model,
   }
   std::vector<std::vector<double>> sums;
   for (const ChannelGroup& group : groups) sums.emplace_back(static_cast<std::size_t>(group.channels), 0.0);
-  Tensor grad_logits;
+  nn::ModelOnBackend on_backend(model, data.backend);
+  nn::StagedBatch staged(data.backend);
+  Tensor grad_logits(Shape{}, data.backend.memory());
   for (std::size_t b = 0; b < batches.size(); ++b) {
     const nn::RunMode mode{true, nn::mix_seed(data.seed ^ nn::mix_seed(b))};
-    const Tensor& logits = model.forward(data.backend, batches[b].images, mode);
+    staged.stage(batches[b].images, batches[b].labels);
+    const Tensor& logits = model.forward(data.backend, staged.images(), mode);
     grad_logits.resize(logits.shape());
     int correct = 0;
     data.backend.softmax_cross_entropy(static_cast<int>(batches[b].labels.size()), model.classes(),
-                                       logits.data(), batches[b].labels.data(), grad_logits.data(),
+                                       logits.data(), staged.labels(), grad_logits.data(),
                                        &correct);
     model.backward(data.backend, grad_logits);
     for (std::size_t g = 0; g < groups.size(); ++g) add_weight_times_gradient(model, groups[g], sums[g]);
   }
   for (auto& [parameter, value] : saved_state) parameter->value = value;
+  on_backend.finish();
   for (std::vector<double>& group_sums : sums) {
     for (double& s : group_sums) s = std::abs(s / static_cast<double>(batches.size()));
   }
@@ -100,15 +110,19 @@ std::vector<std::vector<double>> taylor_saliencies(nn::Model& model,
 double mean_loss(nn::Model& model, Backend& backend, const std::vector<Batch>& batches) {
   double loss_sum = 0.0;
   std::int64_t items = 0;
+  nn::ModelOnBackend on_backend(model, backend);
+  nn::StagedBatch staged(backend);
   for (const Batch& batch : batches) {
-    const Tensor& logits = model.forward(backend, batch.images, nn::RunMode{false, 0});
+    staged.stage(batch.images, batch.labels);
+    const Tensor& logits = model.forward(backend, staged.images(), nn::RunMode{false, 0});
     int correct = 0;
     const int size = static_cast<int>(batch.labels.size());
     loss_sum += static_cast<double>(backend.softmax_cross_entropy(
-                    size, model.classes(), logits.data(), batch.labels.data(), nullptr, &correct)) *
+                    size, model.classes(), logits.data(), staged.labels(), nullptr, &correct)) *
                 size;
     items += size;
   }
+  on_backend.finish();
   return loss_sum / static_cast<double>(items);
 }
 

@@ -1,3 +1,4 @@
+#include "nn/model_placement.h"
 #include "compress/quantize/activation_calibration.h"
 
 #include <algorithm>
@@ -27,10 +28,14 @@ void run_batches(nn::Model& model, Backend& backend, const data::Dataset& train,
   Tensor images;
   std::vector<std::int32_t> labels;
   const nn::RunMode inference{false, 0};
+  nn::ModelOnBackend on_backend(model, backend);
+  nn::StagedBatch staged(backend);
   for (int b = 0; b < config.batches && loader.next(images, labels); ++b) {
-    model.forward(backend, images, inference);
+    staged.stage(images, labels);
+    model.forward(backend, staged.images(), inference);
     after_batch();
   }
+  on_backend.finish();
 }
 
 }  // namespace
@@ -66,7 +71,7 @@ std::map<std::string, ActivationRange> calibrate_activations(
     for (const Observed& o : observed) histograms.emplace_back(o.min, o.max);
     run_batches(model, backend, train, config, batch_size, seed, [&] {
       for (std::size_t i = 0; i < observed.size(); ++i) {
-        histograms[i].add(model.activation(observed[i].layer_index).values());
+        histograms[i].add(model.activation(observed[i].layer_index).to_host_vector());
       }
     });
     for (std::size_t i = 0; i < observed.size(); ++i) {

@@ -1,16 +1,27 @@
 #include "compress/quantize/quantization_hook.h"
 
+#include <algorithm>
 #include <cmath>
+#include <span>
+#include <vector>
 
 namespace lathe::compress::quantize {
 namespace {
 
 bool same_values(const Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape()) return false;
-  for (std::int64_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
+  std::vector<float> a_buffer;
+  std::vector<float> b_buffer;
+  const std::span<const float> x = host_view(a, a_buffer);
+  const std::span<const float> y = host_view(b, b_buffer);
+  return std::equal(x.begin(), x.end(), y.begin());
+}
+
+// A host copy of a parameter that may live on a device backend.
+Tensor host_copy(const Tensor& value) {
+  Tensor copy = value;
+  copy.place(nullptr);
+  return copy;
 }
 
 }  // namespace
@@ -36,7 +47,7 @@ void QuantizationHook::start(nn::Model& model) {
   master_.clear();
   last_quantized_.clear();
   for (const WeightTarget& target : plan_.weights) {
-    master_[target.parameter] = find_parameter(model, target.parameter).value;
+    master_[target.parameter] = host_copy(find_parameter(model, target.parameter).value);
   }
   requantize_weights(model);
   set_quantizer_bits(model);
@@ -46,8 +57,12 @@ void QuantizationHook::requantize_weights(nn::Model& model) {
   for (const WeightTarget& target : plan_.weights) {
     nn::Parameter& weight = find_parameter(model, target.parameter);
     const Tensor& master_weight = master_.at(target.parameter);
-    weight.value = quantize_weights(master_weight, plan_.weight_spec(weight_bits_now(target))).values;
-    last_quantized_[target.parameter] = weight.value;
+    // The masters and the last quantised values live on the host; the weight keeps its
+    // memory (copy assignment copies across).
+    const Tensor quantized =
+        quantize_weights(master_weight, plan_.weight_spec(weight_bits_now(target))).values;
+    weight.value = quantized;
+    last_quantized_[target.parameter] = quantized;
   }
 }
 
@@ -68,7 +83,7 @@ void QuantizationHook::on_train_start(Backend& /*backend*/, nn::Model& model,
     const auto last = last_quantized_.find(target.parameter);
     const bool untouched = last != last_quantized_.end() && same_values(last->second, value) &&
                            master_.contains(target.parameter);
-    if (!untouched) master_[target.parameter] = value;
+    if (!untouched) master_[target.parameter] = host_copy(value);
   }
   step_ = 0;
   if (first_run_done_) intermediate_active_ = false;
@@ -97,8 +112,10 @@ void QuantizationHook::after_update(Backend& /*backend*/, nn::Model& model) {
     nn::Parameter& weight = find_parameter(model, target.parameter);
     Tensor& master_weight = master_.at(target.parameter);
     const Tensor& last = last_quantized_.at(target.parameter);
+    std::vector<float> buffer;
+    const std::span<const float> current = host_view(weight.value, buffer);
     for (std::int64_t i = 0; i < master_weight.size(); ++i) {
-      master_weight[i] += weight.value[i] - last[i];
+      master_weight[i] += current[static_cast<std::size_t>(i)] - last[i];
     }
   }
   requantize_weights(model);

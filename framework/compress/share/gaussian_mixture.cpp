@@ -67,78 +67,28 @@ GaussianMixture make_initial_mixture(const ShareParams& params) {
   return mixture;
 }
 
-double mixture_negative_log_likelihood(const GaussianMixture& mixture,
-                                       std::span<const float> weights,
-                                       std::span<float> weight_gradient, MixtureGradient& gradient) {
+double mixture_negative_log_likelihood(Backend& backend, const GaussianMixture& mixture,
+                                       const float* weights, std::int64_t n,
+                                       float* weight_gradient, MixtureGradient& gradient) {
   const std::size_t k = mixture.size();
-  LATHE_CHECK(weight_gradient.empty() || weight_gradient.size() == weights.size(),
-              "mixture_negative_log_likelihood: ", weight_gradient.size(),
-              " gradient slots for ", weights.size(), " weights");
   // Per component: log pi_j - log sqrt(2 pi sigma_j^2), and 1 / sigma_j^2.
   const double log_normaliser = log_sum_exp(mixture.logits);
-  std::vector<double> offset(k);
-  std::vector<double> inverse_variance(k);
+  std::vector<MixtureComponent> components(k);
   for (std::size_t j = 0; j < k; ++j) {
-    offset[j] = mixture.logits[j] - log_normaliser -
-                0.5 * (std::log(2.0 * std::numbers::pi) + mixture.log_variances[j]);
-    inverse_variance[j] = std::exp(-mixture.log_variances[j]);
+    components[j] = {mixture.means[j], std::exp(-mixture.log_variances[j]),
+                     mixture.logits[j] - log_normaliser -
+                         0.5 * (std::log(2.0 * std::numbers::pi) + mixture.log_variances[j])};
   }
-  // Fixed blocks of weights, each summed on its own and the blocks then added in order:
-  // the same result for any thread count (runs stay bit-reproducible).
-  constexpr std::size_t kBlock = 4096;
-  const std::size_t blocks = (weights.size() + kBlock - 1) / kBlock;
-  std::vector<double> block_nll(blocks, 0.0);
-  std::vector<MixtureGradient> block_gradient(blocks, MixtureGradient(k));
-  std::vector<std::vector<double>> block_responsibility(blocks, std::vector<double>(k, 0.0));
-#pragma omp parallel for schedule(static)
-  for (std::size_t b = 0; b < blocks; ++b) {
-    std::vector<double> joint(k);
-    MixtureGradient& g = block_gradient[b];
-    std::vector<double>& responsibility_sum = block_responsibility[b];
-    const std::size_t end = std::min(weights.size(), (b + 1) * kBlock);
-    for (std::size_t i = b * kBlock; i < end; ++i) {
-      const double w = weights[i];
-      double top = -std::numeric_limits<double>::infinity();
-      for (std::size_t j = 0; j < k; ++j) {
-        const double d = w - mixture.means[j];
-        joint[j] = offset[j] - 0.5 * d * d * inverse_variance[j];
-        top = std::max(top, joint[j]);
-      }
-      double sum = 0.0;
-      for (std::size_t j = 0; j < k; ++j) {
-        joint[j] = std::exp(joint[j] - top);
-        sum += joint[j];
-      }
-      block_nll[b] -= top + std::log(sum);
-      double d_weight = 0.0;
-      for (std::size_t j = 0; j < k; ++j) {
-        // r_ij: the posterior probability that w_i came from component j.
-        const double r = joint[j] / sum;
-        const double d = w - mixture.means[j];
-        const double scaled = d * inverse_variance[j];
-        d_weight += r * scaled;
-        g.means[j] -= r * scaled;
-        g.log_variances[j] += 0.5 * r * (1.0 - d * scaled);
-        responsibility_sum[j] += r;
-      }
-      if (!weight_gradient.empty()) weight_gradient[i] = static_cast<float>(d_weight);
-    }
-  }
-  double nll = 0.0;
-  std::vector<double> responsibility_sum(k, 0.0);
-  for (std::size_t b = 0; b < blocks; ++b) {
-    nll += block_nll[b];
-    for (std::size_t j = 0; j < k; ++j) {
-      gradient.means[j] += block_gradient[b].means[j];
-      gradient.log_variances[j] += block_gradient[b].log_variances[j];
-      responsibility_sum[j] += block_responsibility[b][j];
-    }
-  }
+  const MixturePriorSums sums = backend.mixture_prior(n, weights, components, weight_gradient);
   // d NLL / d logit_j = sum_i (pi_j - r_ij).
   const std::vector<double> pi = mixture.mixing_probabilities();
-  const double count = static_cast<double>(weights.size());
-  for (std::size_t j = 0; j < k; ++j) gradient.logits[j] += count * pi[j] - responsibility_sum[j];
-  return nll;
+  const double count = static_cast<double>(n);
+  for (std::size_t j = 0; j < k; ++j) {
+    gradient.means[j] += sums.mean_gradient[j];
+    gradient.log_variances[j] += sums.log_variance_gradient[j];
+    gradient.logits[j] += count * pi[j] - sums.responsibility[j];
+  }
+  return sums.nll;
 }
 
 void sample_from_mixture(const GaussianMixture& mixture, std::span<float> values,

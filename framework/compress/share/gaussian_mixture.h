@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "backend/backend.h"
 #include "compress/share/share_params.h"
 
 namespace lathe::compress::share {
@@ -45,12 +46,14 @@ struct MixtureGradient {
       : means(components, 0.0), log_variances(components, 0.0), logits(components, 0.0) {}
 };
 
-// NLL(w) = -sum_i log sum_j pi_j N(w_i | mu_j, sigma_j^2). Returns it, adds d NLL / d
-// (means, log variances, logits) into `gradient`, and writes d NLL / d w_i into
-// `weight_gradient[i]` when that span is not empty (same length as `weights`).
-double mixture_negative_log_likelihood(const GaussianMixture& mixture,
-                                       std::span<const float> weights,
-                                       std::span<float> weight_gradient, MixtureGradient& gradient);
+// NLL(w) = -sum_i log sum_j pi_j N(w_i | mu_j, sigma_j^2) over the n weights at
+// `weights` (in the backend's memory). Returns it, adds d NLL / d (means, log variances,
+// logits) into `gradient`, and writes d NLL / d w_i into `weight_gradient` (n floats in
+// the backend's memory) when it is not null. The per-weight loop is the backend's
+// mixture_prior operation.
+double mixture_negative_log_likelihood(Backend& backend, const GaussianMixture& mixture,
+                                       const float* weights, std::int64_t n,
+                                       float* weight_gradient, MixtureGradient& gradient);
 
 // Claim 2-3: for each value, a component drawn by the mixing probabilities, then a value
 // drawn from that component's Gaussian.

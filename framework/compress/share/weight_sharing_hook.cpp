@@ -1,6 +1,7 @@
 #include "compress/share/weight_sharing_hook.h"
 
 #include "compress/share/codebook_packing.h"
+#include "nn/model_placement.h"
 
 namespace lathe::compress::share {
 namespace {
@@ -19,7 +20,7 @@ void set_to_cluster_means(std::span<float> values, const std::vector<std::uint32
 
 }  // namespace
 
-void WeightSharingHook::on_train_start(Backend& /*backend*/, nn::Model& model,
+void WeightSharingHook::on_train_start(Backend& backend, nn::Model& model,
                                        std::int64_t /*total_steps*/) {
   prior_gradients_.clear();
   clusters_.clear();
@@ -28,20 +29,21 @@ void WeightSharingHook::on_train_start(Backend& /*backend*/, nn::Model& model,
   for (std::size_t l = 0; l < state_.layers.size(); ++l) {
     const nn::Parameter& weight = shared_weight(model, state_.layers[l]);
     if (!state_.snapped) {
-      prior_gradients_.emplace_back(static_cast<std::size_t>(weight.value.size()), 0.0F);
+      prior_gradients_.emplace_back(weight.value.shape(), backend.memory());
       continue;
     }
     // Clusters come from the weights themselves, so a model compacted since the snap
     // (fewer weights, same shared values) still ties correctly.
     std::vector<float>& codebook = state_.codebooks[l];
-    clusters_.push_back(tie_to_codebook(weight.value.values(), codebook));
+    std::vector<float> buffer;
+    clusters_.push_back(tie_to_codebook(host_view(weight.value, buffer), codebook));
     std::vector<std::int64_t> sizes(codebook.size(), 0);
     for (const std::uint32_t c : clusters_.back()) ++sizes[c];
     cluster_sizes_.push_back(std::move(sizes));
   }
 }
 
-float WeightSharingHook::add_loss_gradient(Backend& /*backend*/, nn::Model& model,
+float WeightSharingHook::add_loss_gradient(Backend& backend, nn::Model& model,
                                            const Tensor& /*images*/,
                                            nn::LossGradients& /*gradients*/) {
   if (state_.snapped) return 0.0F;
@@ -50,8 +52,9 @@ float WeightSharingHook::add_loss_gradient(Backend& /*backend*/, nn::Model& mode
   std::int64_t count = 0;
   for (std::size_t l = 0; l < state_.layers.size(); ++l) {
     const nn::Parameter& weight = shared_weight(model, state_.layers[l]);
-    nll += mixture_negative_log_likelihood(state_.mixture, weight.value.values(),
-                                           prior_gradients_[l], mixture_gradient_);
+    nll += mixture_negative_log_likelihood(backend, state_.mixture, weight.value.data(),
+                                           weight.value.size(), prior_gradients_[l].data(),
+                                           mixture_gradient_);
     count += weight.value.size();
   }
   // The mixture's Adam gets the gradient of the mean NLL: Adam ignores the scale, and so
@@ -65,17 +68,19 @@ float WeightSharingHook::add_loss_gradient(Backend& /*backend*/, nn::Model& mode
   return static_cast<float>(state_.prior_scale * nll);
 }
 
-void WeightSharingHook::after_backward(Backend& /*backend*/, nn::Model& model) {
+void WeightSharingHook::after_backward(Backend& backend, nn::Model& model) {
   std::vector<double> sums;
   for (std::size_t l = 0; l < state_.layers.size(); ++l) {
     nn::Parameter& weight = shared_weight(model, state_.layers[l]);
     if (state_.snapped) {
+      // Tied fine-tuning is host code: on a device backend the layer visits the host.
+      nn::ParametersOnHost on_host({&weight});
       set_to_cluster_means(weight.grad.values(), clusters_[l], cluster_sizes_[l], sums);
+      on_host.finish();
       continue;
     }
-    const float scale = static_cast<float>(state_.prior_scale);
-    const std::span<float> grad = weight.grad.values();
-    for (std::size_t i = 0; i < grad.size(); ++i) grad[i] += scale * prior_gradients_[l][i];
+    backend.axpy(weight.grad.size(), static_cast<float>(state_.prior_scale),
+                 prior_gradients_[l].data(), weight.grad.data());
   }
 }
 
@@ -87,7 +92,9 @@ void WeightSharingHook::after_update(Backend& /*backend*/, nn::Model& model) {
   std::vector<double> sums;
   for (std::size_t l = 0; l < state_.layers.size(); ++l) {
     nn::Parameter& weight = shared_weight(model, state_.layers[l]);
+    nn::ParametersOnHost on_host({&weight});
     set_to_cluster_means(weight.value.values(), clusters_[l], cluster_sizes_[l], sums);
+    on_host.finish();
     std::vector<float>& codebook = state_.codebooks[l];
     for (std::size_t c = 0; c < codebook.size(); ++c) {
       if (cluster_sizes_[l][c] > 0) codebook[c] = static_cast<float>(sums[c]);

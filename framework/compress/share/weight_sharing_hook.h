@@ -34,7 +34,7 @@ class WeightSharingHook final : public nn::TrainingHook {
  private:
   ShareState& state_;
   // Before the snap: d NLL / d w per shared layer, and d mean-NLL / d mixture.
-  std::vector<std::vector<float>> prior_gradients_;
+  std::vector<Tensor> prior_gradients_;  // per layer, in the backend's memory
   MixtureGradient mixture_gradient_;
   // After the snap: each weight's cluster (codebook index) and each cluster's size.
   std::vector<std::vector<std::uint32_t>> clusters_;

@@ -89,6 +89,11 @@ class BatchNorm final : public Layer {
   Tensor saved_mean_;
   Tensor saved_inv_std_;
   Tensor scratch_;
+  void place_buffers(DeviceMemory* memory) override {
+    saved_mean_.place(memory);
+    saved_inv_std_.place(memory);
+    scratch_.place(memory);
+  }
 };
 
 }  // namespace

@@ -51,6 +51,7 @@ class Dropout final : public Layer {
   std::uint64_t name_seed_;
   bool masked_ = false;  // whether the last forward applied mask_ (training with p > 0)
   Tensor mask_;
+  void place_buffers(DeviceMemory* memory) override { mask_.place(memory); }
 };
 
 }  // namespace

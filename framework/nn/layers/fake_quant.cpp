@@ -80,11 +80,9 @@ QuantGrid FakeQuant::grid() const {
   return QuantGrid::for_range(range_min(), range_max(), bits_, symmetric_);
 }
 
-void FakeQuant::record(const Tensor& input) {
+void FakeQuant::record(Backend& backend, const Tensor& input) {
   if (input.empty()) return;
-  const auto [low, high] = std::minmax_element(input.values().begin(), input.values().end());
-  observed_min_ = *low;
-  observed_max_ = *high;
+  backend.min_max_rows(1, input.size(), input.data(), &observed_min_, &observed_max_);
   ++observations_;
 }
 
@@ -92,19 +90,16 @@ void FakeQuant::forward(Backend& backend, std::span<const Tensor* const> inputs,
                         const RunMode& mode) {
   const Tensor& input = *inputs[0];
   output.resize(input.shape());
-  if (observing_ || mode.training) record(input);
+  if (observing_ || mode.training) record(backend, input);
   passed_through_ = observing_ || !calibrated();
   if (passed_through_) {
     backend.copy(output.size(), input.data(), output.data());
     return;
   }
-  const QuantGrid g = grid();
-  const float low = range_min();
-  const float high = range_max();
-  const float* x = input.data();
-  float* y = output.data();
-  const std::int64_t n = input.size();
-  for (std::int64_t i = 0; i < n; ++i) y[i] = g.fake(std::clamp(x[i], low, high));
+  FakeQuantGrid g = grid().for_backend();
+  g.clamp_low = range_min();
+  g.clamp_high = range_max();
+  backend.fake_quantize(1, input.size(), input.data(), std::span(&g, 1), output.data());
 }
 
 void FakeQuant::backward(Backend& backend, std::span<const Tensor* const> inputs,
@@ -119,13 +114,8 @@ void FakeQuant::backward(Backend& backend, std::span<const Tensor* const> inputs
   }
   // The range cannot change between forward and backward (hooks move it after the
   // optimiser step), so the forward's clamp bounds are the current ones.
-  const float low = range_min();
-  const float high = range_max();
-  const float* x = inputs[0]->data();
-  const float* dy = grad_output.data();
-  float* dx = grad_input.data();
-  const std::int64_t n = grad_output.size();
-  for (std::int64_t i = 0; i < n; ++i) dx[i] = (x[i] >= low && x[i] <= high) ? dy[i] : 0.0F;
+  backend.fake_quantize_backward(grad_output.size(), inputs[0]->data(), range_min(), range_max(),
+                                 grad_output.data(), grad_input.data());
 }
 
 std::unique_ptr<Layer> build_fake_quant(const LayerSpec& spec, std::span<const Shape> inputs) {

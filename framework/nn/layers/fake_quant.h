@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 
@@ -37,6 +38,11 @@ struct QuantGrid {
     return scale * static_cast<float>(code_value - zero_point);
   }
   [[nodiscard]] float fake(float x) const { return value(code(x)); }
+  // The same grid for Backend::fake_quantize (no clamp before rounding).
+  [[nodiscard]] FakeQuantGrid for_backend() const {
+    return {scale, zero_point, min_code, max_code, -std::numeric_limits<float>::infinity(),
+            std::numeric_limits<float>::infinity()};
+  }
 };
 
 inline constexpr int kMinQuantBits = 2;
@@ -57,6 +63,9 @@ class FakeQuant final : public Layer {
   void backward(Backend& backend, std::span<const Tensor* const> inputs, const Tensor& output,
                 const Tensor& grad_output, std::span<Tensor* const> grad_inputs) override;
   std::vector<Parameter*> parameters() override { return {&range_}; }
+  // The range stays on the host wherever the model goes: host code reads it every step
+  // to build the grid, and it is two floats.
+  void place(DeviceMemory* /*memory*/) override {}
   void initialize(std::mt19937_64& rng) override;
 
   [[nodiscard]] float range_min() const { return range_.value[0]; }
@@ -79,7 +88,7 @@ class FakeQuant final : public Layer {
   [[nodiscard]] std::int64_t observation_count() const { return observations_; }
 
  private:
-  void record(const Tensor& input);
+  void record(Backend& backend, const Tensor& input);
 
   Shape item_;
   int bits_;

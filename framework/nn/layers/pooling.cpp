@@ -1,6 +1,7 @@
 // Pooling layers: max and average over square windows, and global average pooling
 // (the whole plane, giving one feature per channel).
 #include "nn/layers/layer_builders.h"
+#include "tensor/index_buffer.h"
 
 namespace lathe::nn {
 namespace {
@@ -43,7 +44,7 @@ class MaxPool final : public Layer {
                const RunMode& /*mode*/) override {
     const Pool2dGeometry g = for_batch(geometry_, *inputs[0]);
     output.resize(output_shape(g.batch));
-    argmax_.resize(static_cast<std::size_t>(output.size()));
+    argmax_.resize(output.size());
     backend.maxpool_forward(g, inputs[0]->data(), output.data(), argmax_.data());
   }
   void backward(Backend& backend, std::span<const Tensor* const> inputs, const Tensor& /*output*/,
@@ -56,7 +57,8 @@ class MaxPool final : public Layer {
 
  private:
   Pool2dGeometry geometry_;
-  std::vector<std::int32_t> argmax_;
+  IndexBuffer argmax_;
+  void place_buffers(DeviceMemory* memory) override { argmax_.place(memory); }
 };
 
 // Average pooling; global average pooling is the window covering the whole plane,

@@ -44,7 +44,7 @@ double kl_to_teacher(nn::Model& student, nn::Model& teacher, Backend& backend,
                      const data::Dataset& items) {
   const Tensor student_logits = student.forward(backend, items.images, nn::RunMode{});
   const Tensor& teacher_logits = teacher.forward(backend, items.images, nn::RunMode{});
-  return distill::softened_kl(student_logits, teacher_logits, kTemperature);
+  return distill::softened_kl(backend, student_logits, teacher_logits, kTemperature);
 }
 
 const char* kSmallStudent =

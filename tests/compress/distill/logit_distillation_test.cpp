@@ -14,6 +14,11 @@ using test::random_tensor;
 using test::reference_cross_entropy;
 using test::reference_kl;
 
+Backend& cpu() {
+  static const std::unique_ptr<Backend> backend = make_cpu_backend(1);
+  return *backend;
+}
+
 const std::vector<std::int32_t> kLabels = {0, 3, 1};
 const Shape kLogitsShape{3, 5};
 
@@ -25,7 +30,7 @@ float distill_gradient(Backend& backend, const Tensor& student, const Tensor& te
   const float task_loss = backend.softmax_cross_entropy(
       static_cast<int>(student.shape()[0]), static_cast<int>(student.shape()[1]), student.data(),
       kLabels.data(), grad.data(), nullptr);
-  return task_loss + add_logit_distillation(student, teacher, settings, task_loss, grad);
+  return task_loss + add_logit_distillation(backend, student, teacher, settings, task_loss, grad);
 }
 
 TEST(LogitDistillation, GradientMatchesFiniteDifferencesOfTheCombinedLoss) {
@@ -58,14 +63,14 @@ TEST(LogitDistillation, AlphaZeroLeavesTheCrossEntropyGradientUnchanged) {
   const float task_loss = backend->softmax_cross_entropy(3, 5, student.data(), kLabels.data(),
                                                          ce_grad.data(), nullptr);
   Tensor grad = ce_grad;
-  EXPECT_EQ(add_logit_distillation(student, teacher, {4.0F, 0.0F}, task_loss, grad), 0.0F);
+  EXPECT_EQ(add_logit_distillation(cpu(), student, teacher, {4.0F, 0.0F}, task_loss, grad), 0.0F);
   for (std::int64_t i = 0; i < grad.size(); ++i) EXPECT_EQ(grad[i], ce_grad[i]) << i;
 }
 
 TEST(LogitDistillation, IdenticalLogitsAddNoSoftGradientAndRemoveAlphaOfTheTaskLoss) {
   const Tensor logits = random_tensor(kLogitsShape, 5);
   Tensor grad(kLogitsShape, 0.25F);
-  const float change = add_logit_distillation(logits, logits, {3.0F, 0.4F}, 2.0F, grad);
+  const float change = add_logit_distillation(cpu(), logits, logits, {3.0F, 0.4F}, 2.0F, grad);
   EXPECT_NEAR(change, -0.4F * 2.0F, 1e-6F);  // KL is 0
   for (std::int64_t i = 0; i < grad.size(); ++i) EXPECT_NEAR(grad[i], 0.6F * 0.25F, 1e-7F);
 }
@@ -84,7 +89,7 @@ TEST(LogitDistillation, TemperatureSquaredKeepsTheSoftGradientScaleAsTGrows) {
   }
   for (const float temperature : {20.0F, 50.0F}) {
     Tensor grad(kLogitsShape, 0.0F);
-    add_logit_distillation(student, teacher, {temperature, 1.0F}, 0.0F, grad);
+    add_logit_distillation(cpu(), student, teacher, {temperature, 1.0F}, 0.0F, grad);
     for (std::int64_t i = 0; i < grad.size(); ++i) {
       const float limit = (student[i] - teacher[i]) / 15.0F;
       EXPECT_NEAR(grad[i], limit, 0.05F * std::abs(limit) + 2e-3F) << "T " << temperature << ", " << i;
@@ -97,22 +102,22 @@ TEST(LogitDistillation, TemperatureSquaredKeepsTheSoftGradientScaleAsTGrows) {
   }
   const double limit = squared_gap / (2.0 * 5.0 * 3.0);
   Tensor grad(kLogitsShape, 0.0F);
-  EXPECT_NEAR(add_logit_distillation(student, teacher, {50.0F, 1.0F}, 0.0F, grad), limit,
+  EXPECT_NEAR(add_logit_distillation(cpu(), student, teacher, {50.0F, 1.0F}, 0.0F, grad), limit,
               0.05 * limit);
 }
 
 TEST(LogitDistillation, SoftenedKlIsTheTeacherToStudentDivergence) {
   const Tensor student = random_tensor(kLogitsShape, 8);
   const Tensor teacher = random_tensor(kLogitsShape, 9);
-  EXPECT_NEAR(softened_kl(student, teacher, 2.0), reference_kl(student, teacher, 2.0), 1e-9);
-  EXPECT_GT(std::abs(softened_kl(student, teacher, 2.0) - reference_kl(teacher, student, 2.0)), 1e-4);
+  EXPECT_NEAR(softened_kl(cpu(), student, teacher, 2.0), reference_kl(student, teacher, 2.0), 1e-9);
+  EXPECT_GT(std::abs(softened_kl(cpu(), student, teacher, 2.0) - reference_kl(teacher, student, 2.0)), 1e-4);
 }
 
 TEST(LogitDistillation, TeacherWithOtherClassesIsAnError) {
   const Tensor student = random_tensor(Shape{3, 5}, 10);
   const Tensor teacher = random_tensor(Shape{3, 4}, 11);
   Tensor grad(Shape{3, 5});
-  EXPECT_ERROR_CONTAINS([&] { add_logit_distillation(student, teacher, {}, 0.0F, grad); },
+  EXPECT_ERROR_CONTAINS([&] { add_logit_distillation(cpu(), student, teacher, {}, 0.0F, grad); },
                         "the student's logits [3, 5] and the teacher's [3, 4]");
 }
 

@@ -1,4 +1,5 @@
 #include "compress/share/gaussian_mixture.h"
+#include "mixture_on_host.h"
 
 #include <gtest/gtest.h>
 
@@ -69,7 +70,7 @@ GaussianMixture uneven_mixture() {
 
 double nll_of(const GaussianMixture& mixture, const std::vector<float>& weights) {
   MixtureGradient ignored(mixture.size());
-  return mixture_negative_log_likelihood(mixture, weights, {}, ignored);
+  return test::mixture_nll(mixture, weights, {}, ignored);
 }
 
 TEST(ShareMixture, NegativeLogLikelihoodMatchesTheDirectFormula) {
@@ -94,7 +95,7 @@ TEST(SharePriorGradient, MatchesFiniteDifferencesOfTheNegativeLogLikelihood) {
   std::vector<float> weights = {-0.55F, -0.3F, -0.02F, 0.07F, 0.21F, 0.4F, 0.75F};
   std::vector<float> weight_gradient(weights.size());
   MixtureGradient gradient(mixture.size());
-  mixture_negative_log_likelihood(mixture, weights, weight_gradient, gradient);
+  test::mixture_nll(mixture, weights, weight_gradient, gradient);
 
   for (std::size_t i = 0; i < weights.size(); ++i) {
     std::vector<float> up = weights;
@@ -136,7 +137,7 @@ TEST(ShareMixture, AdamFitsTheMeansToTheWeightsAndKeepsThePinnedOneAtZero) {
   MixtureAdam adam(0.01, mixture.size());
   for (int step = 0; step < 300; ++step) {
     MixtureGradient gradient(mixture.size());
-    mixture_negative_log_likelihood(mixture, weights, {}, gradient);
+    test::mixture_nll(mixture, weights, {}, gradient);
     adam.step(mixture, gradient);
   }
   EXPECT_NEAR(mixture.means[0], -0.3, 0.02);

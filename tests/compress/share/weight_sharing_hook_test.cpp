@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "mixture_on_host.h"
 #include "share_test_support.h"
 
 namespace lathe::compress::share {
@@ -14,7 +15,7 @@ double weights_nll(nn::Model& model, const GaussianMixture& mixture) {
   double nll = 0.0;
   for (const char* name : {"conv1/weight", "fc/weight"}) {
     MixtureGradient ignored(mixture.size());
-    nll += mixture_negative_log_likelihood(mixture, weights_of(model, name), {}, ignored);
+    nll += test::mixture_nll(mixture, weights_of(model, name), {}, ignored);
   }
   return nll;
 }
