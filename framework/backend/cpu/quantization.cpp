@@ -23,11 +23,17 @@ float fake_quantized(float x, const FakeQuantGrid& g) {
 void CpuBackend::min_max_rows(int rows, std::int64_t cols, const float* x, float* row_min,
                               float* row_max) {
   LATHE_CHECK(rows > 0 && cols > 0, "cpu min_max_rows: empty ", rows, " x ", cols, " matrix");
+  // fmin / fmax skip NaNs (a row of NaNs gives NaN), as the CUDA backend's reduction.
   for (int r = 0; r < rows; ++r) {
-    const float* begin = x + static_cast<std::int64_t>(r) * cols;
-    const auto [low, high] = std::minmax_element(begin, begin + cols);
-    row_min[r] = *low;
-    row_max[r] = *high;
+    const float* row = x + static_cast<std::int64_t>(r) * cols;
+    float low = row[0];
+    float high = row[0];
+    for (std::int64_t c = 1; c < cols; ++c) {
+      low = std::fmin(low, row[c]);
+      high = std::fmax(high, row[c]);
+    }
+    row_min[r] = low;
+    row_max[r] = high;
   }
 }
 
