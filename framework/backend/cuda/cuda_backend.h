@@ -43,7 +43,7 @@ class CudaBackend final : public Backend {
   CudaBackend& operator=(const CudaBackend&) = delete;
 
   [[nodiscard]] std::string_view name() const override { return "cuda"; }
-  [[nodiscard]] DeviceMemory* memory() override { return memory_.get(); }
+  [[nodiscard]] DeviceMemory* memory() const override { return memory_.get(); }
   [[nodiscard]] CudaMemory& cuda_memory() { return *memory_; }
   void synchronize() override;
   // Kept and reported, without effect: a GPU's parallelism is not a thread count.
