@@ -1,17 +1,26 @@
-// Training and inference throughput (images/s) of the CPU engine on the benchmark
-// models at a fixed batch, the figures ../shared/bench/torch_throughput.py measures for
-// PyTorch: one SGD step (forward, cross-entropy, backward, momentum update) per
-// iteration for training, one forward in inference mode for inference.
-//   lathe_bench --benchmark_format=json   (scripts/bench.sh runs it beside PyTorch)
-// LATHE_BENCH_THREADS (default 2) and LATHE_BENCH_BATCH (default 128) set the shape.
+// Training and inference throughput (images/s) of the engine on the benchmark models at
+// a fixed batch, the figures ../shared/bench/torch_throughput.py (CPU) and
+// bench/gpu/torch_peer.py (GPU) measure for PyTorch: one SGD step (forward,
+// cross-entropy, backward, momentum update) per iteration for training, one forward in
+// inference mode for inference.
+//   lathe_bench --benchmark_format=json   (scripts/bench.sh runs it beside PyTorch;
+//                                          bench/gpu/run_gpu_bench.sh on a GPU)
+// LATHE_BENCH_THREADS (default 2) and LATHE_BENCH_BATCH (default 128) set the shape;
+// LATHE_BENCH_DEVICE (cpu, cuda or auto; default cpu) the device, and on a GPU
+// LATHE_BENCH_DETERMINISTIC=1 keeps cuDNN to its deterministic algorithms (default 0:
+// the fastest it finds, as PyTorch with cudnn.benchmark). Every iteration ends with
+// a synchronize, so its work is done on the device before the next begins and
+// queued GPU work is never counted as finished (the PyTorch peer does the same).
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <random>
 #include <string>
 
+#include "backend/backend_factory.h"
 #include "nn/model.h"
 #include "nn/optimizer.h"
+#include "tensor/index_buffer.h"
 
 namespace {
 
@@ -20,31 +29,44 @@ int env_int(const char* name, int fallback) {
   return text != nullptr && std::atoi(text) > 0 ? std::atoi(text) : fallback;
 }
 
+std::string env_text(const char* name, const char* fallback) {
+  const char* text = std::getenv(name);
+  return text != nullptr && *text != '\0' ? text : fallback;
+}
+
+// The model, a random batch and its labels, all where the backend reads them.
 struct Workload {
   std::unique_ptr<lathe::Backend> backend;
   lathe::nn::Model model;
   lathe::Tensor images;
-  std::vector<std::int32_t> labels;
+  lathe::IndexBuffer labels;
   lathe::Tensor grad_logits;
 
   Workload(const std::string& name, int batch, int threads)
-      : backend(lathe::make_cpu_backend(threads)),
+      : backend(lathe::make_backend(env_text("LATHE_BENCH_DEVICE", "cpu"), threads,
+                                    env_int("LATHE_BENCH_DETERMINISTIC", 0) != 0)),
         model(lathe::nn::load_model_spec(std::string(LATHE_SOURCE_DIR) + "/configs/models/" +
                                          name + ".yaml"),
               1),
         images(lathe::Shape{batch, 1, 28, 28}),
-        labels(static_cast<std::size_t>(batch)) {
+        grad_logits(lathe::Shape{}, backend->memory()) {
     std::mt19937_64 rng(0);
     std::normal_distribution<float> normal(0.0F, 1.0F);
     for (float& v : images.values()) v = normal(rng);
-    for (std::int32_t& y : labels) y = static_cast<std::int32_t>(rng() % 10);
+    std::vector<std::int32_t> label_values(static_cast<std::size_t>(batch));
+    for (std::int32_t& y : label_values) y = static_cast<std::int32_t>(rng() % 10);
+    model.place(backend->memory());
+    images.place(backend->memory());
+    labels.place(backend->memory());
+    labels.assign(label_values);
   }
 };
 
-void report(benchmark::State& state, int batch, int threads) {
+void report(benchmark::State& state, const Workload& w, int batch, int threads) {
   state.SetItemsProcessed(state.iterations() * batch);
   state.counters["threads"] = threads;
   state.counters["batch"] = batch;
+  state.SetLabel(std::string(w.backend->name()));
 }
 
 void train_step(benchmark::State& state, const std::string& name) {
@@ -58,12 +80,14 @@ void train_step(benchmark::State& state, const std::string& name) {
   for (auto _ : state) {
     const lathe::Tensor& logits = w.model.forward(*w.backend, w.images, {true, 1});
     w.grad_logits.resize(logits.shape());
+    // Returns the loss to the host: the step's forward is done when it returns.
     benchmark::DoNotOptimize(w.backend->softmax_cross_entropy(
         batch, 10, logits.data(), w.labels.data(), w.grad_logits.data(), nullptr));
     w.model.backward(*w.backend, w.grad_logits);
     optimizer.step(*w.backend, 0.01F);
+    w.backend->synchronize();
   }
-  report(state, batch, threads);
+  report(state, w, batch, threads);
 }
 
 void infer(benchmark::State& state, const std::string& name) {
@@ -72,8 +96,9 @@ void infer(benchmark::State& state, const std::string& name) {
   Workload w(name, batch, threads);
   for (auto _ : state) {
     benchmark::DoNotOptimize(w.model.forward(*w.backend, w.images, {false, 0}).data());
+    w.backend->synchronize();
   }
-  report(state, batch, threads);
+  report(state, w, batch, threads);
 }
 
 BENCHMARK_CAPTURE(train_step, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();

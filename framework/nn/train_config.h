@@ -23,6 +23,7 @@ struct TrainConfig {
   std::int64_t seed = 1;
   int threads = 0;
   std::string device = "cpu";
+  bool deterministic = true;
   std::string output;
 
   template <class V>
@@ -37,7 +38,11 @@ struct TrainConfig {
              "seeds initialisation, shuffling, the validation split and dropout");
     v.number("threads", threads, config::Range::closed(0, 1024),
              "CPU threads (0: all cores, or OMP_NUM_THREADS when set)");
-    v.choice("device", device, {"cpu"}, "compute device (cuda arrives with the GPU backend)");
+    v.choice("device", device, {"cpu", "cuda", "auto"},
+             "cpu, cuda (the GPU numbered by the node-local rank: one GPU per worker on a "
+             "node) or auto (cuda when a GPU is visible, else cpu)");
+    v.flag("deterministic", deterministic,
+           "cuDNN's deterministic algorithms only: same seed, same bits on one GPU");
     v.text("output", output, "checkpoint to write (HDF5)", config::Presence::required);
   }
 };

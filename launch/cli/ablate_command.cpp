@@ -34,7 +34,7 @@ int run_ablate(const Arguments& arguments) {
 
   const io::Checkpoint base = io::read_checkpoint(base_path);
   nn::Model model = nn::model_from_checkpoint(base, base_path);
-  const auto backend = make_backend("cpu", static_cast<int>(arguments.integer("threads", 0, 0, 1024)));
+  const auto backend = backend_from_options(arguments);
   // Deployment data: the validation split (never the test set), or --data's.
   const data::DataSplits data = load_checkpoint_data(base, base_path, arguments.value("data"));
   LATHE_CHECK(data.validation.size() > 0, base_path,
@@ -72,7 +72,8 @@ const Command& ablate_command() {
         {"batch-size", "N", "images per batch (default 128)"},
         {"zero-only", "", "zero every group instead of bypassing layers whose shapes allow it"},
         {"data", "DATA.yaml", "a data-section YAML file instead of the base's own data"},
-        {"threads", "N", "CPU threads (0: all cores)"}}},
+        {"threads", "N", "CPU threads (0: all cores)"},
+        device_option()}},
       run_ablate,
       nullptr};
   return command;

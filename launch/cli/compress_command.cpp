@@ -36,7 +36,7 @@ int run_compress(const Arguments& arguments) {
   std::filesystem::path parent = std::filesystem::path(*output).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
 
-  const auto backend = make_backend("cpu", static_cast<int>(arguments.integer("threads", 0, 0, 1024)));
+  const auto backend = backend_from_options(arguments);
   const data::DataSplits data = load_checkpoint_data(base, base_path, arguments.value("data"));
   nn::Model base_model = nn::model_from_checkpoint(base, base_path);
   const recipe::CandidateMetrics base_metrics =
@@ -80,6 +80,7 @@ const Command& compress_command() {
         {"batch-size", "N", "images per step for fine-tuning and evaluation (default 128)"},
         {"seed", "N", "the candidate's seed: fine-tuning order, sampling (default 1)"},
         {"threads", "N", "CPU threads (0: all cores)"},
+        device_option(),
         {"no-latency", "", "skip the latency measurement"},
         {"json", "", "print one JSON line instead of the report"}}},
       run_compress,

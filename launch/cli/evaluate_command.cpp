@@ -36,7 +36,7 @@ data::Dataset load_evaluation_set(const io::Checkpoint& checkpoint, const std::s
 int run_evaluate(const Arguments& arguments) {
   const std::string path = arguments.positional(0);
   const int batch_size = static_cast<int>(arguments.integer("batch-size", 256, 1, 65536));
-  const auto backend = make_backend("cpu", static_cast<int>(arguments.integer("threads", 0, 0, 1024)));
+  const auto backend = backend_from_options(arguments);
   const io::Checkpoint checkpoint = io::read_checkpoint(path);
   nn::Model model = nn::model_from_checkpoint(checkpoint, path);
   data::Dataset dataset = load_evaluation_set(checkpoint, path, arguments.value("data"));
@@ -86,6 +86,7 @@ const Command& evaluate_command() {
        {{"data", "PATH", "HDF5 data file (X: N x C x H x W, y: labels) or a data-section YAML file"},
         {"batch-size", "N", "images per forward pass (default 256)"},
         {"threads", "N", "CPU threads (0: all cores)"},
+        device_option(),
         {"json", "", "print one JSON line instead of text"}}},
       run_evaluate,
       nullptr};

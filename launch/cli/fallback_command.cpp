@@ -84,7 +84,7 @@ int run_fallback_command(const Arguments& arguments) {
   options.seed = static_cast<std::uint64_t>(arguments.integer("seed", 1, 0, 1LL << 62));
   options.measure_latency = !arguments.flag("no-latency");
   options.log = [](const std::string& line) { std::printf("  %s\n", line.c_str()); std::fflush(stdout); };
-  const auto backend = make_backend("cpu", static_cast<int>(arguments.integer("threads", 0, 0, 1024)));
+  const auto backend = backend_from_options(arguments);
   const data::DataSplits data = load_checkpoint_data(base, base_path, arguments.value("data"));
   nn::Model base_model = nn::model_from_checkpoint(base, base_path);
   const recipe::CandidateMetrics base_metrics =
@@ -146,6 +146,7 @@ const Command& fallback_command() {
         {"batch-size", "N", "images per step (default 128)"},
         {"seed", "N", "the candidates' seed (default 1)"},
         {"threads", "N", "CPU threads (0: all cores)"},
+        device_option(),
         {"no-latency", "", "skip the latency measurement"}}},
       run_fallback_command,
       chain_keys};

@@ -1,25 +1,32 @@
 #include "cli/run_setup.h"
 
 #include <chrono>
-#include <cstdlib>
+#include <cstdio>
 #include <ctime>
-#include <thread>
 
-#include "core/error.h"
+#include "backend/backend_factory.h"
 
 namespace lathe::cli {
 
-int resolve_threads(int requested) {
-  if (requested > 0) return requested;
-  if (const char* env = std::getenv("OMP_NUM_THREADS"); env != nullptr && std::atoi(env) > 0) {
-    return std::atoi(env);
-  }
-  return std::max(1U, std::thread::hardware_concurrency());
+OptionSpec device_option() {
+  return {"device", "cpu|cuda|auto",
+          "cpu (default), cuda (the GPU numbered by the node-local rank) or auto (cuda when "
+          "a GPU is visible)"};
 }
 
-std::unique_ptr<Backend> make_backend(const std::string& device, int threads) {
-  LATHE_CHECK(device == "cpu", "device '", device, "' is not available in this build (cpu only)");
-  return make_cpu_backend(resolve_threads(threads));
+std::unique_ptr<Backend> backend_from_options(const Arguments& arguments,
+                                              const std::string& fallback_device) {
+  const std::string device = arguments.value("device").value_or(fallback_device);
+  const int threads = static_cast<int>(arguments.integer("threads", 0, 0, 1024));
+  DeviceChoice chosen;
+  std::unique_ptr<Backend> backend = make_backend(device, threads, true, &chosen);
+  if (device != "cpu") print_device_reason(chosen);
+  return backend;
+}
+
+void print_device_reason(const DeviceChoice& choice) {
+  std::fprintf(stderr, "device: %s\n", choice.reason.c_str());
+  std::fflush(stderr);
 }
 
 std::string utc_timestamp() {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "backend/backend_factory.h"
 #include "cli/run_setup.h"
 #include "config/field_listing.h"
 #include "data/data_config.h"
@@ -39,8 +40,11 @@ int run_train(const Arguments& arguments) {
   config.epochs = static_cast<int>(arguments.integer("epochs", config.epochs, 1, 100000));
   config.threads = static_cast<int>(arguments.integer("threads", config.threads, 0, 1024));
   if (const auto output = arguments.value("output")) config.output = *output;
+  if (const auto device = arguments.value("device")) config.device = *device;
 
-  const auto backend = make_backend(config.device, config.threads);
+  DeviceChoice device;
+  const auto backend = make_backend(config.device, config.threads, config.deterministic, &device);
+  print_device_reason(device);
   nn::Model model(nn::load_model_spec(config.model), static_cast<std::uint64_t>(config.seed));
   const data::DataSplits data =
       data::load_data(config.data, static_cast<std::uint64_t>(config.seed), config_path);
@@ -111,6 +115,7 @@ const Command& train_command() {
        {"CONFIG.yaml"},
        {{"epochs", "N", "override the config's epochs"},
         {"threads", "N", "override the config's threads (0: all cores)"},
+        {"device", "cpu|cuda|auto", "override the config's device"},
         {"output", "PATH", "override the config's output checkpoint"}}},
       run_train,
       train_config_help};
