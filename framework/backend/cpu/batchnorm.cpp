@@ -7,6 +7,7 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/geometry_checks.h"
 #include "core/error.h"
 
 namespace lathe {
@@ -14,11 +15,6 @@ namespace {
 
 using Index = std::int64_t;
 
-void check_geometry(const BatchNormGeometry& g) {
-  LATHE_CHECK(g.batch > 0 && g.channels > 0 && g.spatial > 0,
-              "cpu batchnorm: invalid geometry: batch ", g.batch, ", channels ", g.channels,
-              ", spatial ", g.spatial);
-}
 
 // Calls visit(values, count) for each contiguous run of channel c's values: one run of
 // S values per image.
@@ -38,7 +34,7 @@ void CpuBackend::batchnorm_forward_training(const BatchNormGeometry& g, const fl
                                             float momentum, float* y, float* saved_mean,
                                             float* saved_inv_std, float* running_mean,
                                             float* running_var) {
-  check_geometry(g);
+  check_batchnorm_geometry(g, "cpu");
   const Index per_channel = Index{g.batch} * g.spatial;
   LATHE_CHECK(per_channel > 1,
               "cpu batchnorm: training needs more than one value per channel,"
@@ -87,7 +83,7 @@ void CpuBackend::batchnorm_forward_inference(const BatchNormGeometry& g, const f
                                              const float* gamma, const float* beta,
                                              const float* running_mean, const float* running_var,
                                              float epsilon, float* y) {
-  check_geometry(g);
+  check_batchnorm_geometry(g, "cpu");
 #pragma omp parallel for if (total_values(g) >= cpu::kParallelElements)
   for (int c = 0; c < g.channels; ++c) {
     const float scale = gamma[c] / std::sqrt(running_var[c] + epsilon);
@@ -102,7 +98,7 @@ void CpuBackend::batchnorm_backward(const BatchNormGeometry& g, const float* x, 
                                     const float* gamma, const float* saved_mean,
                                     const float* saved_inv_std, float* dx, float* dgamma,
                                     float* dbeta, bool accumulate) {
-  check_geometry(g);
+  check_batchnorm_geometry(g, "cpu");
   const auto per_channel = static_cast<double>(Index{g.batch} * g.spatial);
 #pragma omp parallel for if (total_values(g) >= cpu::kParallelElements)
   for (int c = 0; c < g.channels; ++c) {

@@ -15,6 +15,7 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/geometry_checks.h"
 #include "core/error.h"
 
 namespace lathe {
@@ -49,15 +50,7 @@ struct ConvSizes {
 };
 
 void check_geometry(const Conv2dGeometry& g) {
-  const bool positive = g.batch >= 0 && g.in_channels > 0 && g.in_height > 0 && g.in_width > 0 &&
-                        g.out_channels > 0 && g.kernel_height > 0 && g.kernel_width > 0 &&
-                        g.stride > 0 && g.padding >= 0;
-  LATHE_CHECK(positive && g.in_height + 2 * g.padding >= g.kernel_height &&
-                  g.in_width + 2 * g.padding >= g.kernel_width,
-              "cpu conv2d: invalid geometry: batch ", g.batch, ", ", g.in_channels, "x",
-              g.in_height, "x", g.in_width, " input, ", g.out_channels, " outputs, ",
-              g.kernel_height, "x", g.kernel_width, " kernel, stride ", g.stride, ", padding ",
-              g.padding);
+  check_conv2d_geometry(g, "cpu");
   const ConvSizes sizes(g);
   // A chunk's GEMM has at most max(OH*OW, kPatchFloatsPerChunk / patch) columns, so only
   // one image's sizes can overflow the ints BLAS takes.

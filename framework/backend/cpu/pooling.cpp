@@ -7,6 +7,7 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/geometry_checks.h"
 #include "core/error.h"
 
 namespace lathe {
@@ -14,16 +15,6 @@ namespace {
 
 using Index = std::int64_t;
 
-// Padding up to half the kernel (PyTorch's limit) leaves every window at least one
-// input cell, so a max is always defined.
-void check_geometry(const Pool2dGeometry& g) {
-  LATHE_CHECK(g.batch >= 0 && g.channels > 0 && g.in_height > 0 && g.in_width > 0 && g.kernel > 0 &&
-                  g.stride > 0 && g.padding >= 0 && 2 * g.padding <= g.kernel &&
-                  g.in_height + 2 * g.padding >= g.kernel && g.in_width + 2 * g.padding >= g.kernel,
-              "cpu pooling: invalid geometry: batch ", g.batch, ", ", g.channels, "x", g.in_height,
-              "x", g.in_width, " input, kernel ", g.kernel, ", stride ", g.stride, ", padding ",
-              g.padding, " (at most half the kernel)");
-}
 
 // The input cells [begin, end) under one window along one axis.
 struct Window {
@@ -138,7 +129,7 @@ struct PlaneSizes {
 
 void CpuBackend::maxpool_forward(const Pool2dGeometry& g, const float* input, float* output,
                                  std::int32_t* argmax) {
-  check_geometry(g);
+  check_pool2d_geometry(g, "cpu");
   const PlaneSizes s(g);
   LATHE_CHECK(s.in_plane <= std::numeric_limits<std::int32_t>::max(), "cpu maxpool: a ",
               g.in_height, "x", g.in_width, " plane has more cells than an int32 argmax can index");
@@ -167,7 +158,7 @@ void CpuBackend::maxpool_forward(const Pool2dGeometry& g, const float* input, fl
 
 void CpuBackend::maxpool_backward(const Pool2dGeometry& g, const float* grad_output,
                                   const std::int32_t* argmax, float* grad_input) {
-  check_geometry(g);
+  check_pool2d_geometry(g, "cpu");
   const PlaneSizes s(g);
 #pragma omp parallel for if (s.planes * s.in_plane >= cpu::kParallelElements)
   for (Index plane = 0; plane < s.planes; ++plane) {
@@ -182,7 +173,7 @@ void CpuBackend::maxpool_backward(const Pool2dGeometry& g, const float* grad_out
 }
 
 void CpuBackend::avgpool_forward(const Pool2dGeometry& g, const float* input, float* output) {
-  check_geometry(g);
+  check_pool2d_geometry(g, "cpu");
   const PlaneSizes s(g);
   const float inverse_area = 1.0F / static_cast<float>(g.kernel * g.kernel);
 #pragma omp parallel for if (s.planes * s.in_plane >= cpu::kParallelElements)
@@ -205,7 +196,7 @@ void CpuBackend::avgpool_forward(const Pool2dGeometry& g, const float* input, fl
 
 void CpuBackend::avgpool_backward(const Pool2dGeometry& g, const float* grad_output,
                                   float* grad_input) {
-  check_geometry(g);
+  check_pool2d_geometry(g, "cpu");
   const PlaneSizes s(g);
   const float inverse_area = 1.0F / static_cast<float>(g.kernel * g.kernel);
 #pragma omp parallel for if (s.planes * s.in_plane >= cpu::kParallelElements)

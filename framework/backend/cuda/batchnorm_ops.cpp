@@ -13,16 +13,12 @@
 
 #include "backend/cuda/cuda_backend.h"
 #include "backend/cuda/cuda_check.h"
+#include "backend/geometry_checks.h"
 #include "core/error.h"
 
 namespace lathe::cuda {
 namespace {
 
-void check_geometry(const BatchNormGeometry& g) {
-  LATHE_CHECK(g.batch > 0 && g.channels > 0 && g.spatial > 0,
-              "cuda batchnorm: invalid geometry: batch ", g.batch, ", channels ", g.channels,
-              ", spatial ", g.spatial);
-}
 
 void check_epsilon(float epsilon) {
   LATHE_CHECK(static_cast<double>(epsilon) >= CUDNN_BN_MIN_EPSILON, "cuda batchnorm: epsilon ",
@@ -51,7 +47,7 @@ void CudaBackend::batchnorm_forward_training(const BatchNormGeometry& g, const f
                                              float* saved_inv_std, float* running_mean,
                                              float* running_var) {
   constexpr const char* kOperation = "batchnorm forward training";
-  check_geometry(g);
+  check_batchnorm_geometry(g, "cuda");
   check_epsilon(epsilon);
   LATHE_CHECK(std::int64_t{g.batch} * g.spatial > 1,
               "cuda batchnorm: training needs more than one value per channel, found batch ",
@@ -72,7 +68,7 @@ void CudaBackend::batchnorm_forward_inference(const BatchNormGeometry& g, const 
                                               const float* running_mean, const float* running_var,
                                               float epsilon, float* y) {
   constexpr const char* kOperation = "batchnorm forward inference";
-  check_geometry(g);
+  check_batchnorm_geometry(g, "cuda");
   check_epsilon(epsilon);
   use_device();
   set_batchnorm_descriptors(g, kOperation);
@@ -88,7 +84,7 @@ void CudaBackend::batchnorm_backward(const BatchNormGeometry& g, const float* x,
                                      const float* saved_inv_std, float* dx, float* dgamma,
                                      float* dbeta, bool accumulate) {
   constexpr const char* kOperation = "batchnorm backward";
-  check_geometry(g);
+  check_batchnorm_geometry(g, "cuda");
   use_device();
   set_batchnorm_descriptors(g, kOperation);
   const auto known = batchnorm_epsilons_.find(saved_inv_std);

@@ -5,23 +5,12 @@
 
 #include "backend/cuda/cuda_backend.h"
 #include "backend/cuda/cuda_check.h"
+#include "backend/geometry_checks.h"
 #include "core/error.h"
 
 namespace lathe::cuda {
 namespace {
 
-// The CPU backend's checks (backend/cpu/conv2d.cpp), so both refuse the same geometries.
-void check_geometry(const Conv2dGeometry& g) {
-  const bool positive = g.batch >= 0 && g.in_channels > 0 && g.in_height > 0 && g.in_width > 0 &&
-                        g.out_channels > 0 && g.kernel_height > 0 && g.kernel_width > 0 &&
-                        g.stride > 0 && g.padding >= 0;
-  LATHE_CHECK(positive && g.in_height + 2 * g.padding >= g.kernel_height &&
-                  g.in_width + 2 * g.padding >= g.kernel_width,
-              "cuda conv2d: invalid geometry: batch ", g.batch, ", ", g.in_channels, "x",
-              g.in_height, "x", g.in_width, " input, ", g.out_channels, " outputs, ",
-              g.kernel_height, "x", g.kernel_width, " kernel, stride ", g.stride, ", padding ",
-              g.padding);
-}
 
 constexpr float kOne = 1.0F;
 constexpr float kZero = 0.0F;
@@ -42,7 +31,7 @@ ConvDescriptors CudaBackend::set_conv_descriptors(const Conv2dGeometry& g, const
 void CudaBackend::conv2d_forward(const Conv2dGeometry& g, const float* input, const float* weight,
                                  const float* bias, float* output) {
   constexpr const char* kOperation = "conv2d forward";
-  check_geometry(g);
+  check_conv2d_geometry(g, "cuda");
   if (g.batch == 0) return;
   use_device();
   const ConvDescriptors d = set_conv_descriptors(g, kOperation);
@@ -66,7 +55,7 @@ void CudaBackend::conv2d_forward(const Conv2dGeometry& g, const float* input, co
 void CudaBackend::conv2d_backward_data(const Conv2dGeometry& g, const float* grad_output,
                                        const float* weight, float* grad_input) {
   constexpr const char* kOperation = "conv2d backward data";
-  check_geometry(g);
+  check_conv2d_geometry(g, "cuda");
   if (g.batch == 0) return;
   use_device();
   const ConvDescriptors d = set_conv_descriptors(g, kOperation);
@@ -85,7 +74,7 @@ void CudaBackend::conv2d_backward_filter(const Conv2dGeometry& g, const float* i
                                          const float* grad_output, float* grad_weight,
                                          float* grad_bias, bool accumulate) {
   constexpr const char* kOperation = "conv2d backward filter";
-  check_geometry(g);
+  check_conv2d_geometry(g, "cuda");
   use_device();
   if (g.batch == 0) {  // an empty sum: zeros, or the accumulated values as they are
     if (!accumulate) {
