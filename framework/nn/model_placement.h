@@ -42,8 +42,9 @@ class ModelOnBackend {
   bool finished_ = false;
 };
 
-// One batch where a backend reads it: the loader's host tensors as they are for a host
-// backend, else copies in the backend's memory (reused from batch to batch).
+// One batch where a backend reads it: the loader's host tensors and labels as they are
+// for a host backend, else copies in the backend's memory (reused from batch to batch).
+// What stage() was given must outlive the batch's use.
 class StagedBatch {
  public:
   explicit StagedBatch(const Backend& backend) : memory_(backend.memory()), labels_(memory_) {
@@ -52,18 +53,22 @@ class StagedBatch {
   void stage(const Tensor& images, std::span<const std::int32_t> labels) {
     if (memory_ == nullptr) {
       host_images_ = &images;
-    } else {
-      images_.resize(images.shape());
-      images_.copy_from_host(images.values());
+      host_labels_ = labels.data();
+      return;
     }
+    images_.resize(images.shape());
+    images_.copy_from_host(images.values());
     labels_.assign(labels);
   }
   [[nodiscard]] const Tensor& images() const { return memory_ == nullptr ? *host_images_ : images_; }
-  [[nodiscard]] const std::int32_t* labels() const { return labels_.data(); }
+  [[nodiscard]] const std::int32_t* labels() const {
+    return memory_ == nullptr ? host_labels_ : labels_.data();
+  }
 
  private:
   DeviceMemory* memory_;
   const Tensor* host_images_ = nullptr;
+  const std::int32_t* host_labels_ = nullptr;
   Tensor images_;
   IndexBuffer labels_;
 };

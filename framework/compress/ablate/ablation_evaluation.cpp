@@ -1,4 +1,3 @@
-#include "nn/model_placement.h"
 #include "compress/ablate/ablation_evaluation.h"
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include "compress/ablate/group_removal.h"
 #include "core/error.h"
 #include "data/batch_loader.h"
+#include "nn/model_placement.h"
 
 namespace lathe::compress::ablate {
 

@@ -1,13 +1,14 @@
-#include "nn/model_placement.h"
 #include "compress/prune/filter_saliency.h"
 
 #include <cmath>
+#include <span>
 #include <utility>
 
 #include "compress/prune/prune_mask.h"
 #include "core/error.h"
 #include "data/batch_loader.h"
 #include "nn/init.h"
+#include "nn/model_placement.h"
 
 namespace lathe::compress {
 namespace {
@@ -36,13 +37,14 @@ nn::Parameter* find_parameter(nn::Model& model, const std::string& name) {
   return nullptr;
 }
 
-// sum over entries [c * block, (c + 1) * block) of axis 0 of a[i] * b[i].
-double channel_dot(const Tensor& a, const Tensor& b, std::int64_t channel, std::int64_t block) {
-  const std::int64_t row_size = a.size() / a.shape()[0];
-  const std::int64_t begin = channel * block * row_size;
-  const std::int64_t end = begin + block * row_size;
+// sum over entries [c * block, (c + 1) * block) of axis 0 of a[i] * b[i], where an entry
+// of axis 0 holds row_size values.
+double channel_dot(std::span<const float> a, std::span<const float> b, std::int64_t row_size,
+                   std::int64_t channel, std::int64_t block) {
+  const auto begin = static_cast<std::size_t>(channel * block * row_size);
+  const auto end = begin + static_cast<std::size_t>(block * row_size);
   double sum = 0.0;
-  for (std::int64_t i = begin; i < end; ++i) sum += static_cast<double>(a[i]) * b[i];
+  for (std::size_t i = begin; i < end; ++i) sum += static_cast<double>(a[i]) * b[i];
   return sum;
 }
 
@@ -60,13 +62,14 @@ void add_weight_times_gradient(nn::Model& model, const ChannelGroup& group,
   }
   for (const auto& [parameter, block] : members) {
     if (parameter == nullptr || parameter->value.empty() || parameter->grad.empty()) continue;
-    // Host copies: the model may be on a device backend for this pass.
-    Tensor value = parameter->value;
-    Tensor grad = parameter->grad;
-    value.place(nullptr);
-    grad.place(nullptr);
+    // Read in place on the host, copied from a device backend's memory otherwise.
+    std::vector<float> value_buffer;
+    std::vector<float> grad_buffer;
+    const std::span<const float> value = host_view(parameter->value, value_buffer);
+    const std::span<const float> grad = host_view(parameter->grad, grad_buffer);
+    const std::int64_t row_size = parameter->value.size() / parameter->value.shape()[0];
     for (std::int64_t c = 0; c < group.channels; ++c) {
-      sums[static_cast<std::size_t>(c)] += channel_dot(value, grad, c, block);
+      sums[static_cast<std::size_t>(c)] += channel_dot(value, grad, row_size, c, block);
     }
   }
 }

@@ -1,4 +1,3 @@
-#include "nn/model_placement.h"
 #include "compress/quantize/activation_calibration.h"
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include "core/error.h"
 #include "data/batch_loader.h"
 #include "nn/layers/fake_quant.h"
+#include "nn/model_placement.h"
 
 namespace lathe::compress::quantize {
 namespace {
@@ -69,9 +69,10 @@ std::map<std::string, ActivationRange> calibrate_activations(
     // Pass 2: the same batches again into a histogram over each observed range.
     std::vector<ValueHistogram> histograms;
     for (const Observed& o : observed) histograms.emplace_back(o.min, o.max);
+    std::vector<float> buffer;
     run_batches(model, backend, train, config, batch_size, seed, [&] {
       for (std::size_t i = 0; i < observed.size(); ++i) {
-        histograms[i].add(model.activation(observed[i].layer_index).to_host_vector());
+        histograms[i].add(host_view(model.activation(observed[i].layer_index), buffer));
       }
     });
     for (std::size_t i = 0; i < observed.size(); ++i) {
