@@ -25,6 +25,9 @@ struct EvaluatorOptions {
   int batch_size = 128;
   std::uint64_t seed = 1;       // the candidate's own seed (fine-tuning order, samples)
   bool measure_latency = true;
+  // 0: no limit. Past it the candidate is cancelled inside training (the deadline is
+  // checked every step) and comes back with status timeout.
+  double time_limit_seconds = 0.0;
   std::function<void(const std::string&)> log;  // progress lines, may be empty
 };
 

@@ -9,7 +9,9 @@
 
 namespace lathe::recipe {
 
-enum class CandidateStatus { ok, diverged, failed };
+// timeout: cancelled inside training at its deadline; crashed: its worker process died
+// while evaluating it, twice (set by the search's coordinator, never by the evaluator).
+enum class CandidateStatus { ok, diverged, failed, timeout, crashed };
 
 struct CandidateMetrics {
   CandidateStatus status = CandidateStatus::ok;
@@ -23,9 +25,30 @@ struct CandidateMetrics {
   double latency_batch1_ms = std::numeric_limits<double>::quiet_NaN();
   double latency_batch128_ms = std::numeric_limits<double>::quiet_NaN();
   double wall_seconds = 0.0;          // the whole evaluation, fine-tuning included
+  // Where the time went: applying, finalising and packing steps; finetune steps;
+  // measuring the artifact.
+  double compress_seconds = 0.0;
+  double finetune_seconds = 0.0;
+  double measure_seconds = 0.0;
+  std::int64_t peak_memory_bytes = 0;  // the process's peak resident set (VmHWM) after it
+
+  // Provenance, set by the search's workers (the evaluator sets seed and recipe_hash).
+  std::int64_t candidate_id = -1;
+  std::uint64_t seed = 0;
+  std::string recipe_hash;  // 16 hex digits of the canonical recipe's hash
+  int rank = -1;
+  std::string host;
 };
 
 const char* status_name(CandidateStatus status);
+// The status named `name`; throws lathe::Error naming `source` for an unknown one.
+CandidateStatus status_from_name(const std::string& name, const std::string& source);
+// One line of JSON holding every field; numbers printed so that they read back exactly
+// (NaN as null, infinities as the strings "inf" and "-inf").
 std::string metrics_to_json(const CandidateMetrics& metrics);
+// The inverse of metrics_to_json: metrics_from_json(metrics_to_json(m)) == m, field by
+// field. Missing fields keep their defaults; malformed JSON throws lathe::Error naming
+// `source`.
+CandidateMetrics metrics_from_json(const std::string& json, const std::string& source);
 
 }  // namespace lathe::recipe

@@ -1,0 +1,57 @@
+// The search space as strategies see it: named dimensions and points in them. Nothing
+// here knows what a dimension means (a pruning ratio, a bit width, a learning rate):
+// launch/search/ turns an experiment's space into dimensions and a point back into a
+// recipe. This folder never depends on MPI, on nn/ layers or on the evaluator.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lathe::search {
+
+struct Dimension {
+  enum class Kind {
+    categorical,  // one of `choices`; the value is the index 0..choices.size()-1
+    integer,      // an integer in [low, high]
+    real,         // a number in [low, high]
+    log_real,     // a number in [low, high], 0 < low, sampled uniformly in log space
+  };
+  std::string name;   // e.g. "prune.ratio", "quantize.weight_bits.conv1"
+  Kind kind = Kind::real;
+  std::vector<std::string> choices;  // categorical: the labels, in the order written
+  double low = 0.0;
+  double high = 1.0;
+};
+
+struct SearchSpace {
+  std::vector<Dimension> dimensions;
+};
+
+// One value per dimension, in the space's order: categorical values are indices,
+// integers are integral doubles.
+using Point = std::vector<double>;
+
+// A candidate a strategy asks to be evaluated. Ids are assigned by the strategy, from 0,
+// in the order it asks, so they are the same on every run with the same seed.
+struct Candidate {
+  std::int64_t id = -1;
+  Point point;
+  // Budget level for multi-fidelity strategies (successive halving, ASHA): rung 0 is the
+  // cheapest. `parent` is the candidate whose saved state a promotion continues (-1: none).
+  int rung = 0;
+  std::int64_t parent = -1;
+};
+
+// What the strategy hears of one evaluation. Every objective is MINIMISED here
+// (launch/ negates the maximised ones, as Optuna does).
+struct Evaluation {
+  std::int64_t id = -1;
+  Point point;
+  int rung = 0;
+  bool completed = false;            // false: failed, diverged, timed out or crashed
+  std::vector<double> objectives;    // minimised; empty when !completed
+  double constraint_violation = 0.0; // 0: feasible; > 0: by how much (normalised sum)
+};
+
+}  // namespace lathe::search
