@@ -8,6 +8,8 @@
 #include <type_traits>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
+
 #include "config/field_checks.h"
 
 namespace lathe::config {
@@ -60,6 +62,10 @@ class FieldListing {
     for (std::size_t i = 0; i < values.size(); ++i) joined << (i ? ", " : "") << values[i];
     add(key, "list of numbers " + range.describe(), "[" + joined.str() + "]", help,
         Presence::optional);
+  }
+  void node(const char* key, YAML::Node& /*value*/, const char* help,
+            Presence presence = Presence::optional) {
+    add(key, "see below", presence == Presence::required ? "required" : "", help, presence);
   }
   template <class Section>
   void section(const char* key, Section& value, const char* help,

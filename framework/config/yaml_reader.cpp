@@ -174,6 +174,12 @@ void YamlReader::numbers(const char* key, std::vector<double>& values, Range ran
   for (const YAML::Node& item : field) values.push_back(parse_number(key, item, false, range));
 }
 
+void YamlReader::node(const char* key, YAML::Node& value, const char* /*help*/,
+                      Presence presence) {
+  const std::optional<YAML::Node> found = lookup(key, presence);
+  if (found) value = *found;
+}
+
 void YamlReader::finish() const {
   for (const auto& entry : node_) {  // a null node (empty section) iterates nothing
     const std::string key = entry.first.Scalar();

@@ -56,6 +56,11 @@ class YamlReader {
   void texts(const char* key, std::vector<std::string>& values, const char* help);
   void numbers(const char* key, std::vector<double>& values, Range range, const char* help);
 
+  // A value read by its own parser (a list of objectives, a search space): kept as the
+  // YAML node, so its positions still name file:line; null when absent.
+  void node(const char* key, YAML::Node& value, const char* help,
+            Presence presence = Presence::optional);
+
   template <class Section>
   void section(const char* key, Section& value, const char* /*help*/,
                Presence presence = Presence::optional) {

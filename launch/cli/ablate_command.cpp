@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "cli/checkpoint_data.h"
+#include "common/checkpoint_data.h"
 #include "cli/commands.h"
 #include "cli/run_setup.h"
 #include "compress/ablate/ablation_evaluation.h"
@@ -36,7 +36,7 @@ int run_ablate(const Arguments& arguments) {
   nn::Model model = nn::model_from_checkpoint(base, base_path);
   const auto backend = backend_from_options(arguments);
   // Deployment data: the validation split (never the test set), or --data's.
-  const data::DataSplits data = load_checkpoint_data(base, base_path, arguments.value("data"));
+  const data::DataSplits data = launch::load_checkpoint_data(base, base_path, arguments.value("data"));
   LATHE_CHECK(data.validation.size() > 0, base_path,
               ": the data has no validation split to score groups on (validation_fraction is 0)");
   const ablate::AblationTable table = ablate::run_ablation(model, data.validation, *backend, options);

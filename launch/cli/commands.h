@@ -20,5 +20,8 @@ const Command& evaluate_command();
 const Command& compress_command();
 const Command& ablate_command();
 const Command& fallback_command();
+const Command& search_command();
+const Command& results_command();
+const Command& report_command();
 
 }  // namespace lathe::cli

@@ -3,8 +3,9 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "cli/checkpoint_data.h"
+#include "common/checkpoint_data.h"
 #include "cli/commands.h"
+#include "common/provenance.h"
 #include "cli/compress_report.h"
 #include "cli/run_setup.h"
 #include "config/field_listing.h"
@@ -37,7 +38,7 @@ int run_compress(const Arguments& arguments) {
   if (!parent.empty()) std::filesystem::create_directories(parent);
 
   const auto backend = backend_from_options(arguments);
-  const data::DataSplits data = load_checkpoint_data(base, base_path, arguments.value("data"));
+  const data::DataSplits data = launch::load_checkpoint_data(base, base_path, arguments.value("data"));
   nn::Model base_model = nn::model_from_checkpoint(base, base_path);
   const recipe::CandidateMetrics base_metrics =
       recipe::measure_model(base_model, base, data, *backend, options);
@@ -48,7 +49,7 @@ int run_compress(const Arguments& arguments) {
                  recipe::status_name(outcome.metrics.status), outcome.metrics.message.c_str());
     return 1;
   }
-  record_provenance(outcome.artifact, base, base_path, recipe, outcome.metrics);
+  launch::record_provenance(outcome.artifact, base, base_path, recipe, outcome.metrics);
   io::write_checkpoint(*output, outcome.artifact);
   const auto file_bytes = static_cast<std::int64_t>(std::filesystem::file_size(*output));
   if (json) {

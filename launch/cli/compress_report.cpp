@@ -3,33 +3,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "cli/run_setup.h"
 #include "recipe/json_text.h"
 
 namespace lathe::cli {
-
-void record_provenance(io::Checkpoint& artifact, const io::Checkpoint& base,
-                       const std::string& base_path, const recipe::Recipe& recipe,
-                       const recipe::CandidateMetrics& metrics) {
-  artifact.text_metadata["recipe"] = recipe.yaml_text;
-  artifact.text_metadata["recipe_json"] = recipe::recipe_to_json(recipe);
-  artifact.text_metadata["base_checkpoint"] = base_path;
-  artifact.text_metadata["created"] = utc_timestamp();
-  artifact.text_metadata["lathe_version"] = LATHE_VERSION;
-  for (const char* key : {"data_config", "model_name"}) {
-    const auto found = base.text_metadata.find(key);
-    if (found != base.text_metadata.end()) artifact.text_metadata[key] = found->second;
-  }
-  const auto seed = base.number_metadata.find("seed");
-  if (seed != base.number_metadata.end()) artifact.number_metadata["seed"] = seed->second;
-  artifact.number_metadata["validation_loss"] = metrics.validation_loss;
-  artifact.number_metadata["validation_accuracy"] = metrics.validation_accuracy;
-  artifact.number_metadata["test_accuracy"] = metrics.test_accuracy;
-  artifact.number_metadata["size_bytes"] = static_cast<double>(metrics.size_bytes);
-  artifact.number_metadata["parameter_count"] = static_cast<double>(metrics.parameter_count);
-  artifact.number_metadata["macs"] = static_cast<double>(metrics.macs);
-  artifact.number_metadata["compress_seconds"] = metrics.wall_seconds;
-}
 
 void print_comparison(const std::string& output, std::int64_t file_bytes,
                       const recipe::CandidateMetrics& base,

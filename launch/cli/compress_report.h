@@ -1,6 +1,6 @@
-// What `lathe compress` and `lathe fallback` print and store: the base and the
-// compressed model side by side (M1 step 6: both are reported), and the provenance the
-// artifact carries (recipe, base, metrics).
+// What `lathe compress` and `lathe fallback` print: the base and the compressed model side
+// by side (M1 step 6: both are reported). The provenance an artifact carries is
+// common/provenance.h's.
 #pragma once
 
 #include <cstdint>
@@ -11,12 +11,6 @@
 #include "recipe/recipe.h"
 
 namespace lathe::cli {
-
-// Stores the recipe, the base's data config and seed (so `lathe evaluate` finds the test
-// data) and the measured metrics in the artifact's metadata.
-void record_provenance(io::Checkpoint& artifact, const io::Checkpoint& base,
-                       const std::string& base_path, const recipe::Recipe& recipe,
-                       const recipe::CandidateMetrics& metrics);
 
 void print_comparison(const std::string& output, std::int64_t file_bytes,
                       const recipe::CandidateMetrics& base,

@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "cli/checkpoint_data.h"
+#include "common/checkpoint_data.h"
 #include "cli/commands.h"
 #include "cli/run_setup.h"
 #include "config/yaml_reader.h"
@@ -28,7 +28,7 @@ data::Dataset load_evaluation_set(const io::Checkpoint& checkpoint, const std::s
               ": --data expects an HDF5 data file (.h5, with X and y) or a data section YAML "
               "file (.yaml)");
   std::string where;
-  data::DataConfig config = checkpoint_data_config(checkpoint, checkpoint_path, data_path, where);
+  data::DataConfig config = launch::checkpoint_data_config(checkpoint, checkpoint_path, data_path, where);
   config.validation_fraction = 0.0;
   return data::load_data(config, 0, where).test;
 }

@@ -6,8 +6,9 @@
 #include <fstream>
 #include <vector>
 
-#include "cli/checkpoint_data.h"
+#include "common/checkpoint_data.h"
 #include "cli/commands.h"
+#include "common/provenance.h"
 #include "cli/compress_report.h"
 #include "cli/run_setup.h"
 #include "config/field_listing.h"
@@ -85,7 +86,7 @@ int run_fallback_command(const Arguments& arguments) {
   options.measure_latency = !arguments.flag("no-latency");
   options.log = [](const std::string& line) { std::printf("  %s\n", line.c_str()); std::fflush(stdout); };
   const auto backend = backend_from_options(arguments);
-  const data::DataSplits data = load_checkpoint_data(base, base_path, arguments.value("data"));
+  const data::DataSplits data = launch::load_checkpoint_data(base, base_path, arguments.value("data"));
   nn::Model base_model = nn::model_from_checkpoint(base, base_path);
   const recipe::CandidateMetrics base_metrics =
       recipe::measure_model(base_model, base, data, *backend, options);
@@ -111,7 +112,7 @@ int run_fallback_command(const Arguments& arguments) {
   }
   io::Checkpoint artifact = result.artifact;
   const recipe::AttemptRecord& chosen = result.attempts[static_cast<std::size_t>(result.chosen)];
-  record_provenance(artifact, base, base_path,
+  launch::record_provenance(artifact, base, base_path,
                     chain.attempts[static_cast<std::size_t>(result.chosen)].recipe, chosen.metrics);
   artifact.text_metadata["fallback_chain"] = chain_path;
   artifact.text_metadata["fallback_attempt"] = chosen.name;

@@ -20,6 +20,5 @@ std::unique_ptr<Backend> backend_from_options(const Arguments& arguments,
 // Prints "device: <reason>" to stderr, once per run.
 void print_device_reason(const DeviceChoice& choice);
 
-std::string utc_timestamp();
 
 }  // namespace lathe::cli

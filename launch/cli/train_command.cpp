@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "common/provenance.h"
 #include "backend/backend_factory.h"
 #include "cli/run_setup.h"
 #include "config/field_listing.h"
@@ -74,7 +75,7 @@ int run_train(const Arguments& arguments) {
   checkpoint.normalization_std = data.normalization.std;
   checkpoint.text_metadata = {{"config", read_text(config_path)},
                               {"data_config", data_yaml},
-                              {"created", utc_timestamp()},
+                              {"created", launch::utc_timestamp()},
                               {"lathe_version", LATHE_VERSION},
                               {"model_name", model.spec().name}};
   const nn::EpochReport& last = trained.epochs.back();

@@ -14,8 +14,9 @@ struct RunResult {
   std::string output;
 };
 
-inline RunResult run_lathe(const std::string& arguments) {
-  const std::string command = "cd " LATHE_SOURCE_DIR " && " LATHE_CLI_PATH " " + arguments + " 2>&1";
+// Runs `command` (a whole command line) from the source directory.
+inline RunResult run_lathe_command(const std::string& command_line) {
+  const std::string command = "cd " LATHE_SOURCE_DIR " && " + command_line + " 2>&1";
   RunResult result;
   FILE* pipe = popen(command.c_str(), "r");
   std::array<char, 4096> buffer{};
@@ -23,6 +24,10 @@ inline RunResult run_lathe(const std::string& arguments) {
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+inline RunResult run_lathe(const std::string& arguments) {
+  return run_lathe_command(std::string(LATHE_CLI_PATH) + " " + arguments);
 }
 
 }  // namespace lathe::test_support

@@ -10,7 +10,7 @@
 #include "data/data_config.h"
 #include "io/checkpoint.h"
 
-namespace lathe::cli {
+namespace lathe::launch {
 
 // `data_path`: a data-section YAML file overriding the stored one, or nullopt.
 data::DataSplits load_checkpoint_data(const io::Checkpoint& checkpoint,
@@ -26,4 +26,4 @@ data::DataConfig checkpoint_data_config(const io::Checkpoint& checkpoint,
 // Applies the checkpoint's input normalisation (if it has one) to every split.
 void normalize_like(const io::Checkpoint& checkpoint, data::DataSplits& splits);
 
-}  // namespace lathe::cli
+}  // namespace lathe::launch

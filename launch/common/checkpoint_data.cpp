@@ -1,10 +1,10 @@
-#include "cli/checkpoint_data.h"
+#include "common/checkpoint_data.h"
 
 #include "config/yaml_reader.h"
 #include "core/error.h"
 #include "data/normalization.h"
 
-namespace lathe::cli {
+namespace lathe::launch {
 
 data::DataConfig checkpoint_data_config(const io::Checkpoint& checkpoint,
                                         const std::string& checkpoint_path,
@@ -50,4 +50,4 @@ data::DataSplits load_checkpoint_data(const io::Checkpoint& checkpoint,
   return splits;
 }
 
-}  // namespace lathe::cli
+}  // namespace lathe::launch

@@ -1,0 +1,20 @@
+// One text per meaning of a YAML value: mappings with their keys sorted, flow or block
+// style, comments and quoting gone, numbers in one spelling. What identities and hashes of
+// configs are computed from (a search's experiment, a candidate's recipe).
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <string>
+
+namespace lathe::config {
+
+// JSON-like text: {"a": 1, "b": [0.5, "l1"]}; numeric scalars printed as numbers
+// (0.50 and 0.5 are the same), other scalars as strings.
+std::string canonical_yaml_text(const YAML::Node& node);
+
+// 64-bit FNV-1a of `text`, as 16 lower-case hex digits.
+std::string fnv1a_hex(const std::string& text);
+
+}  // namespace lathe::config

@@ -1,0 +1,123 @@
+#include "cli/search_setup.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "config/yaml_reader.h"
+#include "core/error.h"
+#include "io/checkpoint_file.h"
+#include "recipe/evaluator.h"
+#include "recipe/recipe.h"
+#include "strategies/search_space.h"
+
+namespace lathe::cli {
+namespace {
+
+// The base a training config writes (its `output` key).
+std::string trained_base_path(const std::string& train_config) {
+  const YAML::Node root = config::load_yaml_file(train_config);
+  LATHE_CHECK(root["output"] && root["output"].IsScalar(), train_config,
+              ": output: required here (the search's base is the model this config writes)");
+  return root["output"].Scalar();
+}
+
+// Trains the base with `lathe train` (this same executable), so its checkpoint is exactly
+// what `lathe train` writes.
+void train_base(const std::string& train_config, const std::string& experiment_path) {
+  std::printf("%s: training the base with %s first\n", experiment_path.c_str(), train_config.c_str());
+  std::fflush(stdout);
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string command = "'" + self + "' train '" + train_config + "'";
+  const int status = std::system(command.c_str());
+  LATHE_CHECK(status == 0, experiment_path, ": train: `lathe train ", train_config,
+              "` failed (exit status ", status, "); the search did not start");
+}
+
+std::string shortest_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+std::string dimension_values(const search::SearchSpace& space, const search::Point& point,
+                             const search::Point& first) {
+  std::string text;
+  for (std::size_t i = 0; i < point.size(); ++i) {
+    if (point[i] == first[i]) continue;
+    text += (text.empty() ? "" : ", ") + space.dimensions[i].name + " = " +
+            (space.dimensions[i].kind == search::Dimension::Kind::categorical
+                 ? space.dimensions[i].choices[static_cast<std::size_t>(point[i])]
+                 : shortest_number(point[i]));
+  }
+  return text.empty() ? "every dimension at its first value" : text;
+}
+
+}  // namespace
+
+search::Experiment prepare_search(const std::string& experiment_path) {
+  search::Experiment experiment = search::load_experiment(experiment_path);
+  search::ExperimentFile& file = experiment.file;
+  if (file.base.empty()) file.base = trained_base_path(file.train);
+  if (!std::filesystem::exists(file.base)) {
+    LATHE_CHECK(!file.train.empty(), experiment_path, ": base: ", file.base,
+                ": no such file (train it with `lathe train`, or give `train: CONFIG` to train it first)");
+    train_base(file.train, experiment_path);
+    LATHE_CHECK(std::filesystem::exists(file.base), experiment_path, ": base: ", file.base,
+                ": still missing after training with ", file.train, " (its output must be this path)");
+  }
+  const io::Checkpoint base = io::read_checkpoint(file.base);
+  const std::vector<search::Point> probes = experiment.space.probe_points();
+  for (const search::Point& point : probes) {
+    const std::string yaml = experiment.space.recipe_yaml(point);
+    const std::string source =
+        experiment_path + ": space (" + dimension_values(experiment.space.space(), point, probes.front()) + ")";
+    try {
+      const recipe::Recipe recipe = recipe::parse_recipe(yaml, source);
+      (void)recipe::prepare_steps(recipe, base, file.base);
+    } catch (const Error& e) {
+      fail(e.what(), "\n  the recipe was:\n", yaml);
+    }
+  }
+  return experiment;
+}
+
+search::RunnerSettings runner_settings(const search::Experiment& experiment, int workers_on_node,
+                                       bool verbose) {
+  const search::ExperimentFile& file = experiment.file;
+  search::RunnerSettings settings;
+  settings.base_path = file.base.empty() ? trained_base_path(file.train) : file.base;
+  settings.data_path = file.data;
+  settings.output_dir = file.output;
+  settings.device = file.candidate.device;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  settings.threads = file.candidate.threads > 0 ? file.candidate.threads
+                                                : std::max(1, cores / std::max(1, workers_on_node));
+  settings.batch_size = file.candidate.batch_size;
+  settings.measure_latency = file.candidate.measure_latency;
+  settings.verbose = verbose;
+  return settings;
+}
+
+std::string search_space_help() {
+  return R"(
+space: the recipe template searched (docs/search.md):
+  space:
+    steps:                       # recipe steps in order; any key may be a dimension
+      - prune: {optional: true, select: ratio, ratio: {range: [0.1, 0.8], per_layer: [conv2, fc1]}}
+      - quantize: {weight_bits: {int_range: [2, 8]}, act_bits: {choice: [0, 8]}}
+      - finetune: {epochs: {choice: [1, 2]}, lr: {log_range: [0.002, 0.05]}}
+    orders: [[prune, quantize, finetune], [quantize, prune, finetune]]   # optional
+  a dimension: {choice: [...]} | {range: [lo, hi]} | {int_range: [lo, hi]} | {log_range: [lo, hi]},
+  optionally per_layer: [layers] (one dimension per layer) and default: D (other layers);
+  step meta keys: optional: true (the step may be left out), label: NAME.
+objectives: a list of {metric: M, goal: minimize|maximize}, 2 or 3; metrics: validation_loss,
+  validation_accuracy, validation_error, size_bytes, parameter_count, macs, latency_batch1_ms,
+  latency_batch128_ms, wall_seconds.
+)";
+}
+
+}  // namespace lathe::cli

@@ -1,0 +1,325 @@
+#include "search/coordinator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "core/error.h"
+#include "search/search_outcome.h"
+
+namespace lathe::search {
+namespace {
+
+std::string artifact_name(std::int64_t id) {
+  char name[64];
+  std::snprintf(name, sizeof name, "artifacts/candidate-%06lld.h5", static_cast<long long>(id));
+  return name;
+}
+
+std::string size_text(double bytes) {
+  char text[32];
+  if (bytes >= 1e6) {
+    std::snprintf(text, sizeof text, "%.2f MB", bytes / 1e6);
+  } else if (bytes >= 1e3) {
+    std::snprintf(text, sizeof text, "%.2f kB", bytes / 1e3);
+  } else {
+    std::snprintf(text, sizeof text, "%.0f B", bytes);
+  }
+  return text;
+}
+
+}  // namespace
+
+Coordinator::Coordinator(const Experiment& experiment, std::string output_dir, SearchHistory history,
+                         JournalWriter& journal, CoordinatorTransport& transport, CoordinatorHooks hooks)
+    : experiment_(experiment),
+      output_dir_(std::move(output_dir)),
+      history_(std::move(history)),
+      journal_(journal),
+      transport_(transport),
+      hooks_(std::move(hooks)) {}
+
+SearchOutcome Coordinator::run() {
+  started_ = std::chrono::steady_clock::now();
+  earlier_runs_seconds_ = history_.elapsed_seconds;
+  run_ = history_.runs + 1;
+  history_.runs = run_;
+  journal_.append(run_event(run_, transport_.worker_count()));
+  if (!history_.base) measure_base();
+  if (!interrupted_) {
+    const StrategySettings settings = strategy_settings(experiment_);
+    const std::unique_ptr<Strategy> strategy = make_strategy(
+        experiment_.space.space(), static_cast<int>(experiment_.objectives.size()), settings);
+    if (experiment_.file.mode == "reproducible") {
+      run_reproducible(*strategy);
+    } else {
+      run_asynchronous(*strategy);
+    }
+  }
+  if (interrupted_) journal_.append(interrupted_event(run_));
+  transport_.stop_workers();
+  SearchOutcome outcome = build_outcome(experiment_, history_);
+  if (hooks_.publish) hooks_.publish(outcome);
+  return outcome;
+}
+
+void Coordinator::measure_base() {
+  Task base;
+  base.id = kBaseTaskId;
+  base.seed = candidate_seed(static_cast<std::uint64_t>(experiment_.file.seed), kBaseTaskId);
+  queue_.push_back(base);
+  while (!history_.base) {
+    if (interrupt_requested()) return;
+    dispatch_queued();
+    pump();
+  }
+}
+
+Task Coordinator::make_task(const Candidate& candidate) const {
+  Task task;
+  task.id = candidate.id;
+  task.seed = candidate_seed(static_cast<std::uint64_t>(experiment_.file.seed), candidate.id);
+  task.recipe_yaml = experiment_.space.recipe_yaml(candidate.point);
+  task.artifact_path = artifact_name(candidate.id);
+  task.time_limit_seconds = experiment_.file.candidate.time_limit_seconds;
+  return task;
+}
+
+void Coordinator::enqueue(const Candidate& candidate) {
+  ++asked_count_;
+  candidates_[candidate.id] = candidate;
+  const std::string point_json = point_to_json(experiment_.space.space(), candidate.point);
+  const auto asked = history_.asked.find(candidate.id);
+  if (asked != history_.asked.end()) {
+    LATHE_CHECK(asked->second.point_json == point_json, output_dir_, "/journal.lathe: candidate ",
+                candidate.id, " was asked as ", asked->second.point_json, " but the strategy now asks ",
+                point_json, ": the journal was written by another version of Lathe or of this experiment");
+  } else {
+    journal_.append(asked_event(candidate.id, candidate.rung, point_json));
+    history_.asked[candidate.id] = {candidate.rung, point_json};
+    history_.events.push_back({HistoryEvent::Kind::asked, candidate.id});
+  }
+  if (history_.results.contains(candidate.id)) return;
+  const int deaths = history_.deaths_in_flight(candidate.id);
+  if (deaths >= kCrashesBeforeGivingUp) {
+    TaskResult crashed;
+    crashed.id = candidate.id;
+    crashed.metrics.status = recipe::CandidateStatus::crashed;
+    crashed.metrics.candidate_id = candidate.id;
+    crashed.metrics.message = "its worker process died while evaluating it, in " + std::to_string(deaths) +
+                              " runs; not tried again";
+    record_result(crashed, 0);
+    return;
+  }
+  queue_.push_back(make_task(candidate));
+}
+
+void Coordinator::dispatch_queued() {
+  while (!queue_.empty() && !free_workers_.empty()) {
+    const int worker = free_workers_.front();
+    free_workers_.pop_front();
+    const Task task = std::move(queue_.front());
+    queue_.pop_front();
+    if (task.id != kBaseTaskId) {
+      journal_.append(dispatched_event(task.id, run_, worker));
+      history_.dispatched_in_runs[task.id].insert(run_);
+    }
+    in_flight_[worker] = task.id;
+    transport_.send(worker, task_to_json(task));
+  }
+}
+
+std::optional<std::int64_t> Coordinator::pump() {
+  const std::optional<WorkerMessage> message = transport_.receive(hooks_.poll);
+  if (!message) return std::nullopt;
+  const std::string type = message_type(message->payload);
+  if (type == "ready") {
+    const ReadyMessage ready = ready_from_json(message->payload);
+    hosts_[message->worker] = ready.host;
+    free_workers_.push_back(message->worker);
+    return std::nullopt;
+  }
+  LATHE_CHECK(type == "result", "search protocol: worker ", message->worker, " sent a '", type,
+              "' message, expected ready or result");
+  const TaskResult result = result_from_json(message->payload);
+  const auto flying = in_flight_.find(message->worker);
+  LATHE_CHECK(flying != in_flight_.end() && flying->second == result.id, "search protocol: worker ",
+              message->worker, " answered candidate ", result.id, ", which it was not given");
+  in_flight_.erase(flying);
+  free_workers_.push_back(message->worker);
+  if (result.id == kBaseTaskId) {
+    LATHE_CHECK(result.metrics.status == recipe::CandidateStatus::ok, experiment_.file.base,
+                ": measuring the base model failed: ", result.metrics.message);
+    journal_.append(base_event(result.metrics));
+    history_.base = result.metrics;
+    return std::nullopt;
+  }
+  record_result(result, message->worker);
+  return result.id;
+}
+
+void Coordinator::record_result(const TaskResult& result, int worker) {
+  EvaluationRecord record;
+  record.id = result.id;
+  const Candidate& candidate = candidates_.at(result.id);
+  record.rung = candidate.rung;
+  record.point_json = history_.asked.at(result.id).point_json;
+  record.recipe_yaml = experiment_.space.recipe_yaml(candidate.point);
+  record.metrics = result.metrics;
+  if (record.metrics.rank < 0) record.metrics.rank = worker;
+  record.finished_seconds = elapsed_seconds();
+  record.artifact = result.artifact_path;
+  judge_record(experiment_, *history_.base, record);
+  if (!record.feasible && !record.artifact.empty()) {
+    // Only feasible candidates keep an artifact: they are the ones a front may hold.
+    std::error_code ignored;
+    std::filesystem::remove(std::filesystem::path(output_dir_) / record.artifact, ignored);
+    record.artifact.clear();
+  }
+  journal_.append(result_event(record));  // fsynced before the strategy hears of it
+  history_.events.push_back({HistoryEvent::Kind::result, record.id});
+  history_.elapsed_seconds = std::max(history_.elapsed_seconds, record.finished_seconds);
+  history_.results[record.id] = std::move(record);
+  ++results_this_run_;
+  report_progress(result.id);
+}
+
+void Coordinator::tell(Strategy& strategy, std::int64_t id) {
+  const EvaluationRecord& record = history_.results.at(id);
+  strategy.tell(strategy_evaluation(experiment_, *history_.base, record, candidates_.at(id).point));
+}
+
+bool Coordinator::interrupt_requested() const {
+  return hooks_.interrupt != nullptr && hooks_.interrupt->load();
+}
+
+bool Coordinator::should_stop_asking() const {
+  const BudgetSection& budget = experiment_.file.budget;
+  if (budget.evaluations > 0 && asked_count_ >= budget.evaluations) return true;
+  return budget.wall_minutes > 0.0 && elapsed_seconds() >= 60.0 * budget.wall_minutes;
+}
+
+double Coordinator::elapsed_seconds() const {
+  // Time of earlier runs (up to their last result) plus this run's.
+  return earlier_runs_seconds_ +
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+void Coordinator::run_reproducible(Strategy& strategy) {
+  while (!should_stop_asking() && !strategy.exhausted()) {
+    const std::int64_t budget = experiment_.file.budget.evaluations;
+    int want = experiment_.file.strategy.population;
+    if (budget > 0) want = static_cast<int>(std::min<std::int64_t>(want, budget - asked_count_));
+    const std::vector<Candidate> batch = strategy.ask(want);
+    if (batch.empty()) break;
+    for (const Candidate& candidate : batch) enqueue(candidate);
+    const auto all_in = [&] {
+      return std::all_of(batch.begin(), batch.end(),
+                         [&](const Candidate& c) { return history_.results.contains(c.id); });
+    };
+    while (!all_in()) {
+      if (interrupt_requested()) {
+        interrupted_ = true;
+        return;
+      }
+      dispatch_queued();
+      pump();
+    }
+    std::vector<std::int64_t> ids;
+    for (const Candidate& candidate : batch) ids.push_back(candidate.id);
+    std::sort(ids.begin(), ids.end());
+    for (const std::int64_t id : ids) tell(strategy, id);
+    if (hooks_.publish) hooks_.publish(build_outcome(experiment_, history_));
+  }
+}
+
+void Coordinator::run_asynchronous(Strategy& strategy) {
+  // Replay: the journal holds the asks and tells of earlier runs in the order they happened.
+  const std::vector<HistoryEvent> earlier = history_.events;
+  std::vector<std::int64_t> unfinished;
+  for (const HistoryEvent& event : earlier) {
+    if (event.kind == HistoryEvent::Kind::asked) {
+      const std::vector<Candidate> again = strategy.ask(1);
+      LATHE_CHECK(again.size() == 1 && again.front().id == event.id, output_dir_,
+                  "/journal.lathe: replaying candidate ", event.id,
+                  ", the strategy asked another: the journal does not belong to this experiment");
+      ++asked_count_;
+      candidates_[event.id] = again.front();
+      const std::string point_json = point_to_json(experiment_.space.space(), again.front().point);
+      LATHE_CHECK(history_.asked.at(event.id).point_json == point_json, output_dir_,
+                  "/journal.lathe: candidate ", event.id, " was asked as ",
+                  history_.asked.at(event.id).point_json, ", the strategy now asks ", point_json);
+      if (!history_.results.contains(event.id)) unfinished.push_back(event.id);
+    } else {
+      tell(strategy, event.id);
+      std::erase(unfinished, event.id);
+    }
+  }
+  for (const std::int64_t id : unfinished) {
+    --asked_count_;  // enqueue counts it again
+    enqueue(candidates_.at(id));
+    if (history_.results.contains(id)) tell(strategy, id);  // recorded as crashed just now
+  }
+  while (true) {
+    if (interrupt_requested()) {
+      interrupted_ = true;
+      return;
+    }
+    while (queue_.size() < free_workers_.size() && !should_stop_asking() && !strategy.exhausted()) {
+      const std::vector<Candidate> next = strategy.ask(1);
+      if (next.empty()) break;
+      enqueue(next.front());
+      if (history_.results.contains(next.front().id)) tell(strategy, next.front().id);
+    }
+    dispatch_queued();
+    if (queue_.empty() && in_flight_.empty() && (should_stop_asking() || strategy.exhausted())) break;
+    if (const std::optional<std::int64_t> id = pump()) {
+      tell(strategy, *id);
+      if (hooks_.publish && results_this_run_ % std::max(1, transport_.worker_count()) == 0) {
+        hooks_.publish(build_outcome(experiment_, history_));
+      }
+    }
+  }
+}
+
+void Coordinator::report_progress(std::int64_t id) {
+  if (!hooks_.progress) return;
+  const SearchOutcome outcome = build_outcome(experiment_, history_);
+  std::int64_t feasible = 0;
+  double best_size = INFINITY;
+  for (const EvaluationRecord& record : outcome.evaluations) {
+    if (!record.feasible) continue;
+    ++feasible;
+    best_size = std::min(best_size, static_cast<double>(record.metrics.size_bytes));
+  }
+  const double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() / 60.0;
+  const double per_minute = minutes > 0 ? static_cast<double>(results_this_run_) / minutes : 0.0;
+  const std::int64_t done = static_cast<std::int64_t>(history_.results.size());
+  const std::int64_t budget = experiment_.file.budget.evaluations;
+  const EvaluationRecord& latest = history_.results.at(id);
+  char line[512];
+  std::string best = "none feasible yet";
+  if (std::isfinite(best_size)) {
+    best = "best " + size_text(best_size);
+    if (outcome.base.size_bytes > 0) {
+      char ratio[32];
+      std::snprintf(ratio, sizeof ratio, " (%.1fx smaller)", static_cast<double>(outcome.base.size_bytes) / best_size);
+      best += ratio;
+    }
+  }
+  std::string left;
+  if (budget > 0 && per_minute > 0) {
+    char text[48];
+    std::snprintf(text, sizeof text, ", ~%.1f min left", static_cast<double>(budget - done) / per_minute);
+    left = text;
+  }
+  std::snprintf(line, sizeof line, "%s: %lld/%s done, %lld feasible, %s, %.1f eval/min%s  [#%lld %s%s]",
+                experiment_.file.name.c_str(), static_cast<long long>(done),
+                budget > 0 ? std::to_string(budget).c_str() : "-", static_cast<long long>(feasible),
+                best.c_str(), per_minute, left.c_str(), static_cast<long long>(id),
+                recipe::status_name(latest.metrics.status), latest.feasible ? ", feasible" : "");
+  hooks_.progress(line);
+}
+
+}  // namespace lathe::search

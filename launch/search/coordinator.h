@@ -1,0 +1,90 @@
+// The coordinator: asks the strategy for candidates, hands each to a free worker at once,
+// journals every result (fsynced) before the strategy hears of it, and resumes a search
+// from its journal. Talks to workers only through CoordinatorTransport.
+//
+// Reproducible mode: candidates come in generations of `strategy.population`; a
+// generation's results are told in id order once all are in, so the results depend only
+// on the experiment, never on how many workers ran it or in which order they finished.
+// A resume runs the same loop with the journal's results standing in for evaluations.
+// Asynchronous mode: a free worker gets the next candidate at once and results are told
+// as they come; a resume replays the journal's asks and tells in their order.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "search/experiment.h"
+#include "search/journal.h"
+#include "search/protocol.h"
+#include "search/search_history.h"
+#include "search/transport.h"
+#include "strategies/strategy.h"
+
+namespace lathe::search {
+
+struct CoordinatorHooks {
+  std::function<void(const std::string&)> progress;      // one line per finished evaluation
+  std::function<void(const SearchOutcome&)> publish;     // results.h5 and the report, now and then
+  const std::atomic<bool>* interrupt = nullptr;          // set by SIGTERM/SIGINT handlers
+  std::chrono::milliseconds poll{250};                   // how often the interrupt is checked
+};
+
+// A candidate in flight whose worker died in this many runs is recorded as crashed.
+inline constexpr int kCrashesBeforeGivingUp = 2;
+
+class Coordinator {
+ public:
+  Coordinator(const Experiment& experiment, std::string output_dir, SearchHistory history,
+              JournalWriter& journal, CoordinatorTransport& transport, CoordinatorHooks hooks);
+
+  // Runs the search to its budget (or the strategy's end, or an interrupt); stops the
+  // workers and returns the outcome as the journal now holds it.
+  SearchOutcome run();
+  [[nodiscard]] bool interrupted() const { return interrupted_; }
+  [[nodiscard]] const SearchHistory& history() const { return history_; }
+
+ private:
+  void run_reproducible(Strategy& strategy);
+  void run_asynchronous(Strategy& strategy);
+  // Journals and queues `candidate` unless the journal already holds its result (or it
+  // crashed its workers too often, then a crashed result is journaled).
+  void enqueue(const Candidate& candidate);
+  void measure_base();
+  void dispatch_queued();
+  // Handles at most one message (waiting up to the poll interval); returns the id of a
+  // result it journaled, if any.
+  std::optional<std::int64_t> pump();
+  void record_result(const TaskResult& result, int worker);
+  void tell(Strategy& strategy, std::int64_t id);
+  [[nodiscard]] bool should_stop_asking() const;
+  [[nodiscard]] bool interrupt_requested() const;
+  [[nodiscard]] double elapsed_seconds() const;
+  void report_progress(std::int64_t id);
+  [[nodiscard]] Task make_task(const Candidate& candidate) const;
+
+  const Experiment& experiment_;
+  std::string output_dir_;
+  SearchHistory history_;
+  JournalWriter& journal_;
+  CoordinatorTransport& transport_;
+  CoordinatorHooks hooks_;
+  int run_ = 0;
+  bool interrupted_ = false;
+  std::int64_t asked_count_ = 0;
+  std::int64_t results_this_run_ = 0;
+  std::chrono::steady_clock::time_point started_;
+  double earlier_runs_seconds_ = 0.0;
+  std::map<std::int64_t, Candidate> candidates_;  // every candidate asked in this run's replay
+  std::deque<Task> queue_;
+  std::deque<int> free_workers_;
+  std::map<int, std::int64_t> in_flight_;  // worker -> task id
+  std::map<int, std::string> hosts_;
+};
+
+}  // namespace lathe::search

@@ -1,0 +1,112 @@
+#include "search/experiment.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "config/canonical_yaml.h"
+#include "config/yaml_reader.h"
+#include "core/error.h"
+
+namespace lathe::search {
+namespace {
+
+struct ObjectiveEntry {
+  std::string metric;
+  std::string goal = "minimize";
+  template <class V>
+  void visit(V& v) {
+    v.text("metric", metric, "a metric of the evaluator", config::Presence::required);
+    v.choice("goal", goal, {"minimize", "maximize"}, "whether smaller or larger is better");
+  }
+};
+
+std::vector<ObjectiveSpec> read_objectives(const YAML::Node& node, const std::string& source) {
+  const std::string where = config::source_line(source, node);
+  LATHE_CHECK(node.IsSequence(), where,
+              ": objectives: expected a list of {metric: NAME, goal: minimize|maximize}");
+  const auto& names = objective_metric_names();
+  std::string known;
+  for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+  std::vector<ObjectiveSpec> objectives;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    ObjectiveEntry entry;
+    config::YamlReader::read(node[i], entry, source, "objectives[" + std::to_string(i) + "].");
+    if (std::find(names.begin(), names.end(), entry.metric) == names.end()) {
+      const std::string near = config::nearest_word(entry.metric, names);
+      fail(config::source_line(source, node[i]), ": objectives[", i, "].metric: expected one of ",
+           known, ", got '", entry.metric, "'", near.empty() ? "" : " (did you mean '" + near + "'?)");
+    }
+    for (const ObjectiveSpec& other : objectives) {
+      LATHE_CHECK(other.metric != entry.metric, config::source_line(source, node[i]),
+                  ": objectives[", i, "].metric: '", entry.metric, "' is named twice");
+    }
+    objectives.push_back({entry.metric, entry.goal == "maximize"});
+  }
+  LATHE_CHECK(objectives.size() >= 2 && objectives.size() <= 3, where,
+              ": objectives: expected 2 or 3 objectives (the front and its hypervolume need them), got ",
+              objectives.size());
+  return objectives;
+}
+
+// Everything that decides which candidates are evaluated and what they measure; the
+// budget, the output folder and the name may change between runs of one search.
+std::string identity_of(const YAML::Node& root) {
+  YAML::Node copy = YAML::Clone(root);
+  for (const char* key : {"budget", "output", "name"}) copy.remove(key);
+  return config::fnv1a_hex(config::canonical_yaml_text(copy));
+}
+
+}  // namespace
+
+Experiment parse_experiment(const std::string& yaml_text, const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    fail(source, ":", e.mark.line + 1, ": not valid YAML: ", e.msg);
+  }
+  Experiment experiment;
+  experiment.path = source;
+  experiment.yaml_text = yaml_text;
+  config::YamlReader::read(root, experiment.file, source);
+  ExperimentFile& file = experiment.file;
+  LATHE_CHECK(!file.base.empty() || !file.train.empty(), source,
+              ": base: required (a trained checkpoint), or `train` with a training config");
+  LATHE_CHECK(file.budget.evaluations > 0 || file.budget.wall_minutes > 0.0, source,
+              ": budget: expected evaluations or wall_minutes greater than 0 (a search needs an end)");
+  if (file.mode == "reproducible") {
+    LATHE_CHECK(file.candidate.threads > 0, source,
+                ": candidate.threads: a reproducible search needs a fixed thread count (sums change "
+                "with it), got 0; set it, or mode: asynchronous");
+  }
+  experiment.objectives = read_objectives(file.objectives, source);
+  experiment.space = RecipeSpace(file.space, source);
+  LATHE_CHECK(!experiment.space.space().dimensions.empty() || file.strategy.name == "grid", source,
+              ": space: no key is searched (give some key a choice, range, int_range or log_range)");
+  experiment.identity = identity_of(root);
+  return experiment;
+}
+
+Experiment load_experiment(const std::string& path) {
+  std::ifstream in(path);
+  LATHE_CHECK(in.good(), path, ": no such file (expected an experiment YAML file)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_experiment(text.str(), path);
+}
+
+StrategySettings strategy_settings(const Experiment& experiment) {
+  StrategySettings settings;
+  const StrategySection& s = experiment.file.strategy;
+  settings.name = s.name;
+  settings.seed = static_cast<std::uint64_t>(experiment.file.seed);
+  settings.population = s.population;
+  settings.crossover_probability = s.crossover_probability;
+  settings.mutation_probability = s.mutation_probability;
+  settings.grid_points = s.grid_points;
+  settings.asynchronous = experiment.file.mode == "asynchronous";
+  return settings;
+}
+
+}  // namespace lathe::search

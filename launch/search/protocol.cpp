@@ -1,0 +1,107 @@
+#include "search/protocol.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cstdio>
+
+#include "core/error.h"
+#include "recipe/json_text.h"
+
+namespace lathe::search {
+namespace {
+
+using recipe::json_string;
+
+YAML::Node parse(const std::string& json) {
+  try {
+    YAML::Node node = YAML::Load(json);
+    LATHE_CHECK(node.IsMap(), "search protocol: expected a JSON object, got '", json.substr(0, 80), "'");
+    return node;
+  } catch (const YAML::Exception& e) {
+    fail("search protocol: malformed message (", e.msg, "): '", json.substr(0, 80), "'");
+  }
+}
+
+std::uint64_t parse_u64(const YAML::Node& node) {
+  const std::string& text = node.Scalar();
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  LATHE_CHECK(error == std::errc() && end == text.data() + text.size(),
+              "search protocol: expected an unsigned integer, got '", text, "'");
+  return value;
+}
+
+std::string number(double value) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
+}  // namespace
+
+std::string task_to_json(const Task& task) {
+  return "{\"type\": \"task\", \"id\": " + std::to_string(task.id) + ", \"seed\": \"" +
+         std::to_string(task.seed) + "\", \"recipe\": " + json_string(task.recipe_yaml) +
+         ", \"artifact\": " + json_string(task.artifact_path) +
+         ", \"time_limit_seconds\": " + number(task.time_limit_seconds) + "}";
+}
+
+std::string result_to_json(const TaskResult& result) {
+  return "{\"type\": \"result\", \"id\": " + std::to_string(result.id) +
+         ", \"artifact\": " + json_string(result.artifact_path) +
+         ", \"metrics\": " + recipe::metrics_to_json(result.metrics) + "}";
+}
+
+std::string ready_to_json(const ReadyMessage& ready) {
+  return "{\"type\": \"ready\", \"rank\": " + std::to_string(ready.rank) +
+         ", \"host\": " + json_string(ready.host) + "}";
+}
+
+std::string message_type(const std::string& json) {
+  const YAML::Node node = parse(json);
+  LATHE_CHECK(node["type"], "search protocol: a message without a type: '", json.substr(0, 80), "'");
+  return node["type"].Scalar();
+}
+
+Task task_from_json(const std::string& json) {
+  const YAML::Node node = parse(json);
+  Task task;
+  task.id = node["id"].as<std::int64_t>();
+  task.seed = parse_u64(node["seed"]);
+  task.recipe_yaml = node["recipe"].as<std::string>();
+  task.artifact_path = node["artifact"].as<std::string>();
+  task.time_limit_seconds = node["time_limit_seconds"].as<double>();
+  return task;
+}
+
+TaskResult result_from_json(const std::string& json) {
+  const YAML::Node node = parse(json);
+  TaskResult result;
+  result.id = node["id"].as<std::int64_t>();
+  result.artifact_path = node["artifact"].as<std::string>();
+  // The metrics object is the message's last field (result_to_json writes it so): handed
+  // to metrics_from_json as the exact text, which owns that format.
+  const std::string key = "\"metrics\": ";
+  const std::size_t start = json.rfind(key);
+  const std::size_t end = json.find_last_of('}');
+  LATHE_CHECK(start != std::string::npos && end != std::string::npos && end > start,
+              "search protocol: result ", result.id, " without metrics");
+  result.metrics = recipe::metrics_from_json(json.substr(start + key.size(), end - start - key.size()),
+                                             "search protocol: result " + std::to_string(result.id));
+  return result;
+}
+
+ReadyMessage ready_from_json(const std::string& json) {
+  const YAML::Node node = parse(json);
+  return {node["rank"].as<int>(), node["host"].as<std::string>()};
+}
+
+std::uint64_t candidate_seed(std::uint64_t experiment_seed, std::int64_t id) {
+  std::uint64_t z = experiment_seed * 0x9E3779B97F4A7C15ULL + static_cast<std::uint64_t>(id) + 1;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace lathe::search

@@ -1,0 +1,51 @@
+// The messages of the search protocol, each one line of JSON:
+//   worker -> coordinator  {"type": "ready", "rank": 2, "host": "node07"}
+//   coordinator -> worker  {"type": "task", "id": 12, "seed": "...", "recipe": "...",
+//                           "artifact": "artifacts/candidate-000012.h5", "time_limit_seconds": 600}
+//   worker -> coordinator  {"type": "result", "id": 12, "artifact": "...", "metrics": {...}}
+// The base model is task id -1 with an empty recipe: measured by a worker like a candidate.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "recipe/metrics.h"
+
+namespace lathe::search {
+
+inline constexpr std::int64_t kBaseTaskId = -1;
+
+struct Task {
+  std::int64_t id = 0;
+  std::uint64_t seed = 0;
+  std::string recipe_yaml;    // empty for the base
+  std::string artifact_path;  // where an ok candidate's artifact goes ("" for none)
+  double time_limit_seconds = 0.0;
+};
+
+struct TaskResult {
+  std::int64_t id = 0;
+  std::string artifact_path;  // "" when none was written
+  recipe::CandidateMetrics metrics;
+};
+
+struct ReadyMessage {
+  int rank = 0;
+  std::string host;
+};
+
+std::string task_to_json(const Task& task);
+std::string result_to_json(const TaskResult& result);
+std::string ready_to_json(const ReadyMessage& ready);
+
+// The message's "type" ("task", "result", "ready"); malformed JSON throws lathe::Error.
+std::string message_type(const std::string& json);
+Task task_from_json(const std::string& json);
+TaskResult result_from_json(const std::string& json);
+ReadyMessage ready_from_json(const std::string& json);
+
+// A candidate's seed from the experiment seed and its id alone (never its rank or the
+// time): splitmix64 of both.
+std::uint64_t candidate_seed(std::uint64_t experiment_seed, std::int64_t id);
+
+}  // namespace lathe::search

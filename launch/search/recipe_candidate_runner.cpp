@@ -1,0 +1,67 @@
+#include "search/recipe_candidate_runner.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "backend/backend_factory.h"
+#include "common/checkpoint_data.h"
+#include "common/provenance.h"
+#include "io/checkpoint_file.h"
+#include "nn/model_checkpoint.h"
+#include "recipe/evaluator.h"
+#include "recipe/recipe.h"
+
+namespace lathe::search {
+
+RecipeCandidateRunner::RecipeCandidateRunner(const RunnerSettings& settings)
+    : settings_(settings),
+      base_(io::read_checkpoint(settings.base_path)),
+      data_(launch::load_checkpoint_data(
+          base_, settings.base_path,
+          settings.data_path.empty() ? std::nullopt : std::optional<std::string>(settings.data_path))),
+      // The thread count belongs to this backend (one worker, one share of the node).
+      backend_(make_backend(settings.device, settings.threads, /*deterministic=*/true)) {}
+
+TaskResult RecipeCandidateRunner::run(const Task& task) {
+  TaskResult result;
+  result.id = task.id;
+  recipe::EvaluatorOptions options;
+  options.batch_size = settings_.batch_size;
+  options.seed = task.seed;
+  options.measure_latency = settings_.measure_latency;
+  options.time_limit_seconds = task.time_limit_seconds;
+  if (settings_.verbose) {
+    options.log = [id = task.id](const std::string& line) {
+      std::fprintf(stderr, "  [candidate %lld] %s\n", static_cast<long long>(id), line.c_str());
+    };
+  }
+  try {
+    if (task.id == kBaseTaskId) {
+      nn::Model model = nn::model_from_checkpoint(base_, settings_.base_path);
+      result.metrics = recipe::measure_model(model, base_, data_, *backend_, options);
+      result.metrics.seed = task.seed;
+      return result;
+    }
+    const recipe::Recipe recipe =
+        recipe::parse_recipe(task.recipe_yaml, "candidate " + std::to_string(task.id));
+    recipe::CompressionOutcome outcome =
+        recipe::compress_and_measure(base_, settings_.base_path, recipe, data_, *backend_, options);
+    result.metrics = outcome.metrics;
+    if (outcome.metrics.status == recipe::CandidateStatus::ok && !task.artifact_path.empty()) {
+      launch::record_provenance(outcome.artifact, base_, settings_.base_path, recipe, outcome.metrics);
+      outcome.artifact.number_metadata["search_candidate_id"] = static_cast<double>(task.id);
+      const std::filesystem::path path = std::filesystem::path(settings_.output_dir) / task.artifact_path;
+      std::filesystem::create_directories(path.parent_path());
+      io::write_checkpoint(path.string(), outcome.artifact);  // atomic: temp file and rename
+      result.artifact_path = task.artifact_path;
+    }
+  } catch (const std::exception& e) {
+    // A recipe the experiment's checks let through but the evaluator refuses.
+    result.metrics.status = recipe::CandidateStatus::failed;
+    result.metrics.message = e.what();
+  }
+  result.metrics.seed = task.seed;
+  return result;
+}
+
+}  // namespace lathe::search

@@ -1,0 +1,40 @@
+// The real candidate runner: the base checkpoint, its data splits and the backend are
+// loaded once per worker, then every task's recipe is applied by the candidate evaluator
+// (recipe/evaluator.h) and an ok candidate's artifact is written atomically to its path in
+// the output folder. The base itself is a task with an empty recipe.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "backend/backend.h"
+#include "data/data_config.h"
+#include "io/checkpoint.h"
+#include "search/candidate_runner.h"
+
+namespace lathe::search {
+
+struct RunnerSettings {
+  std::string base_path;
+  std::string data_path;    // a data-section YAML; "" for the base's own data
+  std::string output_dir;   // artifact paths are relative to it
+  std::string device = "cpu";
+  int threads = 1;
+  int batch_size = 128;
+  bool measure_latency = false;
+  bool verbose = false;     // each candidate's progress lines on stderr
+};
+
+class RecipeCandidateRunner final : public CandidateRunner {
+ public:
+  explicit RecipeCandidateRunner(const RunnerSettings& settings);
+  TaskResult run(const Task& task) override;
+
+ private:
+  RunnerSettings settings_;
+  io::Checkpoint base_;
+  data::DataSplits data_;
+  std::unique_ptr<Backend> backend_;
+};
+
+}  // namespace lathe::search

@@ -1,0 +1,77 @@
+// `lathe search` under mpirun (ctest label mpi): rank 0 coordinates real worker ranks.
+// The reproducible mode gives the same results as one process, and a search killed with
+// SIGKILL (mpirun and every rank, as a time limit or a lost node does) resumes to the
+// same results as an uninterrupted one.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "support/run_lathe.h"
+#include "support/search_runs.h"
+#include "support/temp_dir.h"
+
+namespace lathe::test_support {
+namespace {
+
+const std::string& one_process_results() {
+  static const std::string results = [] {
+    static TempDir dir;
+    const std::filesystem::path out = dir.path() / "alone";
+    const RunResult run = run_lathe(std::string("search ") + kTinyExperiment + " --output " + out.string());
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    return comparable_results(out);
+  }();
+  return results;
+}
+
+TEST(SearchUnderMpi, ThreeRanksGiveTheResultsOfOneProcess) {
+  TempDir dir;
+  const std::filesystem::path out = dir.path() / "mpi";
+  const std::string command = mpirun(3) + " search " + kTinyExperiment + " --output " + out.string();
+  const RunResult run = run_lathe_command(command);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(journaled_results(out / "journal.lathe"), 8);
+  EXPECT_EQ(comparable_results(out), one_process_results());
+}
+
+TEST(SearchUnderMpi, KilledTwiceWithSigkillResumesToTheSameResults) {
+  TempDir dir;
+  const std::filesystem::path out = dir.path() / "killed";
+  const std::string command = mpirun(3) + " search " + kTinyExperiment + " --output " + out.string();
+  // Two kills: inside the first generation, then inside the second (after the candidates
+  // in flight at the first kill have finished, so none counts as crashing twice).
+  for (const int kill_after : {2, 6}) {
+    const pid_t group = start_in_group(command, (dir.path() / "log.txt").string());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+    while (journaled_results(out / "journal.lathe") < kill_after && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ::kill(-group, SIGKILL);
+    (void)wait_for(group);
+    ASSERT_GE(journaled_results(out / "journal.lathe"), kill_after);
+  }
+  const RunResult resumed = run_lathe_command(command);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming"), std::string::npos) << resumed.output;
+  EXPECT_EQ(comparable_results(out), one_process_results());
+}
+
+TEST(SearchUnderMpi, SigtermStopsCleanlyAndTheRerunFinishes) {
+  TempDir dir;
+  const std::filesystem::path out = dir.path() / "stopped";
+  const std::string command = mpirun(3) + " search " + kTinyExperiment + " --output " + out.string();
+  const pid_t group = start_in_group(command, (dir.path() / "log.txt").string());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+  while (journaled_results(out / "journal.lathe") < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(group, SIGTERM);  // mpirun forwards it to every rank
+  const int status = wait_for(group);
+  EXPECT_TRUE(WIFEXITED(status) || WIFSIGNALED(status));
+  const RunResult resumed = run_lathe_command(command);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(comparable_results(out), one_process_results());
+}
+
+}  // namespace
+}  // namespace lathe::test_support

@@ -1,0 +1,196 @@
+// The coordinator's protocol over the in-memory transport with an analytic evaluator:
+// reproducibility across worker counts, resume after a stop or a kill at any instant,
+// failing and crashed candidates, hard constraints, refused output folders.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "search/journal.h"
+#include "search/synthetic_search.h"
+#include "support/temp_dir.h"
+
+namespace lathe::search {
+namespace {
+
+using test_support::comparable_rows;
+using test_support::run_synthetic_search;
+using test_support::synthetic_experiment_yaml;
+
+Experiment experiment_in(const std::filesystem::path& folder, const std::string& mode = "reproducible",
+                         int evaluations = 24) {
+  return parse_experiment(synthetic_experiment_yaml((folder / "out").string(), mode, evaluations),
+                          (folder / "experiment.yaml").string());
+}
+
+TEST(Coordinator, ReproducibleSearchGivesTheSameResultsWithOneTwoFourAndEightWorkers) {
+  std::vector<std::string> reference;
+  for (const int workers : {1, 2, 4, 8}) {
+    lathe::test_support::TempDir dir;
+    const SearchRun run = run_synthetic_search(experiment_in(dir.path()), workers);
+    ASSERT_EQ(run.outcome.evaluations.size(), 24u) << workers << " workers";
+    const std::vector<std::string> rows = comparable_rows(run.outcome);
+    if (reference.empty()) {
+      reference = rows;
+    } else {
+      EXPECT_EQ(rows, reference) << workers << " workers";
+    }
+  }
+}
+
+TEST(Coordinator, EveryCandidateSeedComesFromTheExperimentSeedAndItsId) {
+  lathe::test_support::TempDir dir;
+  const SearchRun run = run_synthetic_search(experiment_in(dir.path()), 3);
+  for (const EvaluationRecord& record : run.outcome.evaluations) {
+    EXPECT_EQ(record.metrics.seed, candidate_seed(5, record.id));
+    EXPECT_EQ(record.metrics.candidate_id, record.id);
+    EXPECT_GE(record.metrics.rank, 1);
+    EXPECT_FALSE(record.metrics.host.empty());
+  }
+}
+
+TEST(Coordinator, StoppedSearchResumesToTheSameResults) {
+  lathe::test_support::TempDir whole_dir;
+  const SearchRun whole = run_synthetic_search(experiment_in(whole_dir.path()), 2);
+  lathe::test_support::TempDir dir;
+  const Experiment experiment = experiment_in(dir.path());
+  const SearchRun first = run_synthetic_search(experiment, 2, /*stop_after=*/7);
+  EXPECT_TRUE(first.interrupted);
+  EXPECT_LT(first.outcome.evaluations.size(), 24u);
+  const SearchRun second = run_synthetic_search(experiment, 3);
+  EXPECT_FALSE(second.interrupted);
+  EXPECT_EQ(comparable_rows(second.outcome), comparable_rows(whole.outcome));
+}
+
+TEST(Coordinator, KilledAtAnyInstantResumesToTheSameResults) {
+  lathe::test_support::TempDir whole_dir;
+  const SearchRun whole = run_synthetic_search(experiment_in(whole_dir.path()), 2);
+  const std::string journal = (whole_dir.path() / "out" / "journal.lathe").string();
+  const auto bytes = static_cast<std::int64_t>(std::filesystem::file_size(journal));
+  // A kill -9 leaves the journal cut anywhere: at a record boundary or inside a record.
+  for (const double fraction : {0.05, 0.21, 0.37, 0.5, 0.66, 0.83, 0.97}) {
+    lathe::test_support::TempDir dir;
+    const Experiment experiment = experiment_in(dir.path());
+    std::filesystem::create_directories(dir.path() / "out");
+    std::filesystem::copy_file(journal, dir.path() / "out" / "journal.lathe");
+    std::filesystem::resize_file(dir.path() / "out" / "journal.lathe",
+                                 static_cast<std::uintmax_t>(fraction * static_cast<double>(bytes)));
+    const SearchRun resumed = run_synthetic_search(experiment, 2);
+    EXPECT_EQ(comparable_rows(resumed.outcome), comparable_rows(whole.outcome)) << "cut at " << fraction;
+  }
+}
+
+TEST(Coordinator, FailingCandidatesAreRecordedWithTheirStatusAndTheSearchGoesOn) {
+  lathe::test_support::TempDir dir;
+  const SearchRun run = run_synthetic_search(experiment_in(dir.path(), "reproducible", 36), 2);
+  int failed = 0;
+  for (const EvaluationRecord& record : run.outcome.evaluations) {
+    if (record.metrics.status != recipe::CandidateStatus::failed) continue;
+    ++failed;
+    EXPECT_FALSE(record.feasible);
+    EXPECT_NE(record.metrics.message.find("lr too high"), std::string::npos);
+  }
+  EXPECT_GT(failed, 0) << "the space's lr range reaches the failing values";
+  EXPECT_EQ(run.outcome.evaluations.size(), 36u);
+}
+
+TEST(Coordinator, InfeasibleCandidatesNeverEnterTheFront) {
+  lathe::test_support::TempDir dir;
+  const SearchRun run = run_synthetic_search(experiment_in(dir.path()), 2);
+  ASSERT_FALSE(run.outcome.pareto_ids.empty());
+  int infeasible = 0;
+  for (const EvaluationRecord& record : run.outcome.evaluations) {
+    const bool on_front = std::find(run.outcome.pareto_ids.begin(), run.outcome.pareto_ids.end(),
+                                    record.id) != run.outcome.pareto_ids.end();
+    if (!record.feasible) ++infeasible;
+    if (on_front) {
+      EXPECT_TRUE(record.feasible) << record.id;
+      EXPECT_GE(record.metrics.validation_accuracy, 0.9 - 0.1 - 1e-12) << record.id;
+    }
+  }
+  EXPECT_GT(infeasible, 0) << "the space reaches past the accuracy limit";
+}
+
+TEST(Coordinator, CandidateInFlightAtTwoDeathsIsRecordedAsCrashed) {
+  lathe::test_support::TempDir dir;
+  const Experiment experiment = experiment_in(dir.path(), "reproducible", 6);
+  // Two runs that died with candidate 2 dispatched and no result (as a segfaulting
+  // candidate leaves the journal), then a resume.
+  (void)open_search_output(experiment);
+  {
+    JournalWriter journal((dir.path() / "out" / "journal.lathe").string());
+    recipe::CandidateMetrics base;
+    base.size_bytes = 40000;
+    base.validation_accuracy = 0.9;
+    journal.append(run_event(1, 2));
+    journal.append(base_event(base));
+    journal.append(dispatched_event(2, 1, 1));
+    journal.append(run_event(2, 2));
+    journal.append(dispatched_event(2, 2, 1));
+  }
+  const SearchRun run = run_synthetic_search(experiment, 2);
+  ASSERT_EQ(run.outcome.evaluations.size(), 6u);
+  EXPECT_EQ(run.outcome.evaluations[2].metrics.status, recipe::CandidateStatus::crashed);
+  EXPECT_NE(run.outcome.evaluations[2].metrics.message.find("died"), std::string::npos);
+  EXPECT_EQ(run.outcome.evaluations[1].metrics.status, recipe::CandidateStatus::ok);
+}
+
+TEST(Coordinator, AsynchronousSearchReachesItsBudgetAndResumes) {
+  lathe::test_support::TempDir dir;
+  const Experiment experiment = experiment_in(dir.path(), "asynchronous", 20);
+  const SearchRun first = run_synthetic_search(experiment, 3, /*stop_after=*/8);
+  EXPECT_TRUE(first.interrupted);
+  const SearchRun second = run_synthetic_search(experiment, 3);
+  EXPECT_EQ(second.outcome.evaluations.size(), 20u);
+  for (std::size_t i = 0; i < second.outcome.evaluations.size(); ++i) {
+    EXPECT_EQ(second.outcome.evaluations[i].id, static_cast<std::int64_t>(i));
+  }
+  // What the first run finished is kept as it was.
+  for (const EvaluationRecord& record : first.outcome.evaluations) {
+    EXPECT_EQ(record.recipe_yaml, second.outcome.evaluations[static_cast<std::size_t>(record.id)].recipe_yaml);
+  }
+}
+
+TEST(Coordinator, FinishedSearchRerunAddsNothing) {
+  lathe::test_support::TempDir dir;
+  const Experiment experiment = experiment_in(dir.path());
+  const SearchRun first = run_synthetic_search(experiment, 2);
+  const SearchRun again = run_synthetic_search(experiment, 2);
+  EXPECT_EQ(comparable_rows(again.outcome), comparable_rows(first.outcome));
+}
+
+TEST(SearchOutput, RefusesAFolderHoldingAnotherExperiment) {
+  lathe::test_support::TempDir dir;
+  (void)run_synthetic_search(experiment_in(dir.path(), "reproducible", 6), 1);
+  const std::string journal = (dir.path() / "out" / "journal.lathe").string();
+  const auto before = std::filesystem::file_size(journal);
+  std::string other_yaml = synthetic_experiment_yaml((dir.path() / "out").string(), "reproducible", 6);
+  other_yaml.replace(other_yaml.find("seed: 5"), 7, "seed: 6");
+  const Experiment other = parse_experiment(other_yaml, "other.yaml");
+  try {
+    (void)open_search_output(other);
+    FAIL() << "expected the folder to be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("holds the search of experiment 'synthetic'"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(std::filesystem::file_size(journal), before);
+}
+
+TEST(SearchOutput, RefusesAFolderWithFilesButNoJournal) {
+  lathe::test_support::TempDir dir;
+  std::filesystem::create_directories(dir.path() / "out");
+  std::ofstream(dir.path() / "out" / "precious.txt") << "keep me";
+  EXPECT_THROW((void)open_search_output(experiment_in(dir.path())), Error);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "out" / "precious.txt"));
+}
+
+TEST(SearchOutput, LargerBudgetContinuesAFinishedSearch) {
+  lathe::test_support::TempDir dir;
+  (void)run_synthetic_search(experiment_in(dir.path(), "reproducible", 12), 2);
+  const SearchRun more = run_synthetic_search(experiment_in(dir.path(), "reproducible", 18), 2);
+  EXPECT_EQ(more.outcome.evaluations.size(), 18u);
+}
+
+}  // namespace
+}  // namespace lathe::search

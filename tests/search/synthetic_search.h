@@ -1,0 +1,140 @@
+// A search whose candidates are analytic: the runner reads the recipe's prune ratio and
+// weight bits and returns a size and an accuracy computed from them (and the candidate's
+// seed), in microseconds. The coordinator, transports, journal and resume are the real
+// ones; only the evaluator is replaced.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "search/candidate_runner.h"
+#include "search/coordinator.h"
+#include "search/experiment.h"
+#include "search/in_memory_transport.h"
+#include "search/journal.h"
+#include "search/search_outcome.h"
+#include "search/search_output.h"
+#include "search/worker.h"
+
+namespace lathe::search::test_support {
+
+inline std::string synthetic_experiment_yaml(const std::string& output, const std::string& mode = "reproducible",
+                                             int evaluations = 24, const std::string& strategy = "nsga2") {
+  return "name: synthetic\nbase: base.h5\nseed: 5\nmode: " + mode + "\noutput: " + output +
+         "\nbudget: {evaluations: " + std::to_string(evaluations) +
+         "}\ncandidate: {threads: 1}\n"
+         "objectives:\n  - {metric: size_bytes, goal: minimize}\n"
+         "  - {metric: validation_accuracy, goal: maximize}\n"
+         "constraints: {max_accuracy_drop: 0.1}\n"
+         "strategy: {name: " + strategy + ", population: 6}\n"
+         "space:\n  steps:\n"
+         "    - prune: {optional: true, select: ratio, ratio: {range: [0.1, 0.9]}}\n"
+         "    - quantize: {weight_bits: {int_range: [2, 8]}, act_bits: {choice: [0, 8]}}\n"
+         "    - finetune: {epochs: 1, lr: {log_range: [0.001, 0.1]}}\n";
+}
+
+// size = 10,000 bytes x (1 - ratio) x bits / 32; accuracy falls with the ratio squared
+// and with fewer bits. Recipes whose lr is above 0.08 "fail"; the seed adds noise so that
+// a wrong seed shows in the results.
+class SyntheticRunner final : public CandidateRunner {
+ public:
+  TaskResult run(const Task& task) override {
+    TaskResult result;
+    result.id = task.id;
+    recipe::CandidateMetrics& m = result.metrics;
+    m.seed = task.seed;
+    if (task.id == kBaseTaskId) {
+      m.size_bytes = 40000;
+      m.validation_accuracy = 0.9;
+      m.validation_loss = 0.3;
+      return result;
+    }
+    const YAML::Node steps = YAML::Load(task.recipe_yaml);
+    double ratio = 0.0;
+    double bits = 32.0;
+    double lr = 0.01;
+    for (const YAML::Node& step : steps) {
+      const std::string kind = step.begin()->first.Scalar();
+      const YAML::Node params = step.begin()->second;
+      if (kind == "prune") ratio = params["ratio"].as<double>();
+      if (kind == "quantize") bits = params["weight_bits"].as<double>();
+      if (kind == "finetune") lr = params["lr"].as<double>();
+    }
+    if (lr > 0.08) {
+      m.status = recipe::CandidateStatus::failed;
+      m.message = "synthetic: lr too high, \"diverged\", in a message with, commas";
+      return result;
+    }
+    const double noise = static_cast<double>(task.seed % 1000) / 1e6;
+    m.size_bytes = static_cast<std::int64_t>(10000.0 * (1.0 - ratio) * bits / 32.0) + 1;
+    m.validation_accuracy = 0.9 - 0.25 * ratio * ratio - 0.004 * (8.0 - std::min(bits, 8.0)) * (8.0 - std::min(bits, 8.0)) + noise;
+    m.validation_loss = 1.0 - m.validation_accuracy;
+    m.test_accuracy = m.validation_accuracy - 0.01;
+    m.parameter_count = m.size_bytes;
+    m.macs = m.size_bytes * 10;
+    m.wall_seconds = 0.001;
+    return result;
+  }
+};
+
+struct SearchRun {
+  SearchOutcome outcome;
+  bool interrupted = false;
+};
+
+// Runs (or resumes) `experiment` over `workers` in-memory workers; `stop_after` results
+// of this run, an interrupt is raised (0: never).
+inline SearchRun run_synthetic_search(const Experiment& experiment, int workers, int stop_after = 0) {
+  SearchHistory history = open_search_output(experiment);
+  const SearchPaths paths = search_paths(experiment.file.output);
+  JournalWriter journal(paths.journal);
+  InMemoryNetwork network(workers);
+  std::vector<std::thread> threads;
+  for (int rank = 1; rank <= workers; ++rank) {
+    threads.emplace_back([&network, rank] {
+      SyntheticRunner runner;
+      run_worker(network.worker(rank), runner);
+    });
+  }
+  std::atomic<bool> interrupt{false};
+  int results = 0;
+  CoordinatorHooks hooks;
+  hooks.interrupt = &interrupt;
+  hooks.poll = std::chrono::milliseconds(5);
+  hooks.progress = [&](const std::string&) {
+    if (stop_after > 0 && ++results >= stop_after) interrupt = true;
+  };
+  Coordinator coordinator(experiment, experiment.file.output, std::move(history), journal,
+                          network.coordinator(), hooks);
+  SearchRun run;
+  run.outcome = coordinator.run();
+  run.interrupted = coordinator.interrupted();
+  for (std::thread& thread : threads) thread.join();
+  return run;
+}
+
+// The outcome without what may differ between equal searches: ranks, hosts and timings.
+inline std::vector<std::string> comparable_rows(const SearchOutcome& outcome) {
+  std::vector<std::string> rows;
+  for (const EvaluationRecord& record : outcome.evaluations) {
+    recipe::CandidateMetrics m = record.metrics;
+    m.rank = -1;
+    m.host.clear();
+    m.wall_seconds = m.compress_seconds = m.finetune_seconds = m.measure_seconds = 0.0;
+    m.peak_memory_bytes = 0;
+    m.latency_batch1_ms = m.latency_batch128_ms = 0.0;
+    rows.push_back(std::to_string(record.id) + " " + record.point_json + " " + record.recipe_yaml + " " +
+                   recipe::metrics_to_json(m) + (record.feasible ? " feasible" : " infeasible"));
+  }
+  std::string front = "front:";
+  for (const std::int64_t id : outcome.pareto_ids) front += " " + std::to_string(id);
+  rows.push_back(front);
+  return rows;
+}
+
+}  // namespace lathe::search::test_support
