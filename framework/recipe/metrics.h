@@ -7,6 +7,10 @@
 #include <limits>
 #include <string>
 
+namespace YAML {
+class Node;
+}
+
 namespace lathe::recipe {
 
 // timeout: cancelled inside training at its deadline; crashed: its worker process died
@@ -50,5 +54,23 @@ std::string metrics_to_json(const CandidateMetrics& metrics);
 // field. Missing fields keep their defaults; malformed JSON throws lathe::Error naming
 // `source`.
 CandidateMetrics metrics_from_json(const std::string& json, const std::string& source);
+
+// The pieces of that JSON, for records that nest metrics (launch/search/record_json.cpp).
+// A double as metrics_to_json writes it: "%.17g", null for NaN, "inf" / "-inf".
+std::string json_number(double value);
+// One line of JSON parsed with yaml-cpp; malformed text throws lathe::Error naming `source`
+// and the column.
+YAML::Node parse_json(const std::string& json, const std::string& source);
+// metrics_from_json for an object already parsed; messages read
+// "<source>: <key_prefix>size_bytes: expected ...".
+CandidateMetrics metrics_from_yaml(const YAML::Node& object, const std::string& source,
+                                   const std::string& key_prefix = "");
+// One parsed JSON value of the expected kind; anything else throws lathe::Error naming
+// `where` ("out/s/journal.lathe: record 3: rung"). Doubles as json_number writes them;
+// integers exactly, with no fraction or exponent; text only from a quoted string.
+double double_from_yaml(const YAML::Node& value, const std::string& where);
+std::int64_t int64_from_yaml(const YAML::Node& value, const std::string& where);
+std::string text_from_yaml(const YAML::Node& value, const std::string& where);
+bool bool_from_yaml(const YAML::Node& value, const std::string& where);
 
 }  // namespace lathe::recipe
