@@ -65,9 +65,9 @@ int SearchHistory::deaths_in_flight(std::int64_t id) const {
 SearchHistory read_search_history(const std::string& path) {
   const JournalContents contents = read_journal(path);
   SearchHistory history;
-  history.dropped_torn_tail = contents.dropped_torn_tail;
-  for (std::size_t i = 0; i < contents.records.size(); ++i) {
-    const std::string& payload = contents.records[i];
+  history.dropped_torn_tail = contents.torn_tail_dropped;
+  for (std::size_t i = 0; i < contents.payloads.size(); ++i) {
+    const std::string& payload = contents.payloads[i];
     const std::string where = path + ": record " + std::to_string(i + 1);
     YAML::Node node;
     try {
