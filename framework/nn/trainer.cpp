@@ -19,6 +19,10 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+bool past(const std::optional<Clock::time_point>& deadline) {
+  return deadline && Clock::now() >= *deadline;
+}
+
 }  // namespace
 
 TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& train,
@@ -44,7 +48,7 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
   std::vector<std::int32_t> labels;
   std::int64_t step = 0;
   for (TrainingHook* hook : hooks) hook->on_train_start(backend, model, total_steps);
-  for (int epoch = 0; epoch < options.epochs && !result.diverged; ++epoch) {
+  for (int epoch = 0; epoch < options.epochs && !result.diverged && !result.timed_out; ++epoch) {
     const Clock::time_point epoch_start = Clock::now();
     loader.start_epoch(epoch);
     EpochReport report;
@@ -80,7 +84,15 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
       seen += batch;
       report.learning_rate = lr;
       ++step;
+      if (past(options.deadline)) {
+        result.timed_out = true;
+        break;
+      }
     }
+    // Past the deadline the validation is skipped too, and the unfinished epoch gets no
+    // report (its loss would cover part of the data only).
+    if (!result.diverged && past(options.deadline)) result.timed_out = true;
+    if (result.timed_out) break;
     const double train_seconds = seconds_since(epoch_start);
     report.train_loss = seen > 0 ? loss_sum / static_cast<double>(seen) : std::nan("");
     report.train_accuracy = seen > 0 ? static_cast<double>(correct_sum) / static_cast<double>(seen) : 0.0;
@@ -98,6 +110,7 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
   }
   for (TrainingHook* hook : hooks) hook->on_train_end(backend, model);
   on_backend.finish();
+  result.steps = step;
   result.seconds = seconds_since(run_start);
   return result;
 }

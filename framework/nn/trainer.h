@@ -1,11 +1,13 @@
 // The training loop: seeded shuffled batches, forward, softmax cross-entropy, backward,
 // hooks, optimiser step under a learning-rate schedule; one report per epoch with the
 // validation loss and accuracy. A non-finite loss stops the run as diverged instead of
-// training on NaNs.
+// training on NaNs; a deadline stops it as timed out.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -24,6 +26,9 @@ struct TrainingOptions {
   std::uint64_t seed = 1;
   OptimizerConfig optimizer;
   ScheduleConfig schedule;
+  // Checked after every step and before each epoch's validation: once it has passed the
+  // run stops (timed_out) instead of finishing its epochs. None: no limit.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 struct EpochReport {
@@ -38,8 +43,11 @@ struct EpochReport {
 };
 
 struct TrainingResult {
-  std::vector<EpochReport> epochs;
+  std::vector<EpochReport> epochs;  // completed epochs only (a timed-out one is not)
   bool diverged = false;
+  // The deadline passed in epoch epochs.size() + 1; `epochs` holds those finished before.
+  bool timed_out = false;
+  std::int64_t steps = 0;  // optimiser steps taken
   double seconds = 0.0;
 };
 

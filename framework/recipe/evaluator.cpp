@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <utility>
 
 #include "config/yaml_reader.h"
 #include "core/error.h"
@@ -12,6 +14,7 @@
 #include "nn/trainer.h"
 #include "recipe/finetune_step.h"
 #include "recipe/latency.h"
+#include "recipe/peak_memory.h"
 #include "recipe/step_factory.h"
 
 namespace lathe::recipe {
@@ -25,6 +28,175 @@ FinetuneParams read_finetune(const RecipeStepSpec& step) {
   FinetuneParams params;
   config::YamlReader::read(step.params, params, step.source.where, step.source.label + ".");
   return params;
+}
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Adds the time from its construction to its end (a throw included) to one phase total.
+class PhaseTimer {
+ public:
+  explicit PhaseTimer(double& total) : total_(total), start_(Clock::now()) {}
+  PhaseTimer(const PhaseTimer&) = delete;
+  PhaseTimer& operator=(const PhaseTimer&) = delete;
+  ~PhaseTimer() { total_ += seconds_since(start_); }
+
+ private:
+  double& total_;
+  Clock::time_point start_;
+};
+
+// A candidate's time limit, counted from the start of its evaluation.
+class TimeLimit {
+ public:
+  TimeLimit(double seconds, Clock::time_point start) : seconds_(seconds) {
+    // 0 (or anything not positive) is no limit; past a century the clock would overflow.
+    if (seconds > 0.0 && seconds < 3.0e9) {
+      deadline_ = start + std::chrono::duration_cast<Clock::duration>(
+                              std::chrono::duration<double>(seconds));
+    }
+  }
+  [[nodiscard]] const std::optional<Clock::time_point>& deadline() const { return deadline_; }
+  [[nodiscard]] bool passed() const { return deadline_ && Clock::now() >= *deadline_; }
+  // "over its time limit of 30 s: cancelled <where>"
+  [[nodiscard]] std::string cancelled(const std::string& where) const {
+    char limit[64];
+    std::snprintf(limit, sizeof limit, "%g", seconds_);
+    return std::string("over its time limit of ") + limit + " s: cancelled " + where;
+  }
+
+ private:
+  double seconds_;
+  std::optional<Clock::time_point> deadline_;
+};
+
+std::string step_position(std::size_t index) {
+  return "(step " + std::to_string(index + 1) + " of the recipe)";
+}
+
+void stop_as_timeout(CandidateMetrics& metrics, const TimeLimit& limit, const std::string& where,
+                     const EvaluatorOptions& options) {
+  metrics.status = CandidateStatus::timeout;
+  metrics.message = limit.cancelled(where);
+  say(options, metrics.message);
+}
+
+// One finetune step, with the hooks of every step applied before it active.
+nn::TrainingResult finetune(nn::Model& model, const RecipeStepSpec& spec,
+                            const nn::TrainingOptions& training,
+                            const std::vector<compress::CompressionStep*>& applied,
+                            const data::DataSplits& data, Backend& backend,
+                            const EvaluatorOptions& options) {
+  std::vector<nn::TrainingHook*> hooks;
+  for (compress::CompressionStep* step : applied) {
+    if (nn::TrainingHook* hook = step->hook()) hooks.push_back(hook);
+  }
+  return nn::train_model(model, backend, data.train, data.validation, training, hooks,
+                         [&](const nn::EpochReport& r) {
+                           char line[200];
+                           std::snprintf(line, sizeof line,
+                                         "%s epoch %d: train loss %.4f, validation loss %.4f "
+                                         "accuracy %.2f%%",
+                                         spec.source.label.c_str(), r.epoch, r.train_loss,
+                                         r.validation_loss, 100.0 * r.validation_accuracy);
+                           say(options, line);
+                         });
+}
+
+// Where the time went, kept apart from the metrics that measuring replaces.
+struct PhaseSeconds {
+  double compress = 0.0;
+  double finetune = 0.0;
+  double measure = 0.0;
+};
+
+CompressionOutcome evaluate(const io::Checkpoint& base, const std::string& base_path,
+                            const Recipe& recipe, PreparedSteps steps,
+                            const data::DataSplits& data, Backend& backend,
+                            const EvaluatorOptions& options, Clock::time_point start) {
+  LATHE_CHECK(steps.size() == recipe.steps.size(), recipe.source,
+              ": the prepared steps are not this recipe's (use prepare_steps)");
+  const TimeLimit limit(options.time_limit_seconds, start);
+  CompressionOutcome outcome;
+  PhaseSeconds phases;
+  compress::CompressionContext context{backend, data, base, options.seed, options.batch_size};
+  try {
+    nn::Model model = nn::model_from_checkpoint(base, base_path);
+    std::vector<compress::CompressionStep*> applied;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const RecipeStepSpec& spec = recipe.steps[i];
+      if (limit.passed()) {
+        stop_as_timeout(outcome.metrics, limit, "before " + spec.kind + " " + step_position(i),
+                        options);
+        break;
+      }
+      if (steps[i] == nullptr) {
+        nn::TrainingOptions training =
+            training_options(read_finetune(spec), options.batch_size, options.seed + i);
+        training.deadline = limit.deadline();
+        nn::TrainingResult trained;
+        {
+          const PhaseTimer timer(phases.finetune);
+          trained = finetune(model, spec, training, applied, data, backend, options);
+        }
+        if (trained.diverged) {
+          outcome.metrics.status = CandidateStatus::diverged;
+          outcome.metrics.message = spec.source.label + ": the loss became NaN or infinite";
+          break;
+        }
+        if (trained.timed_out) {
+          stop_as_timeout(outcome.metrics, limit,
+                          "in finetune " + step_position(i) + ", epoch " +
+                              std::to_string(trained.epochs.size() + 1) + ", after " +
+                              std::to_string(trained.steps) + " steps",
+                          options);
+          break;
+        }
+        const PhaseTimer timer(phases.compress);
+        for (compress::CompressionStep* step : applied) step->after_finetune(model, context);
+        continue;
+      }
+      say(options, spec.source.label + ": applying");
+      const PhaseTimer timer(phases.compress);
+      steps[i]->apply(model, context);
+      applied.push_back(steps[i].get());
+    }
+    if (outcome.metrics.status == CandidateStatus::ok) {
+      io::Checkpoint artifact;
+      {
+        const PhaseTimer timer(phases.compress);
+        for (compress::CompressionStep* step : applied) step->finalize(model, context);
+        artifact = nn::make_checkpoint(model);
+        for (compress::CompressionStep* step : applied) step->pack(model, artifact);
+        artifact.normalization_mean = base.normalization_mean;
+        artifact.normalization_std = base.normalization_std;
+      }
+      if (limit.passed()) {
+        stop_as_timeout(outcome.metrics, limit, "before measuring the artifact", options);
+      } else {
+        const PhaseTimer timer(phases.measure);
+        // Measured on the model as it loads from the artifact: decoded packed weights.
+        nn::Model stored = nn::model_from_checkpoint(artifact, base_path + " (compressed)");
+        outcome.metrics = measure_model(stored, artifact, data, backend, options);
+        outcome.artifact = std::move(artifact);
+      }
+    }
+  } catch (const std::exception& e) {
+    outcome.metrics.status = CandidateStatus::failed;
+    outcome.metrics.message = e.what();
+  }
+  CandidateMetrics& metrics = outcome.metrics;
+  metrics.compress_seconds = phases.compress;
+  metrics.finetune_seconds = phases.finetune;
+  metrics.measure_seconds = phases.measure;
+  metrics.peak_memory_bytes = peak_memory_bytes();
+  metrics.seed = options.seed;
+  metrics.recipe_hash = recipe_hash(recipe);
+  metrics.wall_seconds = seconds_since(start);
+  return outcome;
 }
 
 }  // namespace
@@ -74,71 +246,16 @@ CandidateMetrics measure_model(nn::Model& model, const io::Checkpoint& stored,
 CompressionOutcome compress_and_measure(const io::Checkpoint& base, const std::string& base_path,
                                         const Recipe& recipe, const data::DataSplits& data,
                                         Backend& backend, const EvaluatorOptions& options) {
-  return compress_and_measure(base, base_path, recipe, prepare_steps(recipe, base, base_path), data,
-                              backend, options);
+  const Clock::time_point start = Clock::now();
+  return evaluate(base, base_path, recipe, prepare_steps(recipe, base, base_path), data, backend,
+                  options, start);
 }
 
 CompressionOutcome compress_and_measure(const io::Checkpoint& base, const std::string& base_path,
                                         const Recipe& recipe, PreparedSteps steps,
                                         const data::DataSplits& data, Backend& backend,
                                         const EvaluatorOptions& options) {
-  LATHE_CHECK(steps.size() == recipe.steps.size(), recipe.source,
-              ": the prepared steps are not this recipe's (use prepare_steps)");
-  const auto start = std::chrono::steady_clock::now();
-  CompressionOutcome outcome;
-  compress::CompressionContext context{backend, data, base, options.seed, options.batch_size};
-  try {
-    nn::Model model = nn::model_from_checkpoint(base, base_path);
-    std::vector<compress::CompressionStep*> applied;
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      const RecipeStepSpec& spec = recipe.steps[i];
-      if (steps[i] == nullptr) {
-        const nn::TrainingOptions training =
-            training_options(read_finetune(spec), options.batch_size, options.seed + i);
-        std::vector<nn::TrainingHook*> hooks;
-        for (compress::CompressionStep* step : applied) {
-          if (nn::TrainingHook* hook = step->hook()) hooks.push_back(hook);
-        }
-        const nn::TrainingResult trained = nn::train_model(
-            model, backend, data.train, data.validation, training, hooks,
-            [&](const nn::EpochReport& r) {
-              char line[200];
-              std::snprintf(line, sizeof line,
-                            "%s epoch %d: train loss %.4f, validation loss %.4f accuracy %.2f%%",
-                            spec.source.label.c_str(), r.epoch, r.train_loss, r.validation_loss,
-                            100.0 * r.validation_accuracy);
-              say(options, line);
-            });
-        if (trained.diverged) {
-          outcome.metrics.status = CandidateStatus::diverged;
-          outcome.metrics.message = spec.source.label + ": the loss became NaN or infinite";
-          break;
-        }
-        for (compress::CompressionStep* step : applied) step->after_finetune(model, context);
-        continue;
-      }
-      say(options, spec.source.label + ": applying");
-      steps[i]->apply(model, context);
-      applied.push_back(steps[i].get());
-    }
-    if (outcome.metrics.status == CandidateStatus::ok) {
-      for (compress::CompressionStep* step : applied) step->finalize(model, context);
-      io::Checkpoint artifact = nn::make_checkpoint(model);
-      for (compress::CompressionStep* step : applied) step->pack(model, artifact);
-      artifact.normalization_mean = base.normalization_mean;
-      artifact.normalization_std = base.normalization_std;
-      // Measured on the model as it loads from the artifact: decoded packed weights.
-      nn::Model stored = nn::model_from_checkpoint(artifact, base_path + " (compressed)");
-      outcome.metrics = measure_model(stored, artifact, data, backend, options);
-      outcome.artifact = std::move(artifact);
-    }
-  } catch (const std::exception& e) {
-    outcome.metrics.status = CandidateStatus::failed;
-    outcome.metrics.message = e.what();
-  }
-  outcome.metrics.wall_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return outcome;
+  return evaluate(base, base_path, recipe, std::move(steps), data, backend, options, Clock::now());
 }
 
 }  // namespace lathe::recipe

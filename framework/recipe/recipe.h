@@ -41,5 +41,14 @@ Recipe recipe_from_yaml(const YAML::Node& root, const std::string& source,
 Recipe load_recipe(const std::string& path);
 // The recipe on one line as JSON, for logs, messages and result tables.
 std::string recipe_to_json(const Recipe& recipe);
+// The recipe as one canonical line of JSON, equal for recipes that differ only in how
+// they are written: the steps in order, each mapping's keys sorted, numbers in their
+// shortest exact form (0.50 and 0.5, 1e-2 and 0.01, 8.0 and 8 read the same), keys
+// with a null value dropped (the reader takes them as absent), flow or block style and
+// comments gone. Quoted scalars stay strings.
+std::string canonical_recipe_json(const Recipe& recipe);
+// 16 lower-case hex digits of the 64-bit FNV-1a hash of canonical_recipe_json: the
+// identity of a candidate's recipe in search results and journals.
+std::string recipe_hash(const Recipe& recipe);
 
 }  // namespace lathe::recipe

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 
 #include "data/data_config.h"
@@ -77,6 +78,52 @@ TEST(Trainer, NonFiniteLossStopsTheRunAsDiverged) {
   const TrainingResult result = train_model(model, *backend, data.train, data.validation, options_for(2));
   EXPECT_TRUE(result.diverged);
   EXPECT_EQ(result.epochs.size(), 1U);
+}
+
+TEST(Trainer, PassedDeadlineStopsTheRunAfterTheStepAsTimedOut) {
+  const data::DataSplits data = synthetic_splits();
+  Model model(tiny_spec(), 7);
+  const auto backend = make_cpu_backend(1);
+  TrainingOptions options = options_for(50);
+  options.deadline = std::chrono::steady_clock::now();
+  int reports = 0;
+  const TrainingResult result = train_model(model, *backend, data.train, data.validation, options, {},
+                                            [&](const EpochReport&) { ++reports; });
+  EXPECT_TRUE(result.timed_out);
+  EXPECT_FALSE(result.diverged);
+  EXPECT_EQ(result.steps, 1);          // the step in flight finishes, no further one starts
+  EXPECT_TRUE(result.epochs.empty());  // the unfinished epoch is not reported, nor validated
+  EXPECT_EQ(reports, 0);
+}
+
+TEST(Trainer, DeadlineDuringTheRunStopsItWithinAStepOrTwo) {
+  const data::DataSplits data = synthetic_splits();
+  Model model(tiny_spec(), 7);
+  const auto backend = make_cpu_backend(1);
+  TrainingOptions options = options_for(1000);  // many seconds of work
+  const auto start = std::chrono::steady_clock::now();
+  options.deadline = start + std::chrono::milliseconds(100);
+  const TrainingResult result = train_model(model, *backend, data.train, data.validation, options);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_TRUE(result.timed_out);
+  EXPECT_GT(result.steps, 0);
+  EXPECT_LT(result.steps, 1000 * 15);  // 480 images in batches of 32: 15 steps an epoch
+  EXPECT_LT(seconds, 1.5);  // generous: the machine may be busy
+}
+
+TEST(Trainer, DeadlineNotReachedChangesNothing) {
+  const data::DataSplits data = synthetic_splits();
+  const auto backend = make_cpu_backend(1);
+  Model a(tiny_spec(), 7);
+  Model b(tiny_spec(), 7);
+  TrainingOptions far = options_for(2);
+  far.deadline = std::chrono::steady_clock::now() + std::chrono::hours(1);
+  const TrainingResult ra = train_model(a, *backend, data.train, data.validation, options_for(2));
+  const TrainingResult rb = train_model(b, *backend, data.train, data.validation, far);
+  EXPECT_FALSE(rb.timed_out);
+  EXPECT_EQ(rb.epochs.size(), 2U);
+  EXPECT_EQ(ra.steps, rb.steps);
+  EXPECT_EQ(all_weights(a), all_weights(b));
 }
 
 TEST(Trainer, AdamAlsoLearns) {

@@ -18,13 +18,24 @@ namespace {
 
 using test_support::trained;
 
-CompressionOutcome run(const std::string& recipe_yaml, const io::Checkpoint& base = trained().base) {
-  const auto backend = make_cpu_backend(1);
+EvaluatorOptions quick_options() {
   EvaluatorOptions options;
   options.batch_size = 16;
   options.measure_latency = false;
+  return options;
+}
+
+CompressionOutcome run(const std::string& recipe_yaml, const io::Checkpoint& base = trained().base,
+                       const EvaluatorOptions& options = quick_options()) {
+  const auto backend = make_cpu_backend(1);
   return compress_and_measure(base, "base.h5", parse_recipe(recipe_yaml, "r.yaml"), trained().data,
                               *backend, options);
+}
+
+EvaluatorOptions with_time_limit(double seconds) {
+  EvaluatorOptions options = quick_options();
+  options.time_limit_seconds = seconds;
+  return options;
 }
 
 TEST(Evaluator, PrunedAndQuantizedCandidateIsSmallerAndStillLearnsTheTask) {
@@ -79,6 +90,57 @@ TEST(Evaluator, StepsAfterAStudentAreCheckedAgainstTheStudent) {
   ASSERT_EQ(outcome.metrics.status, CandidateStatus::ok) << outcome.metrics.message;
   nn::Model loaded = nn::model_from_checkpoint(outcome.artifact, "artifact");
   EXPECT_EQ(loaded.spec().name, "tiny_cnn");
+}
+
+TEST(Evaluator, CandidateOverItsTimeLimitIsCancelledInTrainingAsTimeout) {
+  // 1000 epochs of 30 steps: many seconds of training, cancelled after 0.2 s.
+  const CompressionOutcome outcome =
+      run("- prune: {method: filter, select: ratio, ratio: 0.5}\n- finetune: {epochs: 1000}\n",
+          trained().base, with_time_limit(0.2));
+  EXPECT_EQ(outcome.metrics.status, CandidateStatus::timeout);
+  EXPECT_EQ(outcome.metrics.message.rfind("over its time limit of 0.2 s: cancelled in finetune "
+                                          "(step 2 of the recipe), epoch ", 0),
+            0U)
+      << outcome.metrics.message;
+  EXPECT_NE(outcome.metrics.message.find(" steps"), std::string::npos);
+  EXPECT_LT(outcome.metrics.wall_seconds, 2.0);  // generous: the machine may be busy
+  EXPECT_GT(outcome.metrics.finetune_seconds, 0.0);
+  EXPECT_TRUE(outcome.artifact.tensors.empty());
+}
+
+TEST(Evaluator, DeadlinePassedBetweenStepsCancelsBeforeTheNextStep) {
+  const CompressionOutcome outcome =
+      run("- prune: {method: filter, select: ratio, ratio: 0.5}\n- finetune: {epochs: 1}\n",
+          trained().base, with_time_limit(1e-9));
+  EXPECT_EQ(outcome.metrics.status, CandidateStatus::timeout);
+  EXPECT_EQ(outcome.metrics.message,
+            "over its time limit of 1e-09 s: cancelled before prune (step 1 of the recipe)");
+  EXPECT_EQ(outcome.metrics.finetune_seconds, 0.0);
+}
+
+TEST(Evaluator, PhaseTimesFitTheWallTimeAndProvenanceIsSet) {
+  const std::string recipe =
+      "- prune: {method: filter, select: ratio, ratio: 0.5}\n- finetune: {epochs: 1}\n";
+  EvaluatorOptions options = quick_options();
+  options.measure_latency = true;
+  options.seed = 42;
+  const CompressionOutcome outcome = run(recipe, trained().base, options);
+  ASSERT_EQ(outcome.metrics.status, CandidateStatus::ok) << outcome.metrics.message;
+  const CandidateMetrics& m = outcome.metrics;
+  EXPECT_GT(m.compress_seconds, 0.0);
+  EXPECT_GT(m.finetune_seconds, 0.0);
+  EXPECT_GT(m.measure_seconds, 0.0);
+  EXPECT_LE(m.compress_seconds + m.finetune_seconds + m.measure_seconds, m.wall_seconds);
+  EXPECT_GT(m.peak_memory_bytes, 1 << 20);  // a process with this much code holds a MiB
+  EXPECT_EQ(m.seed, 42U);
+  EXPECT_EQ(m.recipe_hash, recipe_hash(parse_recipe(recipe, "other.yaml")));
+  // A candidate that fails still says where its time went and what it was.
+  const CompressionOutcome failed =
+      run("- prune: {method: filter, select: threshold, threshold: 2.0, layers: [fc1]}\n");
+  ASSERT_EQ(failed.metrics.status, CandidateStatus::failed);
+  EXPECT_EQ(failed.metrics.recipe_hash.size(), 16U);
+  EXPECT_GT(failed.metrics.peak_memory_bytes, 0);
+  EXPECT_LE(failed.metrics.compress_seconds, failed.metrics.wall_seconds);
 }
 
 TEST(Evaluator, BadInputThrowsBeforeAnythingRuns) {

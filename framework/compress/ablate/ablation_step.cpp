@@ -8,6 +8,7 @@
 #include "compress/prune/prune_mask.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
+#include "io/file_cache.h"
 
 namespace lathe::compress::ablate {
 namespace {
@@ -32,7 +33,9 @@ std::string AblationStep::key_of_rule() const {
 }
 
 AblationTable AblationStep::read_table_for(const nn::Model& model) const {
-  AblationTable table = read_ablation_table(params_.table);
+  // Read once per process while the file stays the same: every candidate names it.
+  AblationTable table = *io::cached_file<AblationTable>(
+      params_.table, [](const std::string& path) { return read_ablation_table(path); });
   const std::string where = source_.where + ": " + source_.key("table") + ": " + params_.table;
   const std::vector<AblationGroup> groups = enumerate_groups(model, groups_, params_.bypass);
   for (const AblationEntry& entry : table.entries) {
@@ -70,7 +73,10 @@ void AblationStep::apply(nn::Model& model, CompressionContext& context) {
   } else {
     table_ = read_table_for(model);
   }
-  if (!params_.write_table.empty()) write_ablation_table(params_.write_table, table_);
+  if (!params_.write_table.empty()) {
+    write_ablation_table(params_.write_table, table_);
+    io::forget_cached_file(params_.write_table);
+  }
 
   selected_ = select_removable(table_, SelectionRule{params_.remove, params_.threshold}, key_of_rule());
   const std::vector<AblationGroup> groups = enumerate_groups(model, groups_, params_.bypass);

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "io/checkpoint_file.h"
+#include "io/file_cache.h"
 #include "nn/layer_spec.h"
 #include "nn/model_checkpoint.h"
 
@@ -38,6 +39,11 @@ std::size_t hint_layer(const nn::Model& model, const std::string& name, const ch
 
 }  // namespace
 
+std::shared_ptr<const nn::ModelSpec> cached_model_spec(const std::string& path) {
+  return io::cached_file<nn::ModelSpec>(
+      path, [](const std::string& file) { return nn::load_model_spec(file); });
+}
+
 nn::Model load_student_model(const DistillParams& params, const StepSource& source,
                              const nn::Model& reference, std::uint64_t seed) {
   const std::string& path = params.student;
@@ -45,7 +51,7 @@ nn::Model load_student_model(const DistillParams& params, const StepSource& sour
               ": no model spec file '", path, "'");
   std::optional<nn::Model> student;
   try {
-    student.emplace(nn::load_model_spec(path), seed);
+    student.emplace(*cached_model_spec(path), seed);
   } catch (const Error& e) {
     fail(source.where, ": ", source.key("student"), ": the student spec is not valid: ", e.what());
   }
@@ -58,7 +64,9 @@ nn::Model load_teacher_model(const DistillParams& params, const StepSource& sour
   LATHE_CHECK(std::filesystem::is_regular_file(path), source.where, ": ", source.key("teacher"),
               ": no checkpoint file '", path, "'");
   try {
-    return nn::model_from_checkpoint(io::read_checkpoint(path), path);
+    const auto checkpoint = io::cached_file<io::Checkpoint>(
+        path, [](const std::string& file) { return io::read_checkpoint(file); });
+    return nn::model_from_checkpoint(*checkpoint, path);
   } catch (const Error& e) {
     fail(source.where, ": ", source.key("teacher"), ": cannot load the teacher: ", e.what());
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "compress/compression_step.h"
@@ -13,12 +14,16 @@
 
 namespace lathe::compress::distill {
 
+// The model spec in `path`, read once per process while the file stays the same
+// (io/file_cache.h): every candidate of a search names the same student.
+std::shared_ptr<const nn::ModelSpec> cached_model_spec(const std::string& path);
+
 // A fresh model from the `student` spec file, seeded with `seed`; its input shape and
 // class count must match `reference` (the base model).
 nn::Model load_student_model(const DistillParams& params, const StepSource& source,
                              const nn::Model& reference, std::uint64_t seed);
 
-// The teacher from the `teacher` checkpoint file.
+// The teacher from the `teacher` checkpoint file (read once per process, as above).
 nn::Model load_teacher_model(const DistillParams& params, const StepSource& source);
 
 // The teacher must take the student's input and score the same classes; `key` is the

@@ -56,7 +56,7 @@ class DistillStep final : public CompressionStep {
 
   [[nodiscard]] std::optional<nn::ModelSpec> replacement_spec() const override {
     if (params_.student.empty()) return std::nullopt;
-    return nn::load_model_spec(params_.student);
+    return *distill::cached_model_spec(params_.student);
   }
 
   // Runs before any step is applied, so `model` is the base: the default teacher.

@@ -1,7 +1,11 @@
 // The keys of a `prune:` step with `method: filter` (METHODS.md M4), declared once: the
 // reader, the checks and the docs all come from visit().
+//
+// ratio is either a number (every group) or a mapping {default: 0.5, conv2: 0.3} with
+// per-layer ratios, read as quantize's weight_bits is (config/by_layer_numbers.h).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +25,7 @@ struct FilterPruneParams {
   std::string saliency = "l1";
   std::string select = "knee";  // (ours) default
   double ratio = 0.5;           // (ours) default, for select: ratio
+  std::map<std::string, double> ratio_by_layer;  // from the mapping form, not `visit`
   double threshold = 0.1;       // (ours) default, for select: threshold
   std::vector<std::string> layers;
   int batches = 4;              // (ours) default
@@ -39,7 +44,9 @@ struct FilterPruneParams {
              "how many to prune per group: the knee of the sorted saliency curve, a ratio of "
              "the channels, or those below a threshold");
     v.number("ratio", ratio, Range::half_open(0.0, 1.0),
-             "select: ratio: prune floor(ratio * channels) per group, at least one");
+             "select: ratio: prune floor(ratio * channels) per group, at least one; or a "
+             "mapping {default: 0.5, conv2: 0.3} with per-layer ratios (a layer stands for "
+             "its group)");
     v.number("threshold", threshold, Range::at_least(0.0),
              "select: threshold: prune channels whose saliency divided by the group's largest "
              "is below this (at least one is pruned)");

@@ -4,6 +4,7 @@
 
 #include "compress/prune/compaction.h"
 #include "compress/prune/prune_count.h"
+#include "config/by_layer_numbers.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
 
@@ -28,26 +29,56 @@ std::vector<ChannelGroup> FilterPruneStep::chosen_groups(const nn::Model& model)
     LATHE_CHECK(!chosen.empty(), at("layers"), ": model '", model.spec().name,
                 "' has no prunable group with more than min_channels = ", min_channels,
                 " channels (prunable layers: ", prunable_layer_list(groups), ")");
-    return chosen;
   }
   for (const std::string& layer : params_.layers) {
     const ChannelGroup& group = prunable_group_of(model, groups, layer, at("layers"));
-    const bool seen = std::any_of(chosen.begin(), chosen.end(), [&](const ChannelGroup& g) {
-      return g.producers.front() == group.producers.front();
-    });
-    if (seen) continue;
+    if (is_chosen(chosen, group)) continue;
     // Claim 3 prunes at least one: a group of one channel would vanish.
     if (params_.select == "ratio") {
-      LATHE_CHECK(ratio_prune_count(group.channels, params_.ratio) < group.channels, at("ratio"),
-                  ": ", params_.ratio, " would prune all ", group.channels,
-                  " channel(s) of layer '", layer, "' (at least one is pruned, and one must stay)");
+      const double ratio = ratio_of(group);
+      LATHE_CHECK(ratio_prune_count(group.channels, ratio) < group.channels, at("ratio"), ": ",
+                  ratio, " would prune all ", group.channels, " channel(s) of layer '", layer,
+                  "' (at least one is pruned, and one must stay)");
     }
     LATHE_CHECK(group.channels > min_channels, at("min_channels"), ": layer '", layer, "' has ",
                 group.channels, " channel(s); pruning at least one would leave fewer than ",
                 min_channels);
     chosen.push_back(group);
   }
+  check_ratio_layers(model, groups, chosen);
   return chosen;
+}
+
+bool FilterPruneStep::is_chosen(const std::vector<ChannelGroup>& chosen, const ChannelGroup& group) {
+  return std::any_of(chosen.begin(), chosen.end(), [&](const ChannelGroup& g) {
+    return g.producers.front() == group.producers.front();
+  });
+}
+
+double FilterPruneStep::ratio_of(const ChannelGroup& group) const {
+  // A layer of the mapping stands for its whole group (check_ratio_layers refuses two
+  // layers of one group with different ratios).
+  for (const auto& [layer, ratio] : params_.ratio_by_layer) {
+    if (group.has_producer(layer) || group.has_batchnorm(layer)) return ratio;
+  }
+  return config::by_layer_default(params_.ratio_by_layer, params_.ratio);
+}
+
+void FilterPruneStep::check_ratio_layers(const nn::Model& model,
+                                         const std::vector<ChannelGroup>& groups,
+                                         const std::vector<ChannelGroup>& chosen) const {
+  std::string pruned;
+  for (const ChannelGroup& group : chosen) pruned += (pruned.empty() ? "" : ", ") + group.describe();
+  for (const auto& [layer, ratio] : params_.ratio_by_layer) {
+    if (layer == config::kDefaultLayerKey) continue;
+    const std::string key = at("ratio." + layer);
+    const ChannelGroup& group = prunable_group_of(model, groups, layer, key);
+    LATHE_CHECK(is_chosen(chosen, group), key, ": layer '", layer,
+                "' is not in a group this step prunes (its groups: ", pruned, ")");
+    const double own = ratio_of(group);
+    LATHE_CHECK(own == ratio, key, ": layer '", layer, "' is in the group ", group.describe(),
+                " whose ratio is already ", own, " (a group's layers are pruned together)");
+  }
 }
 
 void FilterPruneStep::validate(const nn::Model& model) const {
@@ -59,7 +90,7 @@ std::int64_t FilterPruneStep::prune_count(const ChannelGroup& group,
   const std::int64_t n = group.channels;
   std::int64_t count = 1;
   if (params_.select == "ratio") {
-    count = ratio_prune_count(n, params_.ratio);
+    count = ratio_prune_count(n, ratio_of(group));
   } else if (params_.select == "threshold") {
     count = threshold_prune_count(saliencies, params_.threshold);
     LATHE_CHECK(count < n, at("threshold"), ": ", params_.threshold, " would prune all ", n,
@@ -101,7 +132,8 @@ void FilterPruneStep::finalize(nn::Model& model, CompressionContext& /*context*/
 std::unique_ptr<CompressionStep> make_filter_prune_step(const YAML::Node& params,
                                                         const StepSource& source) {
   FilterPruneParams p;
-  config::YamlReader::read(params, p, source.where, source.label + ".");
+  config::read_with_by_layer(params, p, "ratio", p.ratio_by_layer, source.where,
+                             source.label + ".");
   LATHE_CHECK(p.method == "filter", source.where, ": ", source.key("method"), ": '", p.method,
               "' is not the filter pruner (known methods: ", prune_methods().describe(),
               "; the recipe's step factory picks the method's own step)");

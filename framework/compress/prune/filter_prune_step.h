@@ -45,6 +45,13 @@ class FilterPruneStep final : public CompressionStep {
   [[nodiscard]] std::vector<ChannelGroup> chosen_groups(const nn::Model& model) const;
   [[nodiscard]] std::int64_t prune_count(const ChannelGroup& group,
                                          const std::vector<double>& saliencies) const;
+  // select: ratio: the group's own ratio from the mapping form, else its default.
+  [[nodiscard]] double ratio_of(const ChannelGroup& group) const;
+  // Every layer the ratio mapping names is in a chosen group, one ratio per group.
+  void check_ratio_layers(const nn::Model& model, const std::vector<ChannelGroup>& groups,
+                          const std::vector<ChannelGroup>& chosen) const;
+  [[nodiscard]] static bool is_chosen(const std::vector<ChannelGroup>& chosen,
+                                      const ChannelGroup& group);
   [[nodiscard]] std::string at(const std::string& key) const;
 
   FilterPruneParams params_;
@@ -55,7 +62,7 @@ class FilterPruneStep final : public CompressionStep {
 };
 
 // Reads and checks the step's keys (errors read "recipe.yaml:3: steps[0].prune.ratio:
-// expected a number in [0, 1), got 1").
+// expected a number in [0, 1), got 1"); ratio may be a per-layer mapping.
 std::unique_ptr<CompressionStep> make_filter_prune_step(const YAML::Node& params,
                                                         const StepSource& source);
 

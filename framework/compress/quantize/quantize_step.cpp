@@ -10,23 +10,13 @@
 #include "compress/quantize/quantization_plan.h"
 #include "compress/quantize/quantizer_insertion.h"
 #include "compress/quantize/weight_quantizer.h"
+#include "config/by_layer_numbers.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
 
 namespace lathe::compress {
 namespace quantize {
 namespace {
-
-// The mapping form of weight_bits: every key (layer names and `default`) is 2..8 bits.
-struct WeightBitsByLayer {
-  std::vector<std::pair<std::string, int>> entries;
-  template <class V>
-  void visit(V& v) {
-    for (auto& [key, bits] : entries) {
-      v.number(key.c_str(), bits, config::Range::closed(2, 8), "bits of this layer's weights");
-    }
-  }
-};
 
 bool quantizable(const std::string& type) { return type == "conv2d" || type == "linear"; }
 
@@ -62,7 +52,7 @@ class QuantizeStep final : public CompressionStep {
     LATHE_CHECK(!targets.empty(), source_.where, ": ", source_.label,
                 ": the model has no conv2d or linear layer to quantise");
     for (const auto& [name, bits] : params_.weight_bits_by_layer) {
-      if (name == "default") continue;
+      if (name == config::kDefaultLayerKey) continue;
       LATHE_CHECK(std::find(targets.begin(), targets.end(), name) != targets.end(),
                   source_.where, ": ", source_.key("weight_bits." + name), ": '", name,
                   "' is not one of the layers this step quantises (",
@@ -154,13 +144,10 @@ class QuantizeStep final : public CompressionStep {
 
   [[nodiscard]] QuantizationPlan make_plan(const nn::Model& model) const {
     QuantizationPlan plan;
-    const auto by_default = params_.weight_bits_by_layer.find("default");
-    const int default_bits =
-        by_default != params_.weight_bits_by_layer.end() ? by_default->second : params_.weight_bits;
     for (const std::string& layer : target_layers(model)) {
-      const auto own = params_.weight_bits_by_layer.find(layer);
       plan.weights.push_back({layer, layer + "/weight",
-                              own != params_.weight_bits_by_layer.end() ? own->second : default_bits});
+                              config::by_layer_value(params_.weight_bits_by_layer, layer,
+                                                     params_.weight_bits)});
     }
     plan.symmetric = params_.symmetric;
     plan.per_channel = params_.granularity == "per_channel";
@@ -186,25 +173,8 @@ class QuantizeStep final : public CompressionStep {
 
 QuantizeParams read_quantize_params(const YAML::Node& params, const StepSource& source) {
   QuantizeParams result;
-  const bool by_layer_form = params.IsMap() && params["weight_bits"] && params["weight_bits"].IsMap();
-  if (!by_layer_form) {
-    config::YamlReader::read(params, result, source.where, source.label + ".");
-  } else {
-    WeightBitsByLayer by_layer;
-    for (const auto& entry : params["weight_bits"]) {
-      by_layer.entries.emplace_back(entry.first.Scalar(), 8);
-    }
-    config::YamlReader::read(params["weight_bits"], by_layer, source.where,
-                             source.key("weight_bits") + ".");
-    for (const auto& [layer, bits] : by_layer.entries) result.weight_bits_by_layer[layer] = bits;
-    // The other keys, without weight_bits (yaml-cpp assignment would alias `params`,
-    // so this is a fresh node filled entry by entry).
-    YAML::Node rest(YAML::NodeType::Map);
-    for (const auto& entry : params) {
-      if (entry.first.Scalar() != "weight_bits") rest[entry.first.Scalar()] = entry.second;
-    }
-    config::YamlReader::read(rest, result, source.where, source.label + ".");
-  }
+  config::read_with_by_layer(params, result, "weight_bits", result.weight_bits_by_layer,
+                             source.where, source.label + ".");
   LATHE_CHECK(result.act_bits != 1, source.where, ": ", source.key("act_bits"),
               ": expected 0 (activations stay float) or an integer in [2, 8], got 1");
   return result;

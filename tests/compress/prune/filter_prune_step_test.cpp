@@ -208,6 +208,69 @@ TEST(FilterPruneStep, PruningEveryChannelIsAnErrorBeforeTraining) {
             "min_channels = 9 channels (prunable layers: thin, wide)");
 }
 
+TEST(FilterPruneStep, RatioMappingPrunesEachLayerByItsOwnRatio) {
+  Fixture f;
+  nn::Model model(test::model_config("lenet5"), 5);
+  CompressionContext context = f.context_for(model);
+  const auto step = step_from("{select: ratio, ratio: {default: 0.5, conv2: 0.25, fc1: 0.1}}");
+  step->validate(model);
+  step->apply(model, context);
+  const auto& groups = as_filter(*step).pruned_groups();
+  ASSERT_EQ(groups.size(), 4U);  // conv1, conv2, fc1, fc2; fc3 holds the logits
+  EXPECT_EQ(groups[0].pruned.size(), 3U);   // conv1: default floor(0.5 * 6)
+  EXPECT_EQ(groups[1].pruned.size(), 4U);   // conv2: floor(0.25 * 16)
+  EXPECT_EQ(groups[2].pruned.size(), 12U);  // fc1: floor(0.1 * 120)
+  EXPECT_EQ(groups[3].pruned.size(), 42U);  // fc2: default floor(0.5 * 84)
+
+  // Without `default` the unnamed layers take the step's default ratio (0.5); a layer
+  // stands for its whole group, whichever of its layers is named.
+  nn::Model residual(test::model_config("resnet8"), 5);
+  const auto named = step_from("{select: ratio, ratio: {s1a_conv2: 0.25}, layers: [s1a_bn2, s2a_conv1]}");
+  named->validate(residual);
+  named->apply(residual, context);
+  const auto& residual_groups = as_filter(*named).pruned_groups();
+  ASSERT_EQ(residual_groups.size(), 2U);
+  EXPECT_EQ(residual_groups[0].layers, "stem_conv + s1a_conv2");
+  EXPECT_EQ(residual_groups[0].pruned.size(), 4U);   // floor(0.25 * 16)
+  EXPECT_EQ(residual_groups[1].pruned.size(), 16U);  // floor(0.5 * 32)
+}
+
+TEST(FilterPruneStep, RatioMappingErrorsNameTheFileTheStepAndTheKey) {
+  const nn::Model model(test::model_config("lenet5"), 1);
+  EXPECT_EQ(error_of([&] { step_from("{select: ratio, ratio: {default: 0.5, conv9: 0.3}}")->validate(model); }),
+            "r.yaml:3: steps[0].prune.ratio.conv9: no layer named 'conv9' in model 'lenet5' (did "
+            "you mean 'conv1'?); prunable layers: conv1, conv2, fc1, fc2");
+  EXPECT_NE(error_of([&] { step_from("{select: ratio, ratio: {relu2: 0.3}}")->validate(model); })
+                .find("r.yaml:3: steps[0].prune.ratio.relu2: layer 'relu2' is a relu layer"),
+            std::string::npos);
+  EXPECT_EQ(error_of([&] { step_from("{select: ratio, ratio: {conv2: 0.3}, layers: [conv1]}")->validate(model); }),
+            "r.yaml:3: steps[0].prune.ratio.conv2: layer 'conv2' is not in a group this step "
+            "prunes (its groups: conv1)");
+  // Values are checked against the range the number form declares.
+  EXPECT_NE(error_of([] { (void)step_from("{ratio: {default: 0.5, conv2: 1.5}}"); })
+                .find("r.yaml:3:1: steps[0].prune.ratio.conv2: expected a number in [0, 1), got 1.5"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { (void)step_from("{ratio: {conv2: }}"); })
+                .find("steps[0].prune.ratio.conv2: expected a number in [0, 1), got nothing"),
+            std::string::npos);
+  // The other keys are still checked.
+  EXPECT_NE(error_of([] { (void)step_from("{ratio: {conv2: 0.5}, selct: ratio}"); })
+                .find("steps[0].prune.selct: unknown key (did you mean 'select'?)"),
+            std::string::npos);
+  // Two layers of one group cannot ask for different ratios.
+  const nn::Model residual(test::model_config("resnet8"), 1);
+  EXPECT_NE(error_of([&] {
+              step_from("{select: ratio, ratio: {stem_conv: 0.25, s1a_conv2: 0.5}}")->validate(residual);
+            }).find("steps[0].prune.ratio.stem_conv: layer 'stem_conv' is in the group stem_conv + "
+                    "s1a_conv2 whose ratio is already 0.5"),
+            std::string::npos);
+  // A mapped ratio that would empty a listed one-channel layer is refused up front too.
+  const nn::Model narrow(test::spec_of(kOneChannelSpec), 1);
+  EXPECT_EQ(error_of([&] { step_from("{select: ratio, ratio: {thin: 0.9}, layers: [thin]}")->validate(narrow); }),
+            "r.yaml:3: steps[0].prune.ratio: 0.9 would prune all 1 channel(s) of layer 'thin' (at "
+            "least one is pruned, and one must stay)");
+}
+
 TEST(FilterPruneStep, ParamsListEveryKeyWithItsDefault) {
   const std::vector<config::FieldRow> rows = config::FieldListing::of(FilterPruneParams{}, "prune.");
   std::vector<std::string> keys;
