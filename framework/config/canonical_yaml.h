@@ -10,8 +10,9 @@
 
 namespace lathe::config {
 
-// JSON-like text: {"a": 1, "b": [0.5, "l1"]}; numeric scalars printed as numbers
-// (0.50 and 0.5 are the same), other scalars as strings.
+// JSON text: {"a": 1, "b": [0.5, "l1"]}; keys sorted, null values dropped, plain numeric
+// scalars in one spelling (0.50 and 0.5, 8.0 and 8, 1e-2 and 0.01), quoted scalars as
+// strings, true/false as themselves.
 std::string canonical_yaml_text(const YAML::Node& node);
 
 // 64-bit FNV-1a of `text`, as 16 lower-case hex digits.

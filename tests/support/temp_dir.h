@@ -31,6 +31,7 @@ class TempDir {
     std::filesystem::remove_all(path_, ignored);
   }
 
+  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
   [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
   void write(const std::string& name, const std::string& text) const { std::ofstream(file(name)) << text; }
   // The names of the entries directly in the directory.
