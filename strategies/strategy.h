@@ -35,7 +35,6 @@ struct StrategySettings {
   double mutation_probability = -1.0;  // per dimension; negative: 1 / dimensions
   int grid_points = 3;         // grid: values per real/integer dimension (choices: all)
   std::vector<Point> initial_points;   // evaluated first (seeding, e.g. from sensitivity)
-  bool asynchronous = false;
 };
 
 // The strategy named in `settings.name`; throws lathe::Error for an unknown name.
