@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "strategies/rng.h"
+
 namespace lathe::search {
 
 struct Dimension {
@@ -53,5 +55,27 @@ struct Evaluation {
   std::vector<double> objectives;    // minimised; empty when !completed
   double constraint_violation = 0.0; // 0: feasible; > 0: by how much (normalised sum)
 };
+
+// Checks a space before a strategy searches it: at least one dimension, names non-empty
+// and unique, categorical choices non-empty and unique, low <= high and finite, integer
+// bounds integral, log_real low > 0. Throws lathe::Error naming the dimension.
+void check_space(const SearchSpace& space);
+
+// A uniform sample of the space: log_real uniform in log space, integers in [low, high]
+// both included, categorical uniform over the indices.
+Point sample_point(const SearchSpace& space, Rng& rng);
+
+// Throws lathe::Error, naming the dimension, unless `point` has one value per dimension,
+// each inside its range (integral for integers, an index for categorical ones).
+void check_point(const SearchSpace& space, const Point& point);
+
+// The point by dimension name, one line of JSON in the space's order:
+// {"prune.ratio": 0.5, "quantize.act_bits": "8"}. Categorical values are their labels;
+// numbers are printed with 17 significant digits, so they read back exactly.
+std::string point_to_json(const SearchSpace& space, const Point& point);
+// The inverse of point_to_json (any key order; every dimension once, nothing else).
+// Throws lathe::Error naming `source` and the dimension for anything else.
+Point point_from_json(const SearchSpace& space, const std::string& json,
+                      const std::string& source = "point");
 
 }  // namespace lathe::search

@@ -35,7 +35,14 @@ struct StrategySettings {
   double mutation_probability = -1.0;  // per dimension; negative: 1 / dimensions
   int grid_points = 3;         // grid: values per real/integer dimension (choices: all)
   std::vector<Point> initial_points;   // evaluated first (seeding, e.g. from sensitivity)
+  // nsga2: when a generation has been handed out but not all of it told, breed further
+  // offspring from the current parents (steady-state) instead of asking for none, so no
+  // worker idles. Its candidates then depend on when results arrive.
+  bool asynchronous = false;
 };
+
+// The names make_strategy knows, in the order --help lists them.
+const std::vector<std::string>& strategy_names();
 
 // The strategy named in `settings.name`; throws lathe::Error for an unknown name.
 std::unique_ptr<Strategy> make_strategy(const SearchSpace& space, int objective_count,

@@ -1,11 +1,25 @@
 #include "core/error.h"
+#include "strategies/grid_strategy.h"
+#include "strategies/nsga2_strategy.h"
+#include "strategies/random_strategy.h"
 #include "strategies/strategy.h"
 
 namespace lathe::search {
 
-std::unique_ptr<Strategy> make_strategy(const SearchSpace& /*space*/, int /*objective_count*/,
+const std::vector<std::string>& strategy_names() {
+  static const std::vector<std::string> names = {"random", "grid", "nsga2"};
+  return names;
+}
+
+std::unique_ptr<Strategy> make_strategy(const SearchSpace& space, int objective_count,
                                         const StrategySettings& settings) {
-  fail("strategy: unknown strategy '", settings.name, "'");
+  if (settings.name == "random") return std::make_unique<RandomStrategy>(space, settings);
+  if (settings.name == "grid") return std::make_unique<GridStrategy>(space, settings);
+  if (settings.name == "nsga2")
+    return std::make_unique<Nsga2Strategy>(space, objective_count, settings);
+  std::string known;
+  for (const std::string& name : strategy_names()) known += (known.empty() ? "" : ", ") + name;
+  fail("strategy: unknown strategy '", settings.name, "' (known: ", known, ")");
 }
 
 }  // namespace lathe::search
