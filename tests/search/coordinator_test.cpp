@@ -16,6 +16,7 @@ namespace {
 using test_support::comparable_rows;
 using test_support::run_synthetic_search;
 using test_support::synthetic_experiment_yaml;
+using test_support::SearchRun;
 
 Experiment experiment_in(const std::filesystem::path& folder, const std::string& mode = "reproducible",
                          int evaluations = 24) {
@@ -170,7 +171,7 @@ TEST(SearchOutput, RefusesAFolderHoldingAnotherExperiment) {
   try {
     (void)open_search_output(other);
     FAIL() << "expected the folder to be refused";
-  } catch (const Error& e) {
+  } catch (const lathe::Error& e) {
     EXPECT_NE(std::string(e.what()).find("holds the search of experiment 'synthetic'"), std::string::npos)
         << e.what();
   }
@@ -181,7 +182,7 @@ TEST(SearchOutput, RefusesAFolderWithFilesButNoJournal) {
   lathe::test_support::TempDir dir;
   std::filesystem::create_directories(dir.path() / "out");
   std::ofstream(dir.path() / "out" / "precious.txt") << "keep me";
-  EXPECT_THROW((void)open_search_output(experiment_in(dir.path())), Error);
+  EXPECT_THROW((void)open_search_output(experiment_in(dir.path())), lathe::Error);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "out" / "precious.txt"));
 }
 
