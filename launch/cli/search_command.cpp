@@ -54,7 +54,8 @@ void print_front(const search::SearchOutcome& outcome, const std::string& folder
   }
 }
 
-int coordinate(const Experiment& experiment, search::CoordinatorTransport& transport) {
+// The output folder is opened (or refused) before any worker starts.
+search::SearchHistory open_output(const Experiment& experiment) {
   const search::SearchPaths paths = search::search_paths(experiment.file.output);
   search::SearchHistory history = search::open_search_output(experiment);
   if (!history.results.empty()) {
@@ -62,6 +63,12 @@ int coordinate(const Experiment& experiment, search::CoordinatorTransport& trans
                 paths.journal.c_str(), history.results.size(),
                 history.dropped_torn_tail ? "; a torn last record was dropped" : "");
   }
+  return history;
+}
+
+int coordinate(const Experiment& experiment, search::SearchHistory history,
+               search::CoordinatorTransport& transport) {
+  const search::SearchPaths paths = search::search_paths(experiment.file.output);
   search::JournalWriter journal(paths.journal);
   search::CoordinatorHooks hooks;
   hooks.progress = [](const std::string& line) {
@@ -83,6 +90,33 @@ int coordinate(const Experiment& experiment, search::CoordinatorTransport& trans
   return 0;
 }
 
+// One process: the coordinator here, one worker in a thread (it shares the process, not
+// the coordinator's logic).
+int coordinate_with_worker_thread(const Experiment& experiment, bool verbose) {
+  search::SearchHistory history = open_output(experiment);
+  search::InMemoryNetwork network(1);
+  std::thread worker([&] {
+    try {
+      search::RecipeCandidateRunner runner(runner_settings(experiment, 1, verbose));
+      search::run_worker(network.worker(1), runner);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "lathe: error: worker: %s\n", e.what());
+      std::_Exit(1);
+    }
+  });
+  int status = 1;
+  try {
+    status = coordinate(experiment, std::move(history), network.coordinator());
+  } catch (...) {
+    network.coordinator().stop_workers();
+    worker.join();
+    throw;
+  }
+  if (g_interrupt.load()) std::_Exit(status);  // the worker may be mid-candidate
+  worker.join();
+  return status;
+}
+
 // --output overrides the experiment's output folder (the same on every rank).
 Experiment with_output(Experiment experiment, const std::optional<std::string>& output) {
   if (output) experiment.file.output = *output;
@@ -96,45 +130,32 @@ int run_search_command(const Arguments& arguments) {
   install_stop_handlers();
   if (!search::launched_by_mpi()) {
     const Experiment experiment = with_output(prepare_search(experiment_path), output);
-    search::InMemoryNetwork network(1);
-    // The one worker is a thread: it shares the process, not the coordinator's logic.
-    std::thread worker([&] {
-      try {
-        search::RecipeCandidateRunner runner(runner_settings(experiment, 1, verbose));
-        search::run_worker(network.worker(1), runner);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "lathe: error: worker: %s\n", e.what());
-        std::_Exit(1);
-      }
-    });
-    const int status = coordinate(experiment, network.coordinator());
-    if (g_interrupt.load()) std::_Exit(status);  // the worker may be mid-candidate
-    worker.join();
-    return status;
+    return coordinate_with_worker_thread(experiment, verbose);
   }
   search::MpiSession session;
   if (session.rank() == 0) {
+    if (session.size() == 1) {
+      (void)session.broadcast_from_coordinator(0);
+      return coordinate_with_worker_thread(with_output(prepare_search(experiment_path), output), verbose);
+    }
     std::unique_ptr<Experiment> experiment;
+    search::SearchHistory history;
     try {
       experiment = std::make_unique<Experiment>(with_output(prepare_search(experiment_path), output));
+      history = open_output(*experiment);
     } catch (...) {
       (void)session.broadcast_from_coordinator(1);  // the workers leave quietly
       throw;
     }
     (void)session.broadcast_from_coordinator(0);
-    if (session.size() == 1) {
-      search::InMemoryNetwork network(1);
-      std::thread worker([&] {
-        search::RecipeCandidateRunner runner(runner_settings(*experiment, 1, verbose));
-        search::run_worker(network.worker(1), runner);
-      });
-      const int status = coordinate(*experiment, network.coordinator());
-      if (g_interrupt.load()) std::_Exit(status);
-      worker.join();
-      return status;
+    try {
+      const std::unique_ptr<search::CoordinatorTransport> transport = search::make_mpi_coordinator_transport(session);
+      return coordinate(*experiment, std::move(history), *transport);
+    } catch (const std::exception& e) {
+      // The workers wait for tasks: end the whole job rather than leave them waiting.
+      std::fprintf(stderr, "lathe: error: %s\n", e.what());
+      search::MpiSession::abort_job(1);
     }
-    const std::unique_ptr<search::CoordinatorTransport> transport = search::make_mpi_coordinator_transport(session);
-    return coordinate(*experiment, *transport);
   }
   if (session.broadcast_from_coordinator(0) != 0) return 1;  // rank 0 printed why
   try {

@@ -69,6 +69,7 @@ SearchedKey read_searched_key(const std::string& label, const std::string& key,
     }
     if (field == "default") {
       searched.layer_default = YAML::Clone(value);
+      searched.has_layer_default = true;
       continue;
     }
     if (std::find(std::begin(kDimensionKeys), std::end(kDimensionKeys), field) ==
@@ -111,9 +112,9 @@ SearchedKey read_searched_key(const std::string& label, const std::string& key,
   }
   LATHE_CHECK(kinds == 1, where, ": space: ", name,
               ": expected exactly one of choice, range, int_range, log_range, got ", kinds);
-  LATHE_CHECK(searched.layers.empty() || !searched.layer_default || searched.layer_default.IsScalar(),
+  LATHE_CHECK(!searched.has_layer_default || searched.layer_default.IsScalar(),
               where, ": space: ", name, ".default: expected a single value");
-  LATHE_CHECK(!searched.layer_default || !searched.layers.empty(), where, ": space: ", name,
+  LATHE_CHECK(!searched.has_layer_default || !searched.layers.empty(), where, ": space: ", name,
               ".default: only meaningful with per_layer");
   const std::vector<std::string> suffixes =
       searched.layers.empty() ? std::vector<std::string>{""} : searched.layers;
@@ -273,7 +274,7 @@ std::string RecipeSpace::recipe_yaml(const Point& point) const {
         continue;
       }
       YAML::Node by_layer(YAML::NodeType::Map);
-      if (searched.layer_default) by_layer["default"] = YAML::Clone(searched.layer_default);
+      if (searched.has_layer_default) by_layer["default"] = YAML::Clone(searched.layer_default);
       for (std::size_t l = 0; l < searched.layers.size(); ++l) {
         const int d = searched.dimensions[l];
         by_layer[searched.layers[l]] = value_node(space_.dimensions[static_cast<std::size_t>(d)],

@@ -30,7 +30,8 @@ namespace lathe::search {
 struct SearchedKey {
   std::string key;                  // the step's key: ratio, weight_bits, lr
   std::vector<std::string> layers;  // per_layer names (empty: one value for the key)
-  YAML::Node layer_default;         // `default` beside per_layer (null: none)
+  bool has_layer_default = false;
+  YAML::Node layer_default;         // `default` beside per_layer
   std::vector<int> dimensions;      // one per layer (or one), indices into the space
   std::vector<YAML::Node> choices;  // categorical: the values, as written
 };

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/error.h"
 #include "search/journal.h"
 #include "search/synthetic_search.h"
 #include "support/temp_dir.h"

@@ -39,7 +39,7 @@ inline std::string synthetic_experiment_yaml(const std::string& output, const st
 }
 
 // size = 10,000 bytes x (1 - ratio) x bits / 32; accuracy falls with the ratio squared
-// and with fewer bits. Recipes whose lr is above 0.08 "fail"; the seed adds noise so that
+// and with fewer bits. Recipes whose lr is above 0.04 "fail"; the seed adds noise so that
 // a wrong seed shows in the results.
 class SyntheticRunner final : public CandidateRunner {
  public:
@@ -65,7 +65,7 @@ class SyntheticRunner final : public CandidateRunner {
       if (kind == "quantize") bits = params["weight_bits"].as<double>();
       if (kind == "finetune") lr = params["lr"].as<double>();
     }
-    if (lr > 0.08) {
+    if (lr > 0.04) {
       m.status = recipe::CandidateStatus::failed;
       m.message = "synthetic: lr too high, \"diverged\", in a message with, commas";
       return result;
