@@ -1,6 +1,9 @@
 // `lathe search EXPERIMENT.yaml`: the search, in one process or under mpirun/srun (rank 0
 // coordinates, the other ranks are workers). Running it again continues the search in its
 // output folder where it stopped.
+#include <sys/resource.h>
+
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -79,8 +82,17 @@ int coordinate(const Experiment& experiment, search::SearchHistory history,
   hooks.interrupt = &g_interrupt;
   search::Coordinator coordinator(experiment, experiment.file.output, std::move(history), journal, transport,
                                   hooks);
+  const auto started = std::chrono::steady_clock::now();
   const search::SearchOutcome outcome = coordinator.run();
   print_front(outcome, experiment.file.output);
+  // What the coordinator cost its node: under mpirun this process is rank 0 alone.
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                     1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+  std::printf("\n%s CPU time %.2f s over %.1f s of wall time\n",
+              transport.worker_count() > 1 || search::launched_by_mpi() ? "coordinator" : "process (coordinator and worker)",
+              cpu, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   std::printf("\nreport: %s\nresults: %s\n", paths.report.c_str(), paths.results.c_str());
   if (coordinator.interrupted()) {
     std::printf("%s: stopped by signal %d; run the same command again to continue\n",
@@ -127,6 +139,10 @@ int run_search_command(const Arguments& arguments) {
   const std::string experiment_path = arguments.positional(0);
   const bool verbose = arguments.flag("verbose");
   const std::optional<std::string> output = arguments.value("output");
+  if (arguments.flag("check")) {
+    std::printf("%s\n", check_search(experiment_path).c_str());
+    return 0;
+  }
   install_stop_handlers();
   if (!search::launched_by_mpi()) {
     const Experiment experiment = with_output(prepare_search(experiment_path), output);
@@ -191,6 +207,7 @@ const Command& search_command() {
        "SIGTERM, SIGINT or SIGUSR1 stop it cleanly (exit 128 + the signal).",
        {"EXPERIMENT.yaml"},
        {{"output", "DIR", "the output folder instead of the experiment's `output`"},
+        {"check", "", "only check the experiment (and its space against the base, if it exists)"},
         {"verbose", "", "print every candidate's own progress lines"}}},
       run_search_command,
       experiment_keys};

@@ -56,19 +56,9 @@ std::string dimension_values(const search::SearchSpace& space, const search::Poi
   return text.empty() ? "every dimension at its first value" : text;
 }
 
-}  // namespace
-
-search::Experiment prepare_search(const std::string& experiment_path) {
-  search::Experiment experiment = search::load_experiment(experiment_path);
-  search::ExperimentFile& file = experiment.file;
-  if (file.base.empty()) file.base = trained_base_path(file.train);
-  if (!std::filesystem::exists(file.base)) {
-    LATHE_CHECK(!file.train.empty(), experiment_path, ": base: ", file.base,
-                ": no such file (train it with `lathe train`, or give `train: CONFIG` to train it first)");
-    train_base(file.train, experiment_path);
-    LATHE_CHECK(std::filesystem::exists(file.base), experiment_path, ": base: ", file.base,
-                ": still missing after training with ", file.train, " (its output must be this path)");
-  }
+// Every recipe of the space's probe points checked against the base.
+void probe_space(const search::Experiment& experiment, const std::string& experiment_path) {
+  const search::ExperimentFile& file = experiment.file;
   const io::Checkpoint base = io::read_checkpoint(file.base);
   const std::vector<search::Point> probes = experiment.space.probe_points();
   for (const search::Point& point : probes) {
@@ -82,7 +72,36 @@ search::Experiment prepare_search(const std::string& experiment_path) {
       fail(e.what(), "\n  the recipe was:\n", yaml);
     }
   }
+}
+
+}  // namespace
+
+search::Experiment prepare_search(const std::string& experiment_path) {
+  search::Experiment experiment = search::load_experiment(experiment_path);
+  search::ExperimentFile& file = experiment.file;
+  if (file.base.empty()) file.base = trained_base_path(file.train);
+  if (!std::filesystem::exists(file.base)) {
+    LATHE_CHECK(!file.train.empty(), experiment_path, ": base: ", file.base,
+                ": no such file (train it with `lathe train`, or give `train: CONFIG` to train it first)");
+    train_base(file.train, experiment_path);
+    LATHE_CHECK(std::filesystem::exists(file.base), experiment_path, ": base: ", file.base,
+                ": still missing after training with ", file.train, " (its output must be this path)");
+  }
+  probe_space(experiment, experiment_path);
   return experiment;
+}
+
+std::string check_search(const std::string& experiment_path) {
+  search::Experiment experiment = search::load_experiment(experiment_path);
+  std::string base = experiment.file.base;
+  if (base.empty()) base = trained_base_path(experiment.file.train);
+  const bool probed = std::filesystem::exists(base);
+  if (probed) {
+    experiment.file.base = base;
+    probe_space(experiment, experiment_path);
+  }
+  return experiment_path + ": valid; " + std::to_string(experiment.space.space().dimensions.size()) +
+         " dimensions, " + (probed ? "space checked against " + base : "base " + base + " not there yet, space not probed");
 }
 
 search::RunnerSettings runner_settings(const search::Experiment& experiment, int workers_on_node,

@@ -13,6 +13,10 @@ namespace lathe::cli {
 
 search::Experiment prepare_search(const std::string& experiment_path);
 
+// Only checks: the experiment file, and its space against the base when the base exists
+// (nothing is trained or written). Returns a one-line summary.
+std::string check_search(const std::string& experiment_path);
+
 // The worker's settings; `workers_on_node` shares the node's cores when threads is 0.
 search::RunnerSettings runner_settings(const search::Experiment& experiment, int workers_on_node,
                                        bool verbose);

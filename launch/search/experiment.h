@@ -130,7 +130,7 @@ struct ExperimentFile {
               "hard limits: an infeasible candidate is recorded but never enters the front");
     v.section("strategy", strategy, "how candidates are chosen");
     v.node("objectives", objectives,
-           "a list of {metric: NAME, goal: minimize|maximize}, 2 or 3 of them", Presence::required);
+           "a list of 2 or 3 {metric: NAME, goal: minimize or maximize}", Presence::required);
     v.node("space", space, "the recipes to search: steps whose keys may be dimensions",
            Presence::required);
   }

@@ -80,5 +80,21 @@ TEST(SearchCli, BadExperimentFailsBeforeAnyWorkWithOneMessage) {
   EXPECT_FALSE(std::filesystem::exists(out / "journal.lathe"));
 }
 
+TEST(SearchCli, ExperimentDocsMatchTheDeclarations) {
+  const RunResult r = run_lathe("search --help --markdown");
+  ASSERT_EQ(r.exit_code, 0);
+  std::ifstream docs(LATHE_SOURCE_DIR "/docs/experiments.md");
+  const std::string text((std::istreambuf_iterator<char>(docs)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find(r.output), std::string::npos)
+      << "docs/experiments.md is out of date: run scripts/update-docs.sh";
+}
+
+TEST(SearchCli, ShippedExperimentsAreValid) {
+  for (const auto& entry : std::filesystem::directory_iterator(LATHE_SOURCE_DIR "/configs/experiments")) {
+    const RunResult r = run_lathe("search --check " + entry.path().string());
+    EXPECT_EQ(r.exit_code, 0) << entry.path() << ": " << r.output;
+  }
+}
+
 }  // namespace
 }  // namespace lathe::test_support
