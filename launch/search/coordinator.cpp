@@ -47,6 +47,14 @@ SearchOutcome Coordinator::run() {
   history_.runs = run_;
   journal_.append(run_event(run_, transport_.worker_count()));
   if (!history_.base) measure_base();
+  if (history_.base) {
+    for (const auto& [id, stored] : history_.results) {
+      EvaluationRecord judged = stored;
+      judge_record(experiment_, *history_.base, judged);
+      count_result(judged);
+    }
+  }
+  last_publish_ = std::chrono::steady_clock::now();
   if (!interrupted_) {
     const StrategySettings settings = strategy_settings(experiment_);
     const std::unique_ptr<Strategy> strategy = make_strategy(
@@ -58,6 +66,7 @@ SearchOutcome Coordinator::run() {
     }
   }
   if (interrupted_) journal_.append(interrupted_event(run_));
+  journal_.sync();
   transport_.stop_workers();
   SearchOutcome outcome = build_outcome(experiment_, history_);
   if (hooks_.publish) hooks_.publish(outcome);
@@ -96,11 +105,13 @@ void Coordinator::enqueue(const Candidate& candidate) {
                 candidate.id, " was asked as ", asked->second.point_json, " but the strategy now asks ",
                 point_json, ": the journal was written by another version of Lathe or of this experiment");
   } else {
-    journal_.append(asked_event(candidate.id, candidate.rung, point_json));
+    // The strategy asks again on a resume, so an ask lost with the machine costs nothing.
+    journal_.append(asked_event(candidate.id, candidate.rung, point_json), JournalWriter::Durability::written);
     history_.asked[candidate.id] = {candidate.rung, point_json};
     history_.events.push_back({HistoryEvent::Kind::asked, candidate.id});
   }
   if (history_.results.contains(candidate.id)) return;
+  if (reuse_earlier_result(candidate)) return;
   const int deaths = history_.deaths_in_flight(candidate.id);
   if (deaths >= kCrashesBeforeGivingUp) {
     TaskResult crashed;
@@ -115,6 +126,26 @@ void Coordinator::enqueue(const Candidate& candidate) {
   queue_.push_back(make_task(candidate));
 }
 
+bool Coordinator::reuse_earlier_result(const Candidate& candidate) {
+  const std::string recipe = experiment_.space.recipe_yaml(candidate.point);
+  for (const auto& [id, earlier] : history_.results) {
+    // Reproducible mode: only results of earlier generations, which every run (whatever
+    // it resumed from) has when it asks this candidate.
+    if (id >= reusable_below_) break;
+    if (earlier.metrics.status != recipe::CandidateStatus::ok || earlier.recipe_yaml != recipe) continue;
+    TaskResult reused;
+    reused.id = candidate.id;
+    reused.metrics = earlier.metrics;
+    reused.metrics.candidate_id = candidate.id;
+    reused.metrics.wall_seconds = 0.0;
+    reused.metrics.message = "the recipe of candidate " + std::to_string(id) + ": its result is reused";
+    reused.artifact_path = earlier.artifact;
+    record_result(reused, earlier.metrics.rank);
+    return true;
+  }
+  return false;
+}
+
 void Coordinator::dispatch_queued() {
   while (!queue_.empty() && !free_workers_.empty()) {
     const int worker = free_workers_.front();
@@ -122,7 +153,8 @@ void Coordinator::dispatch_queued() {
     const Task task = std::move(queue_.front());
     queue_.pop_front();
     if (task.id != kBaseTaskId) {
-      journal_.append(dispatched_event(task.id, run_, worker));
+      // Lost only with the machine (then no worker crash is to be counted either).
+      journal_.append(dispatched_event(task.id, run_, worker), JournalWriter::Durability::written);
       history_.dispatched_in_runs[task.id].insert(run_);
     }
     in_flight_[worker] = task.id;
@@ -177,12 +209,32 @@ void Coordinator::record_result(const TaskResult& result, int worker) {
     std::filesystem::remove(std::filesystem::path(output_dir_) / record.artifact, ignored);
     record.artifact.clear();
   }
-  journal_.append(result_event(record));  // fsynced before the strategy hears of it
+  // Synced before the strategy hears of it: at once when results are told as they come,
+  // once per generation (one fsync for all its results) in reproducible mode.
+  journal_.append(result_event(record), experiment_.file.mode == "reproducible"
+                                            ? JournalWriter::Durability::written
+                                            : JournalWriter::Durability::synced);
   history_.events.push_back({HistoryEvent::Kind::result, record.id});
   history_.elapsed_seconds = std::max(history_.elapsed_seconds, record.finished_seconds);
+  count_result(record);
   history_.results[record.id] = std::move(record);
   ++results_this_run_;
   report_progress(result.id);
+}
+
+void Coordinator::count_result(const EvaluationRecord& record) {
+  if (!record.feasible) return;
+  ++feasible_count_;
+  const double size = static_cast<double>(record.metrics.size_bytes);
+  if (best_feasible_size_ == 0.0 || size < best_feasible_size_) best_feasible_size_ = size;
+}
+
+void Coordinator::maybe_publish() {
+  if (!hooks_.publish) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_publish_ < hooks_.publish_every) return;
+  last_publish_ = now;
+  hooks_.publish(build_outcome(experiment_, history_));
 }
 
 void Coordinator::tell(Strategy& strategy, std::int64_t id) {
@@ -213,6 +265,7 @@ void Coordinator::run_reproducible(Strategy& strategy) {
     if (budget > 0) want = static_cast<int>(std::min<std::int64_t>(want, budget - asked_count_));
     const std::vector<Candidate> batch = strategy.ask(want);
     if (batch.empty()) break;
+    reusable_below_ = batch.front().id;
     for (const Candidate& candidate : batch) enqueue(candidate);
     const auto all_in = [&] {
       return std::all_of(batch.begin(), batch.end(),
@@ -226,11 +279,12 @@ void Coordinator::run_reproducible(Strategy& strategy) {
       dispatch_queued();
       pump();
     }
+    journal_.sync();
     std::vector<std::int64_t> ids;
     for (const Candidate& candidate : batch) ids.push_back(candidate.id);
     std::sort(ids.begin(), ids.end());
     for (const std::int64_t id : ids) tell(strategy, id);
-    if (hooks_.publish) hooks_.publish(build_outcome(experiment_, history_));
+    maybe_publish();
   }
 }
 
@@ -276,23 +330,16 @@ void Coordinator::run_asynchronous(Strategy& strategy) {
     if (queue_.empty() && in_flight_.empty() && (should_stop_asking() || strategy.exhausted())) break;
     if (const std::optional<std::int64_t> id = pump()) {
       tell(strategy, *id);
-      if (hooks_.publish && results_this_run_ % std::max(1, transport_.worker_count()) == 0) {
-        hooks_.publish(build_outcome(experiment_, history_));
-      }
+      maybe_publish();
     }
   }
 }
 
 void Coordinator::report_progress(std::int64_t id) {
   if (!hooks_.progress) return;
-  const SearchOutcome outcome = build_outcome(experiment_, history_);
-  std::int64_t feasible = 0;
-  double best_size = INFINITY;
-  for (const EvaluationRecord& record : outcome.evaluations) {
-    if (!record.feasible) continue;
-    ++feasible;
-    best_size = std::min(best_size, static_cast<double>(record.metrics.size_bytes));
-  }
+  const std::int64_t feasible = feasible_count_;
+  const double best_size = best_feasible_size_ > 0.0 ? best_feasible_size_ : INFINITY;
+  const double base_size = history_.base ? static_cast<double>(history_.base->size_bytes) : 0.0;
   const double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count() / 60.0;
   const double per_minute = minutes > 0 ? static_cast<double>(results_this_run_) / minutes : 0.0;
   const std::int64_t done = static_cast<std::int64_t>(history_.results.size());
@@ -302,9 +349,9 @@ void Coordinator::report_progress(std::int64_t id) {
   std::string best = "none feasible yet";
   if (std::isfinite(best_size)) {
     best = "best " + size_text(best_size);
-    if (outcome.base.size_bytes > 0) {
+    if (base_size > 0) {
       char ratio[32];
-      std::snprintf(ratio, sizeof ratio, " (%.1fx smaller)", static_cast<double>(outcome.base.size_bytes) / best_size);
+      std::snprintf(ratio, sizeof ratio, " (%.1fx smaller)", base_size / best_size);
       best += ratio;
     }
   }

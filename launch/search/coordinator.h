@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -33,6 +34,9 @@ struct CoordinatorHooks {
   std::function<void(const SearchOutcome&)> publish;     // results.h5 and the report, now and then
   const std::atomic<bool>* interrupt = nullptr;          // set by SIGTERM/SIGINT handlers
   std::chrono::milliseconds poll{250};                   // how often the interrupt is checked
+  // results.h5 and the report are rewritten at most this often while the search runs
+  // (each rewrite reads every result), and always at the end.
+  std::chrono::milliseconds publish_every{10000};
 };
 
 // A candidate in flight whose worker died in this many runs is recorded as crashed.
@@ -55,6 +59,9 @@ class Coordinator {
   // Journals and queues `candidate` unless the journal already holds its result (or it
   // crashed its workers too often, then a crashed result is journaled).
   void enqueue(const Candidate& candidate);
+  // A candidate whose recipe an earlier ok candidate had gets that result (saying so) and
+  // costs no evaluation; NSGA-II breeds duplicates once a population converges.
+  bool reuse_earlier_result(const Candidate& candidate);
   void measure_base();
   void dispatch_queued();
   // Handles at most one message (waiting up to the poll interval); returns the id of a
@@ -66,6 +73,8 @@ class Coordinator {
   [[nodiscard]] bool interrupt_requested() const;
   [[nodiscard]] double elapsed_seconds() const;
   void report_progress(std::int64_t id);
+  void count_result(const EvaluationRecord& record);
+  void maybe_publish();
   [[nodiscard]] Task make_task(const Candidate& candidate) const;
 
   const Experiment& experiment_;
@@ -85,6 +94,11 @@ class Coordinator {
   std::deque<int> free_workers_;
   std::map<int, std::int64_t> in_flight_;  // worker -> task id
   std::map<int, std::string> hosts_;
+  std::int64_t feasible_count_ = 0;
+  double best_feasible_size_ = 0.0;  // 0: none yet
+  // Results of candidates below this id may be reused (asynchronous mode: all of them).
+  std::int64_t reusable_below_ = std::numeric_limits<std::int64_t>::max();
+  std::chrono::steady_clock::time_point last_publish_;
 };
 
 }  // namespace lathe::search

@@ -210,7 +210,9 @@ JournalWriter::JournalWriter(const std::string& path) : path_(path) {
 }
 
 JournalWriter::~JournalWriter() {
-  if (descriptor_ >= 0) ::close(descriptor_);
+  if (descriptor_ < 0) return;
+  if (unsynced_) (void)::fsync(descriptor_);  // best effort: a destructor cannot report
+  ::close(descriptor_);
 }
 
 JournalWriter::JournalWriter(JournalWriter&& other) noexcept
@@ -219,6 +221,7 @@ JournalWriter::JournalWriter(JournalWriter&& other) noexcept
       size_bytes_(other.size_bytes_),
       record_count_(other.record_count_),
       broken_(std::move(other.broken_)),
+      unsynced_(std::exchange(other.unsynced_, false)),
       recovered_(std::move(other.recovered_)) {}
 
 JournalWriter& JournalWriter::operator=(JournalWriter&& other) noexcept {
@@ -228,13 +231,14 @@ JournalWriter& JournalWriter::operator=(JournalWriter&& other) noexcept {
     descriptor_ = std::exchange(other.descriptor_, -1);
     size_bytes_ = other.size_bytes_;
     record_count_ = other.record_count_;
+    unsynced_ = std::exchange(other.unsynced_, false);
     broken_ = std::move(other.broken_);
     recovered_ = std::move(other.recovered_);
   }
   return *this;
 }
 
-void JournalWriter::append(const std::string& payload) {
+void JournalWriter::append(const std::string& payload, Durability durability) {
   const std::int64_t record = record_count_ + 1;
   LATHE_CHECK(descriptor_ >= 0, path_, ": cannot append record ", record, ": the journal was moved from");
   LATHE_CHECK(broken_.empty(), path_, ": cannot append record ", record, ": ", broken_,
@@ -260,13 +264,20 @@ void JournalWriter::append(const std::string& payload) {
     }
     fail(path_, ": cannot append record ", record, " (", line.size(), " bytes): ", why);
   }
-  if (::fsync(descriptor_) != 0) {
-    const int sync_errno = errno;
-    broken_ = "syncing record " + std::to_string(record) + " failed (" + std::strerror(sync_errno) + ")";
-    fail(path_, ": cannot sync record ", record, " to disk: ", std::strerror(sync_errno));
-  }
   size_bytes_ += static_cast<std::int64_t>(line.size());
   record_count_ = record;
+  unsynced_ = true;
+  if (durability == Durability::synced) sync();
+}
+
+void JournalWriter::sync() {
+  if (!unsynced_) return;
+  if (::fsync(descriptor_) != 0) {
+    const int sync_errno = errno;
+    broken_ = "syncing up to record " + std::to_string(record_count_) + " failed (" + std::strerror(sync_errno) + ")";
+    fail(path_, ": cannot sync up to record ", record_count_, " to disk: ", std::strerror(sync_errno));
+  }
+  unsynced_ = false;
 }
 
 }  // namespace lathe::search

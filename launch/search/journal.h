@@ -49,7 +49,13 @@ class JournalWriter {
   // Appends one record with one write() and fsyncs the file before returning, so a record
   // appended is a record kept. `payload` must hold no '\n'. After a failed sync the state
   // on disk is unknown, so every later append throws: open the journal again to go on.
-  void append(const std::string& payload);
+  // `written`: one write() but no fsync, for records that may be lost with the machine
+  // (not with the process: the kernel keeps what was written); the next synced append
+  // makes them durable too, in order.
+  enum class Durability { synced, written };
+  void append(const std::string& payload, Durability durability = Durability::synced);
+  // fsyncs what was appended `written` (nothing to do when every append was synced).
+  void sync();
 
   // What the file held when it was opened (empty for a new journal), the torn tail noted.
   [[nodiscard]] const JournalContents& recovered() const { return recovered_; }
@@ -63,6 +69,7 @@ class JournalWriter {
   std::int64_t size_bytes_ = 0;
   std::int64_t record_count_ = 0;
   std::string broken_;  // why appending is refused ("" while it is not)
+  bool unsynced_ = false;  // records written since the last fsync
   JournalContents recovered_;
 };
 

@@ -12,6 +12,18 @@
 namespace lathe::test_support {
 namespace {
 
+// The tiny experiment with one key changed, written into `dir`.
+std::filesystem::path tiny_experiment_with(const TempDir& dir, const std::string& from, const std::string& to) {
+  std::ifstream in(LATHE_SOURCE_DIR "/configs/experiments/tiny_synthetic.yaml");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  const std::filesystem::path path = dir.path() / "experiment.yaml";
+  std::ofstream(path) << text;
+  return path;
+}
+
 TEST(SearchCli, RunsASearchAndWritesJournalResultsArtifactsAndReport) {
   TempDir dir;
   const std::filesystem::path out = dir.path() / "search";
@@ -66,18 +78,53 @@ TEST(SearchCli, RefusesAnOutputFolderOfAnotherExperiment) {
 
 TEST(SearchCli, BadExperimentFailsBeforeAnyWorkWithOneMessage) {
   TempDir dir;
-  const std::filesystem::path experiment = dir.path() / "bad.yaml";
-  std::ifstream in(LATHE_SOURCE_DIR "/configs/experiments/tiny_synthetic.yaml");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // A range the prune step refuses: caught by probing the space against the base.
-  text.replace(text.find("range: [0.2, 0.6]"), 17, "range: [0.2, 1.5]");
-  std::ofstream(experiment) << text;
+  const auto experiment = tiny_experiment_with(dir, "range: [0.2, 0.6]", "range: [0.2, 1.5]");
   const std::filesystem::path out = dir.path() / "search";
   const RunResult run = run_lathe("search " + experiment.string() + " --output " + out.string());
   EXPECT_EQ(run.exit_code, 1) << run.output;
-  EXPECT_NE(run.output.find("bad.yaml: space (prune.ratio = 1.5"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("experiment.yaml: space (prune.ratio = 1.5"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("ratio"), std::string::npos) << run.output;
   EXPECT_FALSE(std::filesystem::exists(out / "journal.lathe"));
+}
+
+TEST(SearchCli, CandidatesOverTheirTimeLimitAreRecordedAsTimeoutAndTheSearchGoesOn) {
+  TempDir dir;
+  const auto experiment = tiny_experiment_with(dir, "time_limit_seconds: 120", "time_limit_seconds: 0.02");
+  const std::filesystem::path out = dir.path() / "search";
+  const RunResult run = run_lathe("search " + experiment.string() + " --output " + out.string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const RunResult csv = run_lathe("results " + out.string() + " --csv");
+  EXPECT_EQ(std::count(csv.output.begin(), csv.output.end(), '\n'), 9) << csv.output;
+  std::size_t timeouts = 0;
+  for (std::size_t at = csv.output.find(",timeout,no,no,"); at != std::string::npos; at = csv.output.find(",timeout,no,no,", at + 1)) {
+    ++timeouts;
+  }
+  EXPECT_EQ(timeouts, 8u) << csv.output;
+  EXPECT_NE(csv.output.find("over its time limit of 0.02 s"), std::string::npos) << csv.output;
+}
+
+TEST(SearchCli, JournalCorruptInTheMiddleIsRefusedAndLeftAsItWas) {
+  TempDir dir;
+  const std::filesystem::path out = dir.path() / "search";
+  ASSERT_EQ(run_lathe(std::string("search ") + kTinyExperiment + " --output " + out.string()).exit_code, 0);
+  const std::filesystem::path journal = out / "journal.lathe";
+  std::string text;
+  {
+    std::ifstream in(journal, std::ios::binary);
+    text.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }
+  const std::size_t middle = text.find("\"type\": \"result\"");
+  ASSERT_NE(middle, std::string::npos);
+  text[middle + 20] = text[middle + 20] == 'x' ? 'y' : 'x';  // a flipped byte inside a record
+  std::ofstream(journal, std::ios::binary) << text;
+  const RunResult run = run_lathe(std::string("search ") + kTinyExperiment + " --output " + out.string());
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("journal.lathe"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("record"), std::string::npos) << run.output;
+  std::ifstream after(journal, std::ios::binary);
+  const std::string unchanged((std::istreambuf_iterator<char>(after)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(unchanged, text);
 }
 
 TEST(SearchCli, ExperimentDocsMatchTheDeclarations) {

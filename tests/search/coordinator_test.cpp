@@ -44,6 +44,8 @@ TEST(Coordinator, EveryCandidateSeedComesFromTheExperimentSeedAndItsId) {
   lathe::test_support::TempDir dir;
   const SearchRun run = run_synthetic_search(experiment_in(dir.path()), 3);
   for (const EvaluationRecord& record : run.outcome.evaluations) {
+    // A reused result keeps the seed it was evaluated with (its message says whose).
+    if (record.metrics.message.find("its result is reused") != std::string::npos) continue;
     EXPECT_EQ(record.metrics.seed, candidate_seed(5, record.id));
     EXPECT_EQ(record.metrics.candidate_id, record.id);
     EXPECT_GE(record.metrics.rank, 1);
@@ -159,6 +161,31 @@ TEST(Coordinator, FinishedSearchRerunAddsNothing) {
   const SearchRun first = run_synthetic_search(experiment, 2);
   const SearchRun again = run_synthetic_search(experiment, 2);
   EXPECT_EQ(comparable_rows(again.outcome), comparable_rows(first.outcome));
+}
+
+TEST(Coordinator, RepeatedRecipeReusesTheEarlierResultTheSameWayForAnyWorkerCount) {
+  std::vector<std::string> reference;
+  for (const int workers : {1, 3}) {
+    lathe::test_support::TempDir dir;
+    std::string yaml = synthetic_experiment_yaml((dir.path() / "out").string(), "reproducible", 18, "random");
+    // Four recipes in all: repeats are certain in 18 random draws.
+    yaml.replace(yaml.find("ratio: {range: [0.1, 0.9]}"), 26, "ratio: 0.5");
+    yaml.replace(yaml.find("{int_range: [2, 8]}"), 19, "{choice: [4, 8]}");
+    yaml.replace(yaml.find("lr: {log_range: [0.001, 0.1]}"), 29, "lr: 0.01");
+    yaml.replace(yaml.find("optional: true, "), 16, "");
+    const SearchRun run = run_synthetic_search(parse_experiment(yaml, "exp.yaml"), workers);
+    ASSERT_EQ(run.outcome.evaluations.size(), 18u);
+    int reused = 0;
+    for (const EvaluationRecord& record : run.outcome.evaluations) {
+      if (record.metrics.message.find("its result is reused") != std::string::npos) ++reused;
+    }
+    EXPECT_GE(reused, 6) << "at most 4 distinct recipes per generation of 6 are evaluated after the first";
+    if (reference.empty()) {
+      reference = comparable_rows(run.outcome);
+    } else {
+      EXPECT_EQ(comparable_rows(run.outcome), reference);
+    }
+  }
 }
 
 TEST(SearchOutput, RefusesAFolderHoldingAnotherExperiment) {

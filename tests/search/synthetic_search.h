@@ -88,8 +88,10 @@ struct SearchRun {
 };
 
 // Runs (or resumes) `experiment` over `workers` in-memory workers; `stop_after` results
-// of this run, an interrupt is raised (0: never).
-inline SearchRun run_synthetic_search(const Experiment& experiment, int workers, int stop_after = 0) {
+// of this run, an interrupt is raised (0: never). `publish`: write results.h5 and
+// report.html after each generation, as `lathe search` does.
+inline SearchRun run_synthetic_search(const Experiment& experiment, int workers, int stop_after = 0,
+                                      bool publish = false) {
   SearchHistory history = open_search_output(experiment);
   const SearchPaths paths = search_paths(experiment.file.output);
   JournalWriter journal(paths.journal);
@@ -106,6 +108,7 @@ inline SearchRun run_synthetic_search(const Experiment& experiment, int workers,
   CoordinatorHooks hooks;
   hooks.interrupt = &interrupt;
   hooks.poll = std::chrono::milliseconds(5);
+  if (publish) hooks.publish = [&paths](const SearchOutcome& outcome) { publish_outcome(paths, outcome); };
   hooks.progress = [&](const std::string&) {
     if (stop_after > 0 && ++results >= stop_after) interrupt = true;
   };
