@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/browser.h"
 #include "support/run_lathe.h"
 #include "support/search_runs.h"
 #include "support/temp_dir.h"
@@ -55,6 +56,24 @@ TEST(SearchCli, RunsASearchAndWritesJournalResultsArtifactsAndReport) {
   const RunResult report = run_lathe("report " + out.string());
   EXPECT_EQ(report.exit_code, 0) << report.output;
   EXPECT_TRUE(std::filesystem::exists(out / "report.html"));
+  // The real search's report in a real browser: one point per feasible evaluation, one
+  // row per evaluation.
+  const std::string why = why_no_chromium();
+  ASSERT_TRUE(why.empty()) << why;
+  const BrowserRun dom = dump_dom((out / "report.html").string(), (dir.path() / "profile").string());
+  ASSERT_EQ(dom.exit_code, 0) << dom.log;
+  const auto count = [&](const std::string& needle) {
+    int n = 0;
+    for (std::size_t at = dom.output.find(needle); at != std::string::npos; at = dom.output.find(needle, at + 1)) ++n;
+    return n;
+  };
+  int feasible = 0;  // CSV rows "id,rung,ok,yes,..."
+  for (std::size_t at = csv.output.find(",ok,yes,"); at != std::string::npos; at = csv.output.find(",ok,yes,", at + 1)) {
+    ++feasible;
+  }
+  EXPECT_GT(feasible, 0);
+  EXPECT_EQ(count("<circle class=\"point"), feasible);
+  EXPECT_EQ(count("<tr id=\"eval-"), 8);
 
   // The same command again: the search is finished, nothing is evaluated again.
   const std::string before = comparable_results(out);
