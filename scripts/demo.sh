@@ -19,5 +19,6 @@ lathe=build/release/launch/lathe
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 mpirun --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 -np 3 \
   "$lathe" search configs/experiments/lenet5_demo.yaml
-"$lathe" results out/search/lenet5_demo --csv | head -5
+"$lathe" results out/search/lenet5_demo --csv > out/search/lenet5_demo/results.csv
+echo "every evaluation: $(pwd)/out/search/lenet5_demo/results.csv"
 echo "report: $(pwd)/out/search/lenet5_demo/report.html"
