@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "search/protocol.h"
 #include "support/browser.h"
 #include "support/run_lathe.h"
 #include "support/search_runs.h"
@@ -144,6 +145,24 @@ TEST(SearchCli, JournalCorruptInTheMiddleIsRefusedAndLeftAsItWas) {
   std::ifstream after(journal, std::ios::binary);
   const std::string unchanged((std::istreambuf_iterator<char>(after)), std::istreambuf_iterator<char>());
   EXPECT_EQ(unchanged, text);
+}
+
+TEST(SearchCli, OnePointIsEvaluatedAloneWithTheSeedOfItsId) {
+  const RunResult dimensions = run_lathe(std::string("search ") + kTinyExperiment + " --dimensions");
+  ASSERT_EQ(dimensions.exit_code, 0) << dimensions.output;
+  EXPECT_NE(dimensions.output.find("{\"name\": \"finetune.lr\", \"kind\": \"log_real\""), std::string::npos)
+      << dimensions.output;
+  const std::string point =
+      "'{\"prune.ratio\": 0.4, \"prune.present\": \"true\", \"quantize.weight_bits\": 3, "
+      "\"quantize.act_bits\": \"8\", \"finetune.lr\": 0.01}'";
+  const RunResult one = run_lathe(std::string("search ") + kTinyExperiment + " --point " + point + " --id 3");
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  EXPECT_NE(one.output.find("\"status\": \"ok\""), std::string::npos) << one.output;
+  EXPECT_NE(one.output.find("\"seed\": " + std::to_string(search::candidate_seed(7, 3))), std::string::npos)
+      << one.output;
+  const RunResult bad = run_lathe(std::string("search ") + kTinyExperiment + " --point '{\"prune.ratio\": 2}'");
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("--point"), std::string::npos) << bad.output;
 }
 
 TEST(SearchCli, ExperimentDocsMatchTheDeclarations) {
