@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "search/search_outcome.h"
+#include "strategies/sensitivity_seeds.h"
 
 namespace lathe::search {
 namespace {
@@ -55,16 +56,21 @@ SearchOutcome Coordinator::run() {
     }
   }
   last_publish_ = std::chrono::steady_clock::now();
-  if (!interrupted_) {
-    const StrategySettings settings = strategy_settings(experiment_);
-    const std::unique_ptr<Strategy> strategy = make_strategy(
-        experiment_.space.space(), static_cast<int>(experiment_.objectives.size()), settings);
-    if (experiment_.file.mode == "reproducible") {
-      run_reproducible(*strategy);
-    } else {
-      run_asynchronous(*strategy);
+  if (!interrupt_requested()) {
+    StrategySettings settings = strategy_settings(experiment_);
+    if (experiment_.file.strategy.sensitivity_seeds > 0) settings.initial_points = sensitivity_seeds();
+    // Not one candidate is asked before the seeds are known: a resume must ask the same.
+    if (!interrupt_requested()) {
+      const std::unique_ptr<Strategy> strategy = make_strategy(
+          experiment_.space.space(), static_cast<int>(experiment_.objectives.size()), settings);
+      if (experiment_.file.mode == "reproducible") {
+        run_reproducible(*strategy);
+      } else {
+        run_asynchronous(*strategy);
+      }
     }
   }
+  interrupted_ = interrupted_ || interrupt_requested();
   if (interrupted_) journal_.append(interrupted_event(run_));
   journal_.sync();
   transport_.stop_workers();
@@ -83,6 +89,51 @@ void Coordinator::measure_base() {
     dispatch_queued();
     pump();
   }
+}
+
+std::vector<Point> Coordinator::sensitivity_seeds() {
+  const SearchSpace& space = experiment_.space.space();
+  const std::vector<SensitivityProbe> probes = experiment_.space.sensitivity_probes();
+  std::int64_t task_id = kBaseTaskId;
+  for (const SensitivityProbe& probe : probes) {
+    --task_id;  // probes are tasks -2, -3, ...: never a candidate, never in the results
+    const std::string& name = space.dimensions[static_cast<std::size_t>(probe.dimension)].name;
+    if (history_.probes.contains(name)) continue;
+    Task task;
+    task.id = task_id;
+    task.seed = candidate_seed(static_cast<std::uint64_t>(experiment_.file.seed), task_id);
+    task.recipe_yaml = probe.recipe_yaml;
+    task.time_limit_seconds = experiment_.file.candidate.time_limit_seconds;
+    probe_tasks_[task_id] = name;
+    queue_.push_back(task);
+  }
+  const auto all_probed = [&] {
+    return std::all_of(probes.begin(), probes.end(), [&](const SensitivityProbe& p) {
+      return history_.probes.contains(space.dimensions[static_cast<std::size_t>(p.dimension)].name);
+    });
+  };
+  while (!all_probed()) {
+    if (interrupt_requested()) return {};
+    dispatch_queued();
+    pump();
+  }
+  // Sensitivity: the validation accuracy a layer loses alone at its extreme, relative to
+  // the most any probed layer loses (a probe that failed counts as the most sensitive).
+  std::vector<DimensionSensitivity> sensitivities(space.dimensions.size());
+  double worst = 0.0;
+  for (const SensitivityProbe& probe : probes) {
+    const recipe::CandidateMetrics& m = history_.probes.at(space.dimensions[static_cast<std::size_t>(probe.dimension)].name);
+    const double loss = m.status == recipe::CandidateStatus::ok
+                            ? std::max(0.0, history_.base->validation_accuracy - m.validation_accuracy)
+                            : INFINITY;
+    sensitivities[static_cast<std::size_t>(probe.dimension)] = {true, probe.aggressive_is_high, loss};
+    if (std::isfinite(loss)) worst = std::max(worst, loss);
+  }
+  for (DimensionSensitivity& s : sensitivities) {
+    if (!s.probed) continue;
+    s.sensitivity = !std::isfinite(s.sensitivity) ? 1.0 : worst > 0.0 ? s.sensitivity / worst : 0.0;
+  }
+  return sensitivity_seeded_points(space, sensitivities, experiment_.file.strategy.sensitivity_seeds);
 }
 
 Task Coordinator::make_task(const Candidate& candidate) const {
@@ -180,6 +231,11 @@ std::optional<std::int64_t> Coordinator::pump() {
               message->worker, " answered candidate ", result.id, ", which it was not given");
   in_flight_.erase(flying);
   free_workers_.push_back(message->worker);
+  if (const auto probe = probe_tasks_.find(result.id); probe != probe_tasks_.end()) {
+    journal_.append(probe_event(probe->second, result.metrics));
+    history_.probes[probe->second] = result.metrics;
+    return std::nullopt;
+  }
   if (result.id == kBaseTaskId) {
     LATHE_CHECK(result.metrics.status == recipe::CandidateStatus::ok, experiment_.file.base,
                 ": measuring the base model failed: ", result.metrics.message);

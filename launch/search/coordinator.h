@@ -63,6 +63,8 @@ class Coordinator {
   // costs no evaluation; NSGA-II breeds duplicates once a population converges.
   bool reuse_earlier_result(const Candidate& candidate);
   void measure_base();
+  // strategy.sensitivity_seeds: the probes (journaled, run once) and the seeds they give.
+  std::vector<Point> sensitivity_seeds();
   void dispatch_queued();
   // Handles at most one message (waiting up to the poll interval); returns the id of a
   // result it journaled, if any.
@@ -94,6 +96,7 @@ class Coordinator {
   std::deque<int> free_workers_;
   std::map<int, std::int64_t> in_flight_;  // worker -> task id
   std::map<int, std::string> hosts_;
+  std::map<std::int64_t, std::string> probe_tasks_;  // task id -> dimension name
   std::int64_t feasible_count_ = 0;
   double best_feasible_size_ = 0.0;  // 0: none yet
   // Results of candidates below this id may be reused (asynchronous mode: all of them).

@@ -80,6 +80,9 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
                 ": candidate.threads: a reproducible search needs a fixed thread count (sums change "
                 "with it), got 0; set it, or mode: asynchronous");
   }
+  LATHE_CHECK(file.strategy.sensitivity_seeds <= file.strategy.population, source,
+              ": strategy.sensitivity_seeds: expected at most strategy.population (", file.strategy.population,
+              ") seeds, got ", file.strategy.sensitivity_seeds);
   experiment.objectives = read_objectives(file.objectives, source);
   experiment.space = RecipeSpace(file.space, source);
   LATHE_CHECK(!experiment.space.space().dimensions.empty() || file.strategy.name == "grid", source,

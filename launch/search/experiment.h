@@ -75,6 +75,7 @@ struct StrategySection {
   double crossover_probability = 0.9;
   double mutation_probability = -1.0;
   int grid_points = 3;
+  int sensitivity_seeds = 0;
 
   template <class V>
   void visit(V& v) {
@@ -88,6 +89,10 @@ struct StrategySection {
              "nsga2: per-dimension mutation probability (negative: 1 / dimensions)");
     v.number("grid_points", grid_points, Range::closed(2, 1000),
              "grid: values per numeric dimension");
+    v.number("sensitivity_seeds", sensitivity_seeds, Range::closed(0, 1000),
+             "start with this many candidates placed by per-layer sensitivity: each per-layer "
+             "weight_bits and ratio is first probed alone at its extreme without fine-tuning, and "
+             "insensitive layers get compressed further (0: none)");
   }
 };
 

@@ -8,6 +8,7 @@
 #include "config/yaml_reader.h"
 #include "core/error.h"
 #include "recipe/recipe.h"
+#include "strategies/sensitivity_seeds.h"
 
 namespace lathe::search {
 namespace {
@@ -287,6 +288,38 @@ std::string RecipeSpace::recipe_yaml(const Point& point) const {
     text += "- " + step.kind + ": " + out.c_str() + "\n";
   }
   return text;
+}
+
+std::vector<SensitivityProbe> RecipeSpace::sensitivity_probes() const {
+  const Point middle = middle_point(space_);
+  std::vector<SensitivityProbe> probes;
+  for (const StepTemplate& step : steps_) {
+    for (const SearchedKey& probed : step.searched) {
+      const bool bits = step.kind == "quantize" && probed.key == "weight_bits";
+      const bool ratio = step.kind == "prune" && probed.key == "ratio";
+      if ((!bits && !ratio) || probed.layers.empty()) continue;
+      for (std::size_t l = 0; l < probed.layers.size(); ++l) {
+        const int d = probed.dimensions[l];
+        const Dimension& dimension = space_.dimensions[static_cast<std::size_t>(d)];
+        YAML::Node params = YAML::Clone(step.fixed);
+        // The step's other searched keys at the middle of their ranges (first choices).
+        for (const SearchedKey& other : step.searched) {
+          if (&other == &probed || !other.layers.empty()) continue;
+          const int o = other.dimensions.front();
+          params[other.key] = value_node(space_.dimensions[static_cast<std::size_t>(o)], other,
+                                         middle[static_cast<std::size_t>(o)]);
+        }
+        YAML::Node layers(YAML::NodeType::Sequence);
+        layers.push_back(probed.layers[l]);
+        params["layers"] = layers;
+        params[probed.key] = value_node(dimension, probed, ratio ? dimension.high : dimension.low);
+        YAML::Emitter out;
+        out << YAML::Flow << params;
+        probes.push_back({d, ratio, "- " + step.kind + ": " + out.c_str() + "\n"});
+      }
+    }
+  }
+  return probes;
 }
 
 std::vector<Point> RecipeSpace::probe_points() const {

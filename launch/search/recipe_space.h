@@ -45,6 +45,15 @@ struct StepTemplate {
   std::string where;            // file:line, for messages
 };
 
+// One layer's dimension compressed alone to its extreme (the lowest bit width, the highest
+// pruning ratio), without fine-tuning: how much the model suffers tells how sensitive
+// that layer is (strategies/sensitivity_seeds.h).
+struct SensitivityProbe {
+  int dimension = -1;
+  bool aggressive_is_high = false;
+  std::string recipe_yaml;
+};
+
 class RecipeSpace {
  public:
   RecipeSpace() = default;
@@ -58,6 +67,9 @@ class RecipeSpace {
   // The points that between them reach every choice and both ends of every range (each
   // dimension moved alone from the first point): checked against the base before a search.
   [[nodiscard]] std::vector<Point> probe_points() const;
+  // A probe for every per-layer `weight_bits` of a quantize step and every per-layer
+  // `ratio` of a prune step.
+  [[nodiscard]] std::vector<SensitivityProbe> sensitivity_probes() const;
 
  private:
   SearchSpace space_;

@@ -47,6 +47,10 @@ std::string dispatched_event(std::int64_t id, int run, int rank) {
 std::string result_event(const EvaluationRecord& record) {
   return "{\"type\": \"result\", \"record\": " + record_to_json(record) + "}";
 }
+std::string probe_event(const std::string& dimension, const recipe::CandidateMetrics& metrics) {
+  return "{\"type\": \"probe\", \"dimension\": " + json_string(dimension) +
+         ", \"metrics\": " + recipe::metrics_to_json(metrics) + "}";
+}
 std::string interrupted_event(int run) {
   return "{\"type\": \"interrupted\", \"run\": " + std::to_string(run) + "}";
 }
@@ -100,6 +104,9 @@ SearchHistory read_search_history(const std::string& path) {
       history.elapsed_seconds = std::max(history.elapsed_seconds, record.finished_seconds);
       history.events.push_back({HistoryEvent::Kind::result, record.id});
       history.results[record.id] = std::move(record);
+    } else if (type == "probe") {
+      history.probes[node["dimension"].as<std::string>()] =
+          recipe::metrics_from_json(last_object(payload, "metrics", where), where);
     } else if (type == "interrupted") {
       history.interrupted_runs.insert(node["run"].as<int>());
     } else {

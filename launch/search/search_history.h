@@ -9,6 +9,7 @@
 //   {"type": "dispatched", "id": 7, "run": 2, "rank": 1}
 //   {"type": "result", "record": {…}}
 //   {"type": "interrupted", "run": 2}
+//   {"type": "probe", "dimension": "quantize.weight_bits.conv1", "metrics": {…}}
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,7 @@ std::string asked_event(std::int64_t id, int rung, const std::string& point_json
 std::string dispatched_event(std::int64_t id, int run, int rank);
 std::string result_event(const EvaluationRecord& record);
 std::string interrupted_event(int run);
+std::string probe_event(const std::string& dimension, const recipe::CandidateMetrics& metrics);
 
 struct AskedCandidate {
   int rung = 0;
@@ -50,6 +52,7 @@ struct SearchHistory {
   std::string name;
   int runs = 0;          // runs started so far
   std::optional<recipe::CandidateMetrics> base;
+  std::map<std::string, recipe::CandidateMetrics> probes;  // sensitivity probes by dimension
   std::map<std::int64_t, AskedCandidate> asked;
   std::map<std::int64_t, EvaluationRecord> results;
   std::vector<HistoryEvent> events;

@@ -188,6 +188,46 @@ TEST(Coordinator, RepeatedRecipeReusesTheEarlierResultTheSameWayForAnyWorkerCoun
   }
 }
 
+Experiment seeded_experiment_in(const std::filesystem::path& folder) {
+  std::string yaml = synthetic_experiment_yaml((folder / "out").string(), "reproducible", 18);
+  yaml.replace(yaml.find("{int_range: [2, 8]}"), 19, "{int_range: [2, 8], per_layer: [conv1, fc1], default: 8}");
+  yaml.replace(yaml.find("population: 6}"), 14, "population: 6, sensitivity_seeds: 3}");
+  return parse_experiment(yaml, (folder / "experiment.yaml").string());
+}
+
+TEST(Coordinator, SensitivityProbesSeedTheFirstGenerationTheSameWayOnEveryRun) {
+  lathe::test_support::TempDir whole_dir;
+  const Experiment experiment = seeded_experiment_in(whole_dir.path());
+  const SearchRun whole = run_synthetic_search(experiment, 2);
+  const SearchHistory history = read_search_history((whole_dir.path() / "out" / "journal.lathe").string());
+  ASSERT_EQ(history.probes.size(), 2u);  // one per layer of quantize.weight_bits
+  EXPECT_TRUE(history.probes.contains("quantize.weight_bits.conv1"));
+  // The first candidates are the seeds: the middle of every range but the probed bits.
+  EXPECT_NE(whole.outcome.evaluations[0].point_json.find("\"prune.ratio\": 0.5"), std::string::npos)
+      << whole.outcome.evaluations[0].point_json;
+  for (const int workers : {1, 3}) {
+    lathe::test_support::TempDir dir;
+    EXPECT_EQ(comparable_rows(run_synthetic_search(seeded_experiment_in(dir.path()), workers).outcome),
+              comparable_rows(whole.outcome));
+  }
+  // Killed among the probes (the journal cut just after the first): same results.
+  lathe::test_support::TempDir cut_dir;
+  std::filesystem::create_directories(cut_dir.path() / "out");
+  const std::filesystem::path journal = cut_dir.path() / "out" / "journal.lathe";
+  std::filesystem::copy_file(whole_dir.path() / "out" / "journal.lathe", journal);
+  std::ifstream in(journal);
+  std::string line;
+  std::uintmax_t keep = 0;
+  while (std::getline(in, line)) {
+    keep += line.size() + 1;
+    if (line.find("\"type\": \"probe\"") != std::string::npos) break;
+  }
+  in.close();
+  std::filesystem::resize_file(journal, keep);
+  EXPECT_EQ(comparable_rows(run_synthetic_search(seeded_experiment_in(cut_dir.path()), 2).outcome),
+            comparable_rows(whole.outcome));
+}
+
 TEST(SearchOutput, RefusesAFolderHoldingAnotherExperiment) {
   lathe::test_support::TempDir dir;
   (void)run_synthetic_search(experiment_in(dir.path(), "reproducible", 6), 1);

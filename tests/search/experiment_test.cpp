@@ -112,6 +112,25 @@ TEST(RecipeSpace, PointBecomesARecipeWithOptionalStepsAndPerLayerValues) {
   EXPECT_NE(without_prune.find("act_bits: 0"), std::string::npos);
 }
 
+TEST(RecipeSpace, SensitivityProbesCompressOneLayerAloneToItsExtreme) {
+  const YAML::Node node = YAML::Load(
+      "steps:\n"
+      "  - prune: {select: ratio, saliency: {choice: [l1, taylor]}, layers: [conv1, fc1],\n"
+      "            ratio: {range: [0.1, 0.9], per_layer: [conv1, fc1], default: 0.5}}\n"
+      "  - quantize: {method: qat, weight_bits: {int_range: [2, 8], per_layer: [conv1]}}\n"
+      "  - finetune: {epochs: 1, lr: {log_range: [0.001, 0.1]}}\n");
+  const RecipeSpace space(node, "exp.yaml");
+  const std::vector<SensitivityProbe> probes = space.sensitivity_probes();
+  ASSERT_EQ(probes.size(), 3u);
+  EXPECT_EQ(probes[0].recipe_yaml, "- prune: {select: ratio, layers: [conv1], saliency: l1, ratio: 0.9}\n");
+  EXPECT_TRUE(probes[0].aggressive_is_high);
+  EXPECT_EQ(probes[1].recipe_yaml, "- prune: {select: ratio, layers: [fc1], saliency: l1, ratio: 0.9}\n");
+  EXPECT_EQ(probes[2].recipe_yaml, "- quantize: {method: qat, layers: [conv1], weight_bits: 2}\n");
+  EXPECT_FALSE(probes[2].aggressive_is_high);
+  EXPECT_EQ(space.space().dimensions[static_cast<std::size_t>(probes[2].dimension)].name,
+            "quantize.weight_bits.conv1");
+}
+
 TEST(RecipeSpace, OrdersChooseTheStepOrder) {
   const YAML::Node node = YAML::Load(
       "steps:\n  - prune: {ratio: {range: [0.1, 0.9]}}\n  - quantize: {weight_bits: 4}\n"

@@ -42,6 +42,19 @@ inline std::string synthetic_experiment_yaml(const std::string& output, const st
 // and with fewer bits. Recipes whose lr is above 0.04 "fail"; the seed adds noise so that
 // a wrong seed shows in the results.
 class SyntheticRunner final : public CandidateRunner {
+  // A number, or the mean of a per-layer mapping's layers ({default: D, conv1: 4, ...}).
+  static double mean_value(const YAML::Node& value) {
+    if (value.IsScalar()) return value.as<double>();
+    double sum = 0.0;
+    int layers = 0;
+    for (const auto& entry : value) {
+      if (entry.first.Scalar() == "default") continue;
+      sum += entry.second.as<double>();
+      ++layers;
+    }
+    return layers > 0 ? sum / layers : 8.0;
+  }
+
  public:
   TaskResult run(const Task& task) override {
     TaskResult result;
@@ -62,7 +75,7 @@ class SyntheticRunner final : public CandidateRunner {
       const std::string kind = step.begin()->first.Scalar();
       const YAML::Node params = step.begin()->second;
       if (kind == "prune") ratio = params["ratio"].as<double>();
-      if (kind == "quantize") bits = params["weight_bits"].as<double>();
+      if (kind == "quantize") bits = mean_value(params["weight_bits"]);
       if (kind == "finetune") lr = params["lr"].as<double>();
     }
     if (lr > 0.04) {
