@@ -5,9 +5,12 @@
 namespace lathe::nn {
 
 TrainConfig load_train_config(const std::string& path, std::string* data_yaml) {
-  const YAML::Node root = config::load_yaml_file(path);
+  return parse_train_config(config::load_yaml_file(path), path, data_yaml);
+}
+
+TrainConfig parse_train_config(const YAML::Node& root, const std::string& source, std::string* data_yaml) {
   TrainConfig config;
-  config::YamlReader::read(root, config, path);
+  config::YamlReader::read(root, config, source);
   if (data_yaml != nullptr) {
     const YAML::Node& const_root = root;
     *data_yaml = const_root["data"] ? YAML::Dump(const_root["data"]) : std::string("{}");

@@ -3,6 +3,8 @@
 // here once; the reader, `lathe train --help` and docs/configuration.md use it.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <string>
 
@@ -50,5 +52,8 @@ struct TrainConfig {
 // Reads and validates a training config file; `data_yaml` receives the data section as
 // YAML text (stored in the checkpoint so `lathe evaluate` finds the same test set).
 TrainConfig load_train_config(const std::string& path, std::string* data_yaml = nullptr);
+// The same from a parsed YAML document; `source` names it in messages.
+TrainConfig parse_train_config(const YAML::Node& root, const std::string& source,
+                               std::string* data_yaml = nullptr);
 
 }  // namespace lathe::nn

@@ -110,8 +110,8 @@ int coordinate_with_worker_thread(const Experiment& experiment, bool verbose) {
   search::InMemoryNetwork network(1);
   std::thread worker([&] {
     try {
-      search::RecipeCandidateRunner runner(runner_settings(experiment, 1, verbose));
-      search::run_worker(network.worker(1), runner);
+      const auto runner = make_runner(experiment, runner_settings(experiment, 1, verbose));
+      search::run_worker(network.worker(1), *runner);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "lathe: error: worker: %s\n", e.what());
       std::_Exit(1);
@@ -185,9 +185,10 @@ int run_search_command(const Arguments& arguments) {
   if (session.broadcast_from_coordinator(0) != 0) return 1;  // rank 0 printed why
   try {
     const Experiment experiment = with_output(search::load_experiment(experiment_path), output);
-    search::RecipeCandidateRunner runner(runner_settings(experiment, std::max(1, session.local_workers()), verbose));
+    const auto runner =
+        make_runner(experiment, runner_settings(experiment, std::max(1, session.local_workers()), verbose));
     const std::unique_ptr<search::WorkerTransport> transport = search::make_mpi_worker_transport(session);
-    search::run_worker(*transport, runner);
+    search::run_worker(*transport, *runner);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lathe: error: worker rank %d: %s\n", session.rank(), e.what());
     search::MpiSession::abort_job(1);  // the coordinator must not wait for this rank

@@ -16,7 +16,8 @@ int evaluate_one_point(const search::Experiment& experiment, const std::string& 
   const search::Point point = search::point_from_json(experiment.space.space(), point_json, "--point");
   search::RunnerSettings settings = runner_settings(experiment, 1, false);
   settings.output_dir.clear();
-  search::RecipeCandidateRunner runner(settings);
+  const auto runner_owner = make_runner(experiment, settings);
+  search::CandidateRunner& runner = *runner_owner;
   search::Task base_task;
   base_task.id = search::kBaseTaskId;
   const search::TaskResult base = runner.run(base_task);

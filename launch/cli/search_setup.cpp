@@ -12,6 +12,9 @@
 #include "io/checkpoint_file.h"
 #include "recipe/evaluator.h"
 #include "recipe/recipe.h"
+#include "nn/layer_spec.h"
+#include "nn/train_config.h"
+#include "search/training_candidate_runner.h"
 #include "strategies/search_space.h"
 
 namespace lathe::cli {
@@ -74,11 +77,31 @@ void probe_space(const search::Experiment& experiment, const std::string& experi
   }
 }
 
+// A training search's probe points: each a training config the reader accepts.
+void probe_training_space(const search::Experiment& experiment, const std::string& experiment_path) {
+  const std::vector<search::Point> probes = experiment.space.probe_points();
+  for (const search::Point& point : probes) {
+    const std::string yaml = experiment.space.recipe_yaml(point);
+    const std::string source =
+        experiment_path + ": space (" + dimension_values(experiment.space.space(), point, probes.front()) + ")";
+    try {
+      const nn::TrainConfig config = nn::parse_train_config(YAML::Load(yaml), source);
+      (void)nn::load_model_spec(config.model);
+    } catch (const Error& e) {
+      fail(e.what(), "\n  the training config was:\n", yaml);
+    }
+  }
+}
+
 }  // namespace
 
 search::Experiment prepare_search(const std::string& experiment_path) {
   search::Experiment experiment = search::load_experiment(experiment_path);
   search::ExperimentFile& file = experiment.file;
+  if (file.kind == "train") {
+    probe_training_space(experiment, experiment_path);
+    return experiment;
+  }
   if (file.base.empty()) file.base = trained_base_path(file.train);
   if (!std::filesystem::exists(file.base)) {
     LATHE_CHECK(!file.train.empty(), experiment_path, ": base: ", file.base,
@@ -93,6 +116,11 @@ search::Experiment prepare_search(const std::string& experiment_path) {
 
 std::string check_search(const std::string& experiment_path) {
   search::Experiment experiment = search::load_experiment(experiment_path);
+  if (experiment.file.kind == "train") {
+    probe_training_space(experiment, experiment_path);
+    return experiment_path + ": valid; a training search over " +
+           std::to_string(experiment.space.space().dimensions.size()) + " keys of " + experiment.file.train;
+  }
   std::string base = experiment.file.base;
   if (base.empty()) base = trained_base_path(experiment.file.train);
   const bool probed = std::filesystem::exists(base);
@@ -108,7 +136,7 @@ search::RunnerSettings runner_settings(const search::Experiment& experiment, int
                                        bool verbose) {
   const search::ExperimentFile& file = experiment.file;
   search::RunnerSettings settings;
-  settings.base_path = file.base.empty() ? trained_base_path(file.train) : file.base;
+  settings.base_path = file.kind == "train" ? file.train : file.base.empty() ? trained_base_path(file.train) : file.base;
   settings.data_path = file.data;
   settings.output_dir = file.output;
   settings.device = file.candidate.device;
@@ -119,6 +147,12 @@ search::RunnerSettings runner_settings(const search::Experiment& experiment, int
   settings.measure_latency = file.candidate.measure_latency;
   settings.verbose = verbose;
   return settings;
+}
+
+std::unique_ptr<search::CandidateRunner> make_runner(const search::Experiment& experiment,
+                                                     const search::RunnerSettings& settings) {
+  if (experiment.file.kind == "train") return std::make_unique<search::TrainingCandidateRunner>(settings);
+  return std::make_unique<search::RecipeCandidateRunner>(settings);
 }
 
 std::string search_space_help() {
@@ -133,6 +167,8 @@ space: the recipe template searched (docs/search.md):
   a dimension: {choice: [...]} | {range: [lo, hi]} | {int_range: [lo, hi]} | {log_range: [lo, hi]},
   optionally per_layer: [layers] (one dimension per layer) and default: D (other layers);
   step meta keys: optional: true (the step may be left out), label: NAME.
+  kind: train (a hyperparameter sweep): space: {train: {optimizer.lr: {log_range: [0.01, 0.1]},
+  epochs: {choice: [3, 5]}}}, dotted keys of the `train` config.
 objectives: a list of {metric: M, goal: minimize|maximize}, 2 or 3; metrics: validation_loss,
   validation_accuracy, validation_error, size_bytes, parameter_count, macs, latency_batch1_ms,
   latency_batch128_ms, wall_seconds.

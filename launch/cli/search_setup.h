@@ -4,6 +4,7 @@
 // at once with the experiment's file and line, not hours later in a worker.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "search/experiment.h"
@@ -20,6 +21,10 @@ std::string check_search(const std::string& experiment_path);
 // The worker's settings; `workers_on_node` shares the node's cores when threads is 0.
 search::RunnerSettings runner_settings(const search::Experiment& experiment, int workers_on_node,
                                        bool verbose);
+
+// The worker's runner: recipes applied to the base, or (kind: train) training runs.
+std::unique_ptr<search::CandidateRunner> make_runner(const search::Experiment& experiment,
+                                                     const search::RunnerSettings& settings);
 
 // The space's syntax, for `lathe search --help`.
 std::string search_space_help();

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "common/provenance.h"
+#include "common/train_run.h"
 #include "backend/backend_factory.h"
 #include "cli/run_setup.h"
 #include "config/field_listing.h"
@@ -54,40 +54,16 @@ int run_train(const Arguments& arguments) {
               static_cast<double>(model.macs_per_item()) / 1e6,
               static_cast<long long>(data.train.size()), static_cast<long long>(data.validation.size()),
               static_cast<long long>(data.test.size()), backend->threads());
-
-  nn::TrainingOptions options;
-  options.epochs = config.epochs;
-  options.batch_size = config.batch_size;
-  options.seed = static_cast<std::uint64_t>(config.seed);
-  options.optimizer = config.optimizer;
-  options.schedule = config.schedule;
-  const nn::TrainingResult trained =
-      nn::train_model(model, *backend, data.train, data.validation, options, {}, print_epoch);
-  if (trained.diverged) {
+  const launch::TrainRun run =
+      launch::run_training(config, model, data, read_text(config_path), data_yaml, *backend, print_epoch);
+  if (run.training.diverged) {
     std::fprintf(stderr, "lathe: error: %s: training diverged (the loss became NaN or infinite); "
                  "lower optimizer.lr\n", config_path.c_str());
     return 1;
   }
-  const nn::EvaluationResult test = nn::evaluate(model, *backend, data.test, config.batch_size);
-
-  io::Checkpoint checkpoint = nn::make_checkpoint(model);
-  checkpoint.normalization_mean = data.normalization.mean;
-  checkpoint.normalization_std = data.normalization.std;
-  checkpoint.text_metadata = {{"config", read_text(config_path)},
-                              {"data_config", data_yaml},
-                              {"created", launch::utc_timestamp()},
-                              {"lathe_version", LATHE_VERSION},
-                              {"model_name", model.spec().name}};
-  const nn::EpochReport& last = trained.epochs.back();
-  checkpoint.number_metadata = {{"epochs", config.epochs},
-                                {"seed", static_cast<double>(config.seed)},
-                                {"batch_size", config.batch_size},
-                                {"train_loss", last.train_loss},
-                                {"validation_loss", last.validation_loss},
-                                {"validation_accuracy", last.validation_accuracy},
-                                {"test_loss", test.loss},
-                                {"test_accuracy", test.accuracy},
-                                {"train_seconds", trained.seconds}};
+  const io::Checkpoint& checkpoint = run.checkpoint;
+  const nn::EvaluationResult& test = run.test;
+  const nn::TrainingResult& trained = run.training;
   const std::filesystem::path parent = std::filesystem::path(config.output).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
   io::write_checkpoint(config.output, checkpoint);

@@ -73,6 +73,8 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
   ExperimentFile& file = experiment.file;
   LATHE_CHECK(!file.base.empty() || !file.train.empty(), source,
               ": base: required (a trained checkpoint), or `train` with a training config");
+  LATHE_CHECK(file.kind == "compress" || !file.train.empty(), source,
+              ": train: required with kind: train (the training config the space's keys change)");
   LATHE_CHECK(file.budget.evaluations > 0 || file.budget.wall_minutes > 0.0, source,
               ": budget: expected evaluations or wall_minutes greater than 0 (a search needs an end)");
   if (file.mode == "reproducible") {
@@ -84,7 +86,9 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
               ": strategy.sensitivity_seeds: expected at most strategy.population (", file.strategy.population,
               ") seeds, got ", file.strategy.sensitivity_seeds);
   experiment.objectives = read_objectives(file.objectives, source);
-  experiment.space = RecipeSpace(file.space, source);
+  experiment.space = file.kind == "train"
+                         ? RecipeSpace::training(file.space, source, config::load_yaml_file(file.train), file.train)
+                         : RecipeSpace(file.space, source);
   LATHE_CHECK(!experiment.space.space().dimensions.empty() || file.strategy.name == "grid", source,
               ": space: no key is searched (give some key a choice, range, int_range or log_range)");
   experiment.identity = identity_of(root);

@@ -98,6 +98,7 @@ struct StrategySection {
 
 struct ExperimentFile {
   std::string name;
+  std::string kind = "compress";
   std::string base;
   std::string train;
   std::string data;
@@ -117,10 +118,15 @@ struct ExperimentFile {
     using config::Range;
     v.text("name", name, "the experiment's name, shown in progress lines and the report",
            Presence::required);
+    v.choice("kind", kind, {"compress", "train"},
+             "compress: candidates are recipes applied to the base; train: candidates are training "
+             "runs of the `train` config with the space's keys changed (a hyperparameter sweep; the "
+             "base is the config as written)");
     v.text("base", base,
            "the trained base checkpoint (.h5); with `train`, where the trained base is written");
     v.text("train", train,
-           "a training config: the base is trained first when `base` does not exist yet");
+           "a training config: the base is trained first when `base` does not exist yet (kind "
+           "train: the config whose keys the space changes)");
     v.text("data", data, "a data-section YAML file instead of the base's own data");
     v.number("seed", seed, Range::closed(0, 4.6e18),
              "the experiment seed: with a candidate's id it gives the candidate's seed");

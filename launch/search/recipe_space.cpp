@@ -251,9 +251,58 @@ RecipeSpace::RecipeSpace(const YAML::Node& node, const std::string& source) {
   }
 }
 
+RecipeSpace RecipeSpace::training(const YAML::Node& node, const std::string& source,
+                                  const YAML::Node& training_template, const std::string& template_path) {
+  const std::string where = config::source_line(source, node);
+  LATHE_CHECK(node.IsMap() && node.size() == 1 && node["train"] && node["train"].IsMap(), where,
+              ": space: a training search's space is `train: {dotted.key: dimension, ...}` (keys of ",
+              template_path, ")");
+  RecipeSpace space;
+  space.training_template_ = YAML::Clone(training_template);
+  for (const auto& entry : node["train"]) {
+    const std::string key = entry.first.Scalar();
+    LATHE_CHECK(is_dimension(entry.second), config::source_line(source, entry.first), ": space.train.", key,
+                ": expected a dimension ({choice: [...]}, {range: [lo, hi]}, {int_range: [lo, hi]} or "
+                "{log_range: [lo, hi]}); fixed values belong in ", template_path);
+    space.training_keys_.push_back(read_searched_key("train", key, entry.second, source, space.space_));
+    LATHE_CHECK(space.training_keys_.back().layers.empty(), config::source_line(source, entry.first),
+                ": space.train.", key, ".per_layer: not meaningful for a training config key");
+  }
+  LATHE_CHECK(!space.training_keys_.empty(), where, ": space.train: no key is searched");
+  return space;
+}
+
 std::string RecipeSpace::recipe_yaml(const Point& point) const {
   LATHE_CHECK(point.size() == space_.dimensions.size(), "search space: a point of ", point.size(),
               " values for ", space_.dimensions.size(), " dimensions");
+  if (is_training()) {
+    YAML::Node config = YAML::Clone(training_template_);
+    for (const SearchedKey& searched : training_keys_) {
+      // optimizer.lr: into the mapping `optimizer`, creating it when the template has none.
+      std::vector<std::string> path;
+      for (std::size_t start = 0;;) {
+        const std::size_t dot = searched.key.find('.', start);
+        path.push_back(searched.key.substr(start, dot - start));
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+      }
+      std::vector<YAML::Node> chain = {config};
+      for (std::size_t i = 0; i + 1 < path.size(); ++i) {
+        YAML::Node next = chain.back()[path[i]];
+        if (!next.IsMap()) {
+          chain.back()[path[i]] = YAML::Node(YAML::NodeType::Map);
+          next = chain.back()[path[i]];
+        }
+        chain.push_back(next);
+      }
+      const int d = searched.dimensions.front();
+      chain.back()[path.back()] =
+          value_node(space_.dimensions[static_cast<std::size_t>(d)], searched, point[static_cast<std::size_t>(d)]);
+    }
+    YAML::Emitter out;
+    out << config;
+    return std::string(out.c_str()) + "\n";
+  }
   std::vector<int> order;
   if (order_dimension_ >= 0) {
     order = orders_.at(static_cast<std::size_t>(point[static_cast<std::size_t>(order_dimension_)]));
@@ -291,6 +340,7 @@ std::string RecipeSpace::recipe_yaml(const Point& point) const {
 }
 
 std::vector<SensitivityProbe> RecipeSpace::sensitivity_probes() const {
+  if (is_training()) return {};
   const Point middle = middle_point(space_);
   std::vector<SensitivityProbe> probes;
   for (const StepTemplate& step : steps_) {

@@ -59,6 +59,14 @@ class RecipeSpace {
   RecipeSpace() = default;
   // `node` is the experiment's `space` section; `source` its file for messages.
   RecipeSpace(const YAML::Node& node, const std::string& source);
+  // A space of training runs (a hyperparameter sweep): `space: {train: {optimizer.lr:
+  // {log_range: [0.01, 0.1]}, epochs: {choice: [3, 5]}}}`, dotted keys of the training
+  // config `training_template` (read from `template_path`); a point's "recipe" is that
+  // config with the point's values in place.
+  static RecipeSpace training(const YAML::Node& node, const std::string& source,
+                              const YAML::Node& training_template, const std::string& template_path);
+
+  [[nodiscard]] bool is_training() const { return training_template_.IsDefined() && !training_template_.IsNull(); }
 
   [[nodiscard]] const SearchSpace& space() const { return space_; }
   [[nodiscard]] const std::vector<StepTemplate>& steps() const { return steps_; }
@@ -76,6 +84,8 @@ class RecipeSpace {
   std::vector<StepTemplate> steps_;
   std::vector<std::vector<int>> orders_;  // indices into steps_; empty: the written order
   int order_dimension_ = -1;
+  YAML::Node training_template_{YAML::NodeType::Null};  // training spaces: the config
+  std::vector<SearchedKey> training_keys_;               // dotted keys of the config
 };
 
 }  // namespace lathe::search

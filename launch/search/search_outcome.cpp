@@ -12,7 +12,7 @@ namespace {
 // How far a candidate is from meeting the constraints, each limit's overshoot relative to
 // the limit (accuracy in points): 0 when it meets them all.
 double violation_amount(const recipe::TargetCondition& target, const recipe::CandidateMetrics& base,
-                        const recipe::CandidateMetrics& m) {
+                        const recipe::CandidateMetrics& m, bool compress) {
   double amount = 0.0;
   const auto relative = [](double value, double limit) { return std::max(0.0, value / limit - 1.0); };
   if (target.max_size_bytes > 0) {
@@ -28,7 +28,7 @@ double violation_amount(const recipe::TargetCondition& target, const recipe::Can
   if (target.max_latency_ms > 0.0) {
     amount += std::isfinite(m.latency_batch1_ms) ? relative(m.latency_batch1_ms, target.max_latency_ms) : 1e6;
   }
-  if (base.size_bytes > 0 && m.size_bytes >= base.size_bytes) {
+  if (compress && base.size_bytes > 0 && m.size_bytes >= base.size_bytes) {
     amount += relative(static_cast<double>(m.size_bytes) + 1.0, static_cast<double>(base.size_bytes));
   }
   return amount;
@@ -45,8 +45,9 @@ void judge_record(const Experiment& experiment, const recipe::CandidateMetrics& 
                                     : std::nan(""));
   }
   record.violated = recipe::unmet_conditions(experiment.file.constraints, base, record.metrics);
-  // "Really smaller": a model no smaller than the base is never a result.
-  if (record.metrics.status == recipe::CandidateStatus::ok && base.size_bytes > 0 &&
+  // "Really smaller": a compressed model no smaller than the base is never a result.
+  if (experiment.file.kind == "compress" && record.metrics.status == recipe::CandidateStatus::ok &&
+      base.size_bytes > 0 &&
       record.metrics.size_bytes >= base.size_bytes) {
     record.violated += (record.violated.empty() ? "" : "; ") + std::string("not smaller than the base");
   }
@@ -69,7 +70,8 @@ Evaluation strategy_evaluation(const Experiment& experiment, const recipe::Candi
     evaluation.objectives.clear();
     return evaluation;
   }
-  evaluation.constraint_violation = violation_amount(experiment.file.constraints, base, record.metrics);
+  evaluation.constraint_violation =
+      violation_amount(experiment.file.constraints, base, record.metrics, experiment.file.kind == "compress");
   return evaluation;
 }
 

@@ -165,6 +165,26 @@ TEST(SearchCli, OnePointIsEvaluatedAloneWithTheSeedOfItsId) {
   EXPECT_NE(bad.output.find("--point"), std::string::npos) << bad.output;
 }
 
+TEST(SearchCli, TrainingSweepTrainsEachPointWithItsKeysAndWritesLoadableCheckpoints) {
+  TempDir dir;
+  const std::filesystem::path out = dir.path() / "sweep";
+  const RunResult run = run_lathe("search configs/experiments/tiny_sweep.yaml --output " + out.string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const RunResult csv = run_lathe("results " + out.string() + " --csv");
+  EXPECT_EQ(std::count(csv.output.begin(), csv.output.end(), '\n'), 7) << csv.output;  // header + 6
+  EXPECT_NE(csv.output.find("train.optimizer.lr"), std::string::npos) << csv.output;
+  int artifacts = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(out / "artifacts")) {
+    ++artifacts;
+    const RunResult evaluated = run_lathe("evaluate " + entry.path().string());
+    EXPECT_EQ(evaluated.exit_code, 0) << evaluated.output;
+    // The checkpoint holds the training config it was trained with, the point's keys in it.
+    const RunResult dumped = run_lathe_command("h5dump -a /training/config " + entry.path().string());
+    EXPECT_NE(dumped.output.find("momentum"), std::string::npos) << dumped.output.substr(0, 400);
+  }
+  EXPECT_EQ(artifacts, 6);
+}
+
 TEST(SearchCli, ExperimentDocsMatchTheDeclarations) {
   const RunResult r = run_lathe("search --help --markdown");
   ASSERT_EQ(r.exit_code, 0);
