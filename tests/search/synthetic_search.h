@@ -42,6 +42,16 @@ inline std::string synthetic_experiment_yaml(const std::string& output, const st
 // and with fewer bits. Recipes whose lr is above 0.04 "fail"; the seed adds noise so that
 // a wrong seed shows in the results.
 class SyntheticRunner final : public CandidateRunner {
+ public:
+  // Each candidate also sleeps between min and max ms, drawn from its seed (0, 0: none):
+  // a stand-in for candidates whose fine-tunes take different times.
+  explicit SyntheticRunner(int min_sleep_ms = 0, int max_sleep_ms = 0)
+      : min_sleep_ms_(min_sleep_ms), max_sleep_ms_(max_sleep_ms) {}
+
+ private:
+  int min_sleep_ms_;
+  int max_sleep_ms_;
+
   // A number, or the mean of a per-layer mapping's layers ({default: D, conv1: 4, ...}).
   static double mean_value(const YAML::Node& value) {
     if (value.IsScalar()) return value.as<double>();
@@ -66,6 +76,10 @@ class SyntheticRunner final : public CandidateRunner {
       m.validation_accuracy = 0.9;
       m.validation_loss = 0.3;
       return result;
+    }
+    if (max_sleep_ms_ > 0) {
+      const int span = max_sleep_ms_ - min_sleep_ms_ + 1;
+      std::this_thread::sleep_for(std::chrono::milliseconds(min_sleep_ms_ + static_cast<int>(task.seed % span)));
     }
     const YAML::Node steps = YAML::Load(task.recipe_yaml);
     double ratio = 0.0;
@@ -104,15 +118,15 @@ struct SearchRun {
 // of this run, an interrupt is raised (0: never). `publish`: write results.h5 and
 // report.html after each generation, as `lathe search` does.
 inline SearchRun run_synthetic_search(const Experiment& experiment, int workers, int stop_after = 0,
-                                      bool publish = false) {
+                                      bool publish = false, int min_sleep_ms = 0, int max_sleep_ms = 0) {
   SearchHistory history = open_search_output(experiment);
   const SearchPaths paths = search_paths(experiment.file.output);
   JournalWriter journal(paths.journal);
   InMemoryNetwork network(workers);
   std::vector<std::thread> threads;
   for (int rank = 1; rank <= workers; ++rank) {
-    threads.emplace_back([&network, rank] {
-      SyntheticRunner runner;
+    threads.emplace_back([&network, rank, min_sleep_ms, max_sleep_ms] {
+      SyntheticRunner runner(min_sleep_ms, max_sleep_ms);
       run_worker(network.worker(rank), runner);
     });
   }
