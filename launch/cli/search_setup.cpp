@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "config/yaml_reader.h"
@@ -59,38 +60,37 @@ std::string dimension_values(const search::SearchSpace& space, const search::Poi
   return text.empty() ? "every dimension at its first value" : text;
 }
 
-// Every recipe of the space's probe points checked against the base.
-void probe_space(const search::Experiment& experiment, const std::string& experiment_path) {
-  const search::ExperimentFile& file = experiment.file;
-  const io::Checkpoint base = io::read_checkpoint(file.base);
+// `check` run on the recipe (or training config) of every probe point of the space; a
+// failure names the experiment, the point's values and the text that was refused.
+void check_probe_points(const search::Experiment& experiment, const std::string& experiment_path,
+                        const char* what, const std::function<void(const std::string&, const std::string&)>& check) {
   const std::vector<search::Point> probes = experiment.space.probe_points();
   for (const search::Point& point : probes) {
     const std::string yaml = experiment.space.recipe_yaml(point);
     const std::string source =
         experiment_path + ": space (" + dimension_values(experiment.space.space(), point, probes.front()) + ")";
     try {
-      const recipe::Recipe recipe = recipe::parse_recipe(yaml, source);
-      (void)recipe::prepare_steps(recipe, base, file.base);
+      check(yaml, source);
     } catch (const Error& e) {
-      fail(e.what(), "\n  the recipe was:\n", yaml);
+      fail(e.what(), "\n  the ", what, " was:\n", yaml);
     }
   }
 }
 
+// Every recipe of the space's probe points checked against the base.
+void probe_space(const search::Experiment& experiment, const std::string& experiment_path) {
+  const io::Checkpoint base = io::read_checkpoint(experiment.file.base);
+  check_probe_points(experiment, experiment_path, "recipe", [&](const std::string& yaml, const std::string& source) {
+    (void)recipe::prepare_steps(recipe::parse_recipe(yaml, source), base, experiment.file.base);
+  });
+}
+
 // A training search's probe points: each a training config the reader accepts.
 void probe_training_space(const search::Experiment& experiment, const std::string& experiment_path) {
-  const std::vector<search::Point> probes = experiment.space.probe_points();
-  for (const search::Point& point : probes) {
-    const std::string yaml = experiment.space.recipe_yaml(point);
-    const std::string source =
-        experiment_path + ": space (" + dimension_values(experiment.space.space(), point, probes.front()) + ")";
-    try {
-      const nn::TrainConfig config = nn::parse_train_config(YAML::Load(yaml), source);
-      (void)nn::load_model_spec(config.model);
-    } catch (const Error& e) {
-      fail(e.what(), "\n  the training config was:\n", yaml);
-    }
-  }
+  check_probe_points(experiment, experiment_path, "training config",
+                     [](const std::string& yaml, const std::string& source) {
+                       (void)nn::load_model_spec(nn::parse_train_config(YAML::Load(yaml), source).model);
+                     });
 }
 
 }  // namespace
