@@ -26,7 +26,7 @@ void check(int code, const char* what) {
 // A blocking MPI_Recv spins inside Open MPI and would take a worker's core, so waiting is
 // MPI_Iprobe with sleeps that grow from 20 us to 2 ms: a message that comes at once is
 // seen within microseconds, and a rank that waits for minutes wakes 500 times a second,
-// a few microseconds each (well under 1% of a core).
+// about 1% of a core (measured: docs/benchmarks.md).
 class Backoff {
  public:
   void wait() {
