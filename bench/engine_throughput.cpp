@@ -1,8 +1,7 @@
 // Training and inference throughput (images/s) of the engine on the benchmark models at
-// a fixed batch, the figures ../shared/bench/torch_throughput.py (CPU) and
-// bench/gpu/torch_peer.py (GPU) measure for PyTorch: one SGD step (forward,
-// cross-entropy, backward, momentum update) per iteration for training, one forward in
-// inference mode for inference.
+// a fixed batch, the figures bench/torch_peer.py (CPU and GPU) measures for PyTorch: one
+// SGD step (forward, cross-entropy, backward, momentum update) per iteration for training,
+// one forward in inference mode for inference.
 //   lathe_bench --benchmark_format=json   (scripts/bench.sh runs it beside PyTorch;
 //                                          bench/gpu/run_gpu_bench.sh on a GPU)
 // LATHE_BENCH_THREADS (default 2) and LATHE_BENCH_BATCH (default 128) set the shape;

@@ -20,6 +20,6 @@ mkdir -p out/bench
 LATHE_BENCH_THREADS=$threads LATHE_BENCH_BATCH=$batch OMP_NUM_THREADS=$threads \
   build/release/bench/lathe_bench --benchmark_format=json --benchmark_min_time="$seconds" \
   > out/bench/lathe.json
-/usr/bin/python3 ../shared/bench/torch_throughput.py --threads "$threads" --batch "$batch" \
+/usr/bin/python3 bench/torch_peer.py --device cpu --threads "$threads" --batch "$batch" \
   --seconds "$seconds" > out/bench/torch.jsonl
 /usr/bin/python3 scripts/bench_compare.py out/bench/lathe.json out/bench/torch.jsonl

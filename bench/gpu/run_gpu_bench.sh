@@ -44,7 +44,7 @@ LATHE_BENCH_DEVICE=cuda LATHE_BENCH_BATCH=$batch LATHE_BENCH_DETERMINISTIC=$dete
 if "$python" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' 2> /dev/null; then
   peer_flags=(--device cuda --batch "$batch" --seconds "$seconds")
   [[ $deterministic == 1 ]] && peer_flags+=(--deterministic)
-  "$python" bench/gpu/torch_peer.py "${peer_flags[@]}" > "$out/torch.jsonl"
+  "$python" bench/torch_peer.py "${peer_flags[@]}" > "$out/torch.jsonl"
 else
   echo "run_gpu_bench.sh: $python has no PyTorch that sees a GPU: recording Lathe alone" >&2
 fi

@@ -90,7 +90,7 @@ TEST(ModelSpec, BadValueTypeNamesTheLayerKey) {
 }
 
 TEST(ShippedModels, BuildWithTheExpectedParameterCounts) {
-  // Counts match PyTorch's for the same architectures (../shared/bench/torch_throughput.py).
+  // Counts match PyTorch's for the same architectures (bench/torch_peer.py).
   const std::vector<std::pair<std::string, std::int64_t>> expected = {
       {"lenet5", 61706}, {"vgg_small", 140778}, {"resnet8", 0}};
   for (const auto& [name, count] : expected) {

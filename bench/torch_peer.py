@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """PyTorch's training and inference images/s on Lathe's two benchmark models, LeNet-5 and
 vgg_small (configs/models/*.yaml, built here layer for layer), on Fashion-MNIST-shaped
-input: the peer that bench/gpu/run_gpu_bench.sh measures beside `lathe_bench`.
+input: the peer that scripts/bench.sh (CPU) and bench/gpu/run_gpu_bench.sh (GPU) measure
+beside `lathe_bench`.
 
 The same work per iteration as bench/engine_throughput.cpp: training is one SGD step
 (momentum 0.9, no weight decay: forward, cross-entropy, backward, update), inference one
@@ -10,14 +11,12 @@ torch.cuda.synchronize(), as Lathe's iterations end with Backend::synchronize(),
 queued work is never counted as done. cudnn.benchmark is on unless --deterministic
 (then cudnn.deterministic, as Lathe's LATHE_BENCH_DETERMINISTIC=1).
 
-  /usr/bin/python3 bench/gpu/torch_peer.py [--device cuda] [--batch 128] [--seconds 5]
+  /usr/bin/python3 bench/torch_peer.py [--device cuda|cpu] [--batch 128] [--seconds 5]
       [--threads 2] [--deterministic]
 
 Prints one JSON line per model and phase:
   {"model": "lenet5", "phase": "train", "images_per_s": ..., "batch": 128,
    "device": "cuda", "gpu": "NVIDIA H100 ...", "torch": "2.x"}
-A copy of ../shared/bench/torch_throughput.py's models (the CPU peer), kept here so the
-script runs on a machine that has only this repository.
 """
 import argparse
 import json
