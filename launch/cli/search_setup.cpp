@@ -16,6 +16,7 @@
 #include "nn/layer_spec.h"
 #include "nn/train_config.h"
 #include "search/training_candidate_runner.h"
+#include "strategies/number_text.h"
 #include "strategies/search_space.h"
 
 namespace lathe::cli {
@@ -41,12 +42,6 @@ void train_base(const std::string& train_config, const std::string& experiment_p
               "` failed (exit status ", status, "); the search did not start");
 }
 
-std::string shortest_number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
-
 std::string dimension_values(const search::SearchSpace& space, const search::Point& point,
                              const search::Point& first) {
   std::string text;
@@ -55,7 +50,7 @@ std::string dimension_values(const search::SearchSpace& space, const search::Poi
     text += (text.empty() ? "" : ", ") + space.dimensions[i].name + " = " +
             (space.dimensions[i].kind == search::Dimension::Kind::categorical
                  ? space.dimensions[i].choices[static_cast<std::size_t>(point[i])]
-                 : shortest_number(point[i]));
+                 : search::exact_number(point[i]));
   }
   return text.empty() ? "every dimension at its first value" : text;
 }

@@ -3,10 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
-#include <cstdio>
 
 #include "core/error.h"
 #include "recipe/json_text.h"
+#include "strategies/number_text.h"
 
 namespace lathe::search {
 namespace {
@@ -32,19 +32,13 @@ std::uint64_t parse_u64(const YAML::Node& node) {
   return value;
 }
 
-std::string number(double value) {
-  char text[40];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
-}
-
 }  // namespace
 
 std::string task_to_json(const Task& task) {
   return "{\"type\": \"task\", \"id\": " + std::to_string(task.id) + ", \"seed\": \"" +
          std::to_string(task.seed) + "\", \"recipe\": " + json_string(task.recipe_yaml) +
          ", \"artifact\": " + json_string(task.artifact_path) +
-         ", \"time_limit_seconds\": " + number(task.time_limit_seconds) + "}";
+         ", \"time_limit_seconds\": " + exact_number(task.time_limit_seconds) + "}";
 }
 
 std::string result_to_json(const TaskResult& result) {
@@ -87,21 +81,23 @@ TaskResult result_from_json(const std::string& json) {
   TaskResult result;
   result.id = node["id"].as<std::int64_t>();
   result.artifact_path = node["artifact"].as<std::string>();
-  // The metrics object is the message's last field (result_to_json writes it so): handed
-  // to metrics_from_json as the exact text, which owns that format.
-  const std::string key = "\"metrics\": ";
-  const std::size_t start = json.rfind(key);
-  const std::size_t end = json.find_last_of('}');
-  LATHE_CHECK(start != std::string::npos && end != std::string::npos && end > start,
-              "search protocol: result ", result.id, " without metrics");
-  result.metrics = recipe::metrics_from_json(json.substr(start + key.size(), end - start - key.size()),
-                                             "search protocol: result " + std::to_string(result.id));
+  const std::string where = "search protocol: result " + std::to_string(result.id);
+  result.metrics = recipe::metrics_from_json(last_object_field(json, "metrics", where), where);
   return result;
 }
 
 ReadyMessage ready_from_json(const std::string& json) {
   const YAML::Node node = parse(json);
   return {node["rank"].as<int>(), node["host"].as<std::string>()};
+}
+
+std::string last_object_field(const std::string& json, const std::string& key, const std::string& where) {
+  const std::string marker = "\"" + key + "\": ";
+  const std::size_t start = json.find(marker);
+  const std::size_t end = json.find_last_of('}');
+  LATHE_CHECK(start != std::string::npos && end != std::string::npos && end > start, where,
+              ": expected a \"", key, "\" object as the last field");
+  return json.substr(start + marker.size(), end - start - marker.size());
 }
 
 std::uint64_t candidate_seed(std::uint64_t experiment_seed, std::int64_t id) {

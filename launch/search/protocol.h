@@ -44,6 +44,12 @@ Task task_from_json(const std::string& json);
 TaskResult result_from_json(const std::string& json);
 ReadyMessage ready_from_json(const std::string& json);
 
+// The JSON text of the object that is `json`'s LAST field, `"key": {...}}`: the writers of
+// the protocol and of the journal put nested objects last, so they are handed on exactly
+// as written (to metrics_from_json, record_from_json) without a second parse. Throws
+// lathe::Error naming `where` when there is none.
+std::string last_object_field(const std::string& json, const std::string& key, const std::string& where);
+
 // A candidate's seed from the experiment seed and its id alone (never its rank or the
 // time): splitmix64 of both.
 std::uint64_t candidate_seed(std::uint64_t experiment_seed, std::int64_t id);

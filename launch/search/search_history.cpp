@@ -5,23 +5,13 @@
 #include "core/error.h"
 #include "recipe/json_text.h"
 #include "search/journal.h"
+#include "search/protocol.h"
 #include "search/record_json.h"
 
 namespace lathe::search {
 namespace {
 
 using recipe::json_string;
-
-// The JSON text of the object that is a record's last field (`"key": {...}}`): the
-// writers below put it last, so nested JSON is handed on exactly as it was written.
-std::string last_object(const std::string& payload, const std::string& key, const std::string& where) {
-  const std::string marker = "\"" + key + "\": ";
-  const std::size_t start = payload.find(marker);
-  const std::size_t end = payload.find_last_of('}');
-  LATHE_CHECK(start != std::string::npos && end != std::string::npos && end > start, where,
-              ": expected a \"", key, "\" object in the record");
-  return payload.substr(start + marker.size(), end - start - marker.size());
-}
 
 }  // namespace
 
@@ -92,7 +82,7 @@ SearchHistory read_search_history(const std::string& path) {
     } else if (type == "run") {
       history.runs = std::max(history.runs, node["run"].as<int>());
     } else if (type == "base") {
-      history.base = recipe::metrics_from_json(last_object(payload, "metrics", where), where);
+      history.base = recipe::metrics_from_json(last_object_field(payload, "metrics", where), where);
     } else if (type == "asked") {
       const auto id = node["id"].as<std::int64_t>();
       history.asked[id] = {node["rung"].as<int>(), node["point"].as<std::string>()};
@@ -100,13 +90,13 @@ SearchHistory read_search_history(const std::string& path) {
     } else if (type == "dispatched") {
       history.dispatched_in_runs[node["id"].as<std::int64_t>()].insert(node["run"].as<int>());
     } else if (type == "result") {
-      EvaluationRecord record = record_from_json(last_object(payload, "record", where), where);
+      EvaluationRecord record = record_from_json(last_object_field(payload, "record", where), where);
       history.elapsed_seconds = std::max(history.elapsed_seconds, record.finished_seconds);
       history.events.push_back({HistoryEvent::Kind::result, record.id});
       history.results[record.id] = std::move(record);
     } else if (type == "probe") {
       history.probes[node["dimension"].as<std::string>()] =
-          recipe::metrics_from_json(last_object(payload, "metrics", where), where);
+          recipe::metrics_from_json(last_object_field(payload, "metrics", where), where);
     } else if (type == "interrupted") {
       history.interrupted_runs.insert(node["run"].as<int>());
     } else {
