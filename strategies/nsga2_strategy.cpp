@@ -75,11 +75,7 @@ std::vector<Candidate> Nsga2Strategy::ask(int count) {
 void Nsga2Strategy::tell(const Evaluation& evaluation) {
   check_told_id("nsga2", evaluation.id, next_id_);
   const auto found = asked_.find(evaluation.id);
-  LATHE_CHECK(found != asked_.end(), "nsga2: told the result of candidate ", evaluation.id,
-              " twice");
-  LATHE_CHECK(!evaluation.completed || evaluation.objectives.size() == objective_count_,
-              "nsga2: candidate ", evaluation.id, ": expected ", objective_count_,
-              " objectives, found ", evaluation.objectives.size());
+  check_told_result("nsga2", evaluation, found != asked_.end(), objective_count_);
   Evaluation result = evaluation;
   result.point = found->second.point;  // the point as asked, whatever the caller sends back
   if (found->second.generation == generations_selected_) --generation_untold_;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "strategies/rung_schedule.h"
 #include "strategies/search_space.h"
 
 namespace lathe::search {
@@ -28,7 +29,7 @@ class Strategy {
 
 // Settings shared by every strategy; each strategy reads the ones it needs.
 struct StrategySettings {
-  std::string name = "nsga2";  // random | grid | nsga2
+  std::string name = "nsga2";  // random | grid | nsga2 | successive_halving | asha
   std::uint64_t seed = 1;
   int population = 16;         // nsga2: population size (also the generation size)
   double crossover_probability = 0.9;
@@ -39,6 +40,9 @@ struct StrategySettings {
   // offspring from the current parents (steady-state) instead of asking for none, so no
   // worker idles. Its candidates then depend on when results arrive.
   bool asynchronous = false;
+  // successive_halving, asha: the rungs (population is the number of new candidates of
+  // one successive-halving bracket).
+  RungSchedule rungs;
 };
 
 // The names make_strategy knows, in the order --help lists them.

@@ -25,4 +25,12 @@ void check_told_id(const std::string& strategy, std::int64_t id, std::int64_t as
               ", expected one of the ", asked, " asked for (ids 0 to ", asked - 1, ")");
 }
 
+void check_told_result(const std::string& strategy, const Evaluation& evaluation, bool asked,
+                       std::size_t objective_count) {
+  LATHE_CHECK(asked, strategy, ": told the result of candidate ", evaluation.id, " twice");
+  LATHE_CHECK(!evaluation.completed || evaluation.objectives.size() == objective_count, strategy,
+              ": candidate ", evaluation.id, ": expected ", objective_count, " objectives, found ",
+              evaluation.objectives.size());
+}
+
 }  // namespace lathe::search

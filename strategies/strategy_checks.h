@@ -17,4 +17,9 @@ void check_strategy_inputs(const std::string& strategy, const SearchSpace& space
 // Throws unless `id` is one the strategy has handed out (0 <= id < asked).
 void check_told_id(const std::string& strategy, std::int64_t id, std::int64_t asked);
 
+// Throws unless `asked` holds the told candidate (it has not been told before) and a
+// completed result has `objective_count` objectives.
+void check_told_result(const std::string& strategy, const Evaluation& evaluation, bool asked,
+                       std::size_t objective_count);
+
 }  // namespace lathe::search

@@ -1,13 +1,15 @@
 #include "core/error.h"
+#include "strategies/asha_strategy.h"
 #include "strategies/grid_strategy.h"
 #include "strategies/nsga2_strategy.h"
 #include "strategies/random_strategy.h"
 #include "strategies/strategy.h"
+#include "strategies/successive_halving_strategy.h"
 
 namespace lathe::search {
 
 const std::vector<std::string>& strategy_names() {
-  static const std::vector<std::string> names = {"random", "grid", "nsga2"};
+  static const std::vector<std::string> names = {"random", "grid", "nsga2", "successive_halving", "asha"};
   return names;
 }
 
@@ -17,6 +19,9 @@ std::unique_ptr<Strategy> make_strategy(const SearchSpace& space, int objective_
   if (settings.name == "grid") return std::make_unique<GridStrategy>(space, settings);
   if (settings.name == "nsga2")
     return std::make_unique<Nsga2Strategy>(space, objective_count, settings);
+  if (settings.name == "successive_halving")
+    return std::make_unique<SuccessiveHalvingStrategy>(space, objective_count, settings);
+  if (settings.name == "asha") return std::make_unique<AshaStrategy>(space, objective_count, settings);
   std::string known;
   for (const std::string& name : strategy_names()) known += (known.empty() ? "" : ", ") + name;
   fail("strategy: unknown strategy '", settings.name, "' (known: ", known, ")");

@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "config/canonical_yaml.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
 #include "io/stored_size.h"
@@ -113,10 +114,20 @@ struct PhaseSeconds {
   double measure = 0.0;
 };
 
+// The model an evaluation works on, and from which step of the recipe it starts: the
+// base at step 0, or a paused candidate's model after its steps.
+struct Progress {
+  nn::Model& model;
+  std::size_t first_step = 0;
+  // Finalise and measure a copy, leaving `model` and the steps as trained (to keep them).
+  bool measure_copy = false;
+};
+
 CompressionOutcome evaluate(const io::Checkpoint& base, const std::string& base_path,
-                            const Recipe& recipe, PreparedSteps steps,
+                            const Recipe& recipe, const PreparedSteps& steps,
                             const data::DataSplits& data, Backend& backend,
-                            const EvaluatorOptions& options, Clock::time_point start) {
+                            const EvaluatorOptions& options, Clock::time_point start,
+                            const Progress& progress) {
   LATHE_CHECK(steps.size() == recipe.steps.size(), recipe.source,
               ": the prepared steps are not this recipe's (use prepare_steps)");
   const TimeLimit limit(options.time_limit_seconds, start);
@@ -124,9 +135,12 @@ CompressionOutcome evaluate(const io::Checkpoint& base, const std::string& base_
   PhaseSeconds phases;
   compress::CompressionContext context{backend, data, base, options.seed, options.batch_size};
   try {
-    nn::Model model = nn::model_from_checkpoint(base, base_path);
+    nn::Model& model = progress.model;
     std::vector<compress::CompressionStep*> applied;
-    for (std::size_t i = 0; i < steps.size(); ++i) {
+    for (std::size_t i = 0; i < progress.first_step; ++i) {
+      if (steps[i] != nullptr) applied.push_back(steps[i].get());
+    }
+    for (std::size_t i = progress.first_step; i < steps.size(); ++i) {
       const RecipeStepSpec& spec = recipe.steps[i];
       if (limit.passed()) {
         stop_as_timeout(outcome.metrics, limit, "before " + spec.kind + " " + step_position(i),
@@ -168,9 +182,14 @@ CompressionOutcome evaluate(const io::Checkpoint& base, const std::string& base_
       io::Checkpoint artifact;
       {
         const PhaseTimer timer(phases.compress);
-        for (compress::CompressionStep* step : applied) step->finalize(model, context);
-        artifact = nn::make_checkpoint(model);
-        for (compress::CompressionStep* step : applied) step->pack(model, artifact);
+        // Finalising compacts and snaps the model it is given: a copy when the trained
+        // state is kept for a continuation.
+        std::optional<nn::Model> copy;
+        if (progress.measure_copy) copy.emplace(nn::model_from_checkpoint(nn::make_checkpoint(model), base_path));
+        nn::Model& final_model = copy ? *copy : model;
+        for (compress::CompressionStep* step : applied) step->finalize(final_model, context);
+        artifact = nn::make_checkpoint(final_model);
+        for (compress::CompressionStep* step : applied) step->pack(final_model, artifact);
         artifact.normalization_mean = base.normalization_mean;
         artifact.normalization_std = base.normalization_std;
       }
@@ -195,8 +214,17 @@ CompressionOutcome evaluate(const io::Checkpoint& base, const std::string& base_
   metrics.peak_memory_bytes = peak_memory_bytes();
   metrics.seed = options.seed;
   metrics.recipe_hash = recipe_hash(recipe);
+  metrics.continued_steps = static_cast<std::int64_t>(progress.first_step);
   metrics.wall_seconds = seconds_since(start);
   return outcome;
+}
+
+std::vector<std::string> step_texts(const Recipe& recipe) {
+  std::vector<std::string> texts;
+  for (const RecipeStepSpec& spec : recipe.steps) {
+    texts.push_back(spec.kind + ": " + config::canonical_yaml_text(spec.params));
+  }
+  return texts;
 }
 
 }  // namespace
@@ -247,15 +275,63 @@ CompressionOutcome compress_and_measure(const io::Checkpoint& base, const std::s
                                         const Recipe& recipe, const data::DataSplits& data,
                                         Backend& backend, const EvaluatorOptions& options) {
   const Clock::time_point start = Clock::now();
-  return evaluate(base, base_path, recipe, prepare_steps(recipe, base, base_path), data, backend,
-                  options, start);
+  PreparedSteps steps = prepare_steps(recipe, base, base_path);
+  nn::Model model = nn::model_from_checkpoint(base, base_path);
+  return evaluate(base, base_path, recipe, steps, data, backend, options, start, {model});
 }
 
 CompressionOutcome compress_and_measure(const io::Checkpoint& base, const std::string& base_path,
                                         const Recipe& recipe, PreparedSteps steps,
                                         const data::DataSplits& data, Backend& backend,
                                         const EvaluatorOptions& options) {
-  return evaluate(base, base_path, recipe, std::move(steps), data, backend, options, Clock::now());
+  const Clock::time_point start = Clock::now();
+  nn::Model model = nn::model_from_checkpoint(base, base_path);
+  return evaluate(base, base_path, recipe, steps, data, backend, options, start, {model});
+}
+
+bool continues(const PausedCandidate& paused, const Recipe& recipe, const EvaluatorOptions& options) {
+  if (paused.seed != options.seed || paused.batch_size != options.batch_size) return false;
+  const std::vector<std::string> texts = step_texts(recipe);
+  if (texts.size() <= paused.step_texts.size()) return false;
+  for (std::size_t i = 0; i < paused.step_texts.size(); ++i) {
+    if (texts[i] != paused.step_texts[i]) return false;
+  }
+  for (std::size_t i = paused.step_texts.size(); i < recipe.steps.size(); ++i) {
+    if (recipe.steps[i].kind != "finetune") return false;
+  }
+  return true;
+}
+
+ResumableOutcome compress_measure_and_keep(const io::Checkpoint& base, const std::string& base_path,
+                                           const Recipe& recipe, const data::DataSplits& data,
+                                           Backend& backend, const EvaluatorOptions& options,
+                                           std::unique_ptr<PausedCandidate> from) {
+  const Clock::time_point start = Clock::now();
+  const bool ends_in_finetune = !recipe.steps.empty() && recipe.steps.back().kind == "finetune";
+  std::unique_ptr<PausedCandidate> state;
+  std::size_t first_step = 0;
+  if (from && continues(*from, recipe, options)) {
+    first_step = from->steps.size();
+    state = std::move(from);
+    for (std::size_t i = first_step; i < recipe.steps.size(); ++i) {
+      (void)read_finetune(recipe.steps[i]);  // bad keys throw, as prepare_steps would
+      state->steps.push_back(nullptr);
+    }
+  } else {
+    PreparedSteps steps = prepare_steps(recipe, base, base_path);
+    state = std::make_unique<PausedCandidate>(
+        PausedCandidate{nn::model_from_checkpoint(base, base_path), std::move(steps), {}, 0, 0});
+  }
+  ResumableOutcome result;
+  result.outcome = evaluate(base, base_path, recipe, state->steps, data, backend, options, start,
+                            {state->model, first_step, ends_in_finetune});
+  if (result.outcome.metrics.status == CandidateStatus::ok && ends_in_finetune) {
+    state->step_texts = step_texts(recipe);
+    state->seed = options.seed;
+    state->batch_size = options.batch_size;
+    result.paused = std::move(state);
+  }
+  return result;
 }
 
 }  // namespace lathe::recipe

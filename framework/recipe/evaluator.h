@@ -61,4 +61,37 @@ CandidateMetrics measure_model(nn::Model& model, const io::Checkpoint& stored,
                                const data::DataSplits& data, Backend& backend,
                                const EvaluatorOptions& options);
 
+// The training state of a candidate whose recipe ended with a finetune step, kept so that
+// a longer recipe (the same steps, then more finetune steps: a multi-fidelity promotion)
+// continues from it instead of starting over: the model as trained, before finalising,
+// and the recipe's prepared steps with their hooks' state (masks, float masters, the
+// mixture, the teacher).
+struct PausedCandidate {
+  nn::Model model;
+  PreparedSteps steps;                  // null for finetune steps
+  std::vector<std::string> step_texts;  // each step's canonical text: what a longer recipe repeats
+  std::uint64_t seed = 0;
+  int batch_size = 0;
+};
+
+struct ResumableOutcome {
+  CompressionOutcome outcome;
+  std::unique_ptr<PausedCandidate> paused;  // null unless ok and the recipe ends in finetune
+};
+
+// Whether `paused` holds the state after this recipe's first steps, with only finetune
+// steps left to run, at the same seed and batch size: then it can be continued.
+bool continues(const PausedCandidate& paused, const Recipe& recipe, const EvaluatorOptions& options);
+
+// compress_and_measure that keeps the state at the end (see PausedCandidate) and, given
+// `from` that continues(), runs only the recipe's remaining finetune steps on it; a
+// `from` that does not fit is ignored and the recipe runs from the start. The artifact
+// is finalised and measured on a copy of the model, so the metrics equal those of
+// compress_and_measure on the same recipe, number for number, continued or not; the
+// metrics' continued_steps says how many steps were taken over from `from`.
+ResumableOutcome compress_measure_and_keep(const io::Checkpoint& base, const std::string& base_path,
+                                           const Recipe& recipe, const data::DataSplits& data,
+                                           Backend& backend, const EvaluatorOptions& options,
+                                           std::unique_ptr<PausedCandidate> from);
+
 }  // namespace lathe::recipe

@@ -98,6 +98,7 @@ void visit_fields(Metrics& m, Visitor& visit) {
   visit("finetune_seconds", m.finetune_seconds);
   visit("measure_seconds", m.measure_seconds);
   visit("peak_memory_bytes", m.peak_memory_bytes);
+  visit("continued_steps", m.continued_steps);
   visit("candidate_id", m.candidate_id);
   visit("seed", m.seed);
   visit("recipe_hash", m.recipe_hash);

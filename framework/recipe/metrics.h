@@ -35,6 +35,9 @@ struct CandidateMetrics {
   double finetune_seconds = 0.0;
   double measure_seconds = 0.0;
   std::int64_t peak_memory_bytes = 0;  // the process's peak resident set (VmHWM) after it
+  // Steps of the recipe taken over from an earlier candidate's kept training state (a
+  // promotion that continued) instead of run again; 0 for an evaluation from the start.
+  std::int64_t continued_steps = 0;
 
   // Provenance, set by the search's workers (the evaluator sets seed and recipe_hash).
   std::int64_t candidate_id = -1;

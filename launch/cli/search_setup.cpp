@@ -140,6 +140,7 @@ search::RunnerSettings runner_settings(const search::Experiment& experiment, int
                                                 : std::max(1, cores / std::max(1, workers_on_node));
   settings.batch_size = file.candidate.batch_size;
   settings.measure_latency = file.candidate.measure_latency;
+  settings.kept_states = file.candidate.kept_states;
   settings.verbose = verbose;
   return settings;
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "search/rung_recipe.h"
 #include "search/search_outcome.h"
 #include "strategies/sensitivity_seeds.h"
 
@@ -136,13 +137,34 @@ std::vector<Point> Coordinator::sensitivity_seeds() {
   return sensitivity_seeded_points(space, sensitivities, experiment_.file.strategy.sensitivity_seeds);
 }
 
+std::string Coordinator::recipe_of(const Candidate& candidate) const {
+  const std::string recipe = experiment_.space.recipe_yaml(candidate.point);
+  if (!uses_rungs(experiment_.file.strategy)) return recipe;
+  return recipe_at_rung(recipe, rung_schedule(experiment_.file.strategy), candidate.rung);
+}
+
+std::uint64_t Coordinator::seed_of(const Candidate& candidate) const {
+  std::int64_t root = candidate.id;
+  for (std::int64_t parent = candidate.parent; parent >= 0;) {
+    root = parent;
+    const auto found = candidates_.find(parent);
+    parent = found != candidates_.end() ? found->second.parent : -1;
+  }
+  return candidate_seed(static_cast<std::uint64_t>(experiment_.file.seed), root);
+}
+
 Task Coordinator::make_task(const Candidate& candidate) const {
   Task task;
   task.id = candidate.id;
-  task.seed = candidate_seed(static_cast<std::uint64_t>(experiment_.file.seed), candidate.id);
-  task.recipe_yaml = experiment_.space.recipe_yaml(candidate.point);
+  task.seed = seed_of(candidate);
+  task.recipe_yaml = recipe_of(candidate);
   task.artifact_path = artifact_name(candidate.id);
   task.time_limit_seconds = experiment_.file.candidate.time_limit_seconds;
+  if (uses_rungs(experiment_.file.strategy)) {
+    task.continues = candidate.parent;
+    task.keep_state = candidate.rung + 1 < rung_schedule(experiment_.file.strategy).rungs() &&
+                      experiment_.file.candidate.kept_states > 0;
+  }
   return task;
 }
 
@@ -178,7 +200,7 @@ void Coordinator::enqueue(const Candidate& candidate) {
 }
 
 bool Coordinator::reuse_earlier_result(const Candidate& candidate) {
-  const std::string recipe = experiment_.space.recipe_yaml(candidate.point);
+  const std::string recipe = recipe_of(candidate);
   for (const auto& [id, earlier] : history_.results) {
     // Reproducible mode: only results of earlier generations, which every run (whatever
     // it resumed from) has when it asks this candidate.
@@ -198,19 +220,56 @@ bool Coordinator::reuse_earlier_result(const Candidate& candidate) {
 }
 
 void Coordinator::dispatch_queued() {
-  while (!queue_.empty() && !free_workers_.empty()) {
-    const int worker = free_workers_.front();
-    free_workers_.pop_front();
-    const Task task = std::move(queue_.front());
-    queue_.pop_front();
-    if (task.id != kBaseTaskId) {
-      // Lost only with the machine (then no worker crash is to be counted either).
-      journal_.append(dispatched_event(task.id, run_, worker), JournalWriter::Durability::written);
-      history_.dispatched_in_runs[task.id].insert(run_);
+  for (int pass = 0; pass < 3; ++pass) {
+    for (auto free = free_workers_.begin(); free != free_workers_.end() && !queue_.empty();) {
+      const auto picked = pick_task(*free, pass);
+      if (picked == queue_.end()) {
+        ++free;
+        continue;
+      }
+      const int worker = *free;
+      free = free_workers_.erase(free);
+      const Task task = std::move(*picked);
+      queue_.erase(picked);
+      if (task.id != kBaseTaskId) {
+        // Lost only with the machine (then no worker crash is to be counted either).
+        journal_.append(dispatched_event(task.id, run_, worker), JournalWriter::Durability::written);
+        history_.dispatched_in_runs[task.id].insert(run_);
+      }
+      if (task.continues >= 0) kept_by_.erase(task.continues);  // a state is continued once
+      in_flight_[worker] = task.id;
+      transport_.send(worker, task_to_json(task));
     }
-    in_flight_[worker] = task.id;
-    transport_.send(worker, task_to_json(task));
   }
+}
+
+std::deque<Task>::iterator Coordinator::pick_task(int worker, int pass) {
+  const auto keeper = [&](const Task& task) {
+    const auto found = task.continues >= 0 ? kept_by_.find(task.continues) : kept_by_.end();
+    return found != kept_by_.end() ? found->second : -1;
+  };
+  if (pass == 0) {
+    return std::find_if(queue_.begin(), queue_.end(), [&](const Task& t) { return keeper(t) == worker; });
+  }
+  if (pass == 1) return std::find_if(queue_.begin(), queue_.end(), [&](const Task& t) { return keeper(t) < 0; });
+  std::map<int, int> queued_per_keeper;
+  for (const Task& task : queue_) {
+    if (keeper(task) >= 0) ++queued_per_keeper[keeper(task)];
+  }
+  int busiest = -1;
+  int most = 1;
+  for (const auto& [kept_by, count] : queued_per_keeper) {
+    if (count > most) {
+      busiest = kept_by;
+      most = count;
+    }
+  }
+  if (busiest < 0) return queue_.end();
+  for (auto task = queue_.end(); task != queue_.begin();) {
+    --task;
+    if (keeper(*task) == busiest) return task;
+  }
+  return queue_.end();
 }
 
 std::optional<std::int64_t> Coordinator::pump() {
@@ -231,6 +290,7 @@ std::optional<std::int64_t> Coordinator::pump() {
               message->worker, " answered candidate ", result.id, ", which it was not given");
   in_flight_.erase(flying);
   free_workers_.push_back(message->worker);
+  if (result.state_kept) kept_by_[result.id] = message->worker;
   if (const auto probe = probe_tasks_.find(result.id); probe != probe_tasks_.end()) {
     journal_.append(probe_event(probe->second, result.metrics));
     history_.probes[probe->second] = result.metrics;
@@ -253,7 +313,7 @@ void Coordinator::record_result(const TaskResult& result, int worker) {
   const Candidate& candidate = candidates_.at(result.id);
   record.rung = candidate.rung;
   record.point_json = history_.asked.at(result.id).point_json;
-  record.recipe_yaml = experiment_.space.recipe_yaml(candidate.point);
+  record.recipe_yaml = recipe_of(candidate);
   record.metrics = result.metrics;
   if (record.metrics.rank < 0) record.metrics.rank = worker;
   record.finished_seconds = elapsed_seconds();

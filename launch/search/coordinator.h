@@ -66,6 +66,11 @@ class Coordinator {
   // strategy.sensitivity_seeds: the probes (journaled, run once) and the seeds they give.
   std::vector<Point> sensitivity_seeds();
   void dispatch_queued();
+  // The queued task `worker` should take in dispatch pass `pass` (queue_.end(): none):
+  // 0 one that continues a state this worker keeps; 1 one that continues no kept state;
+  // 2 the last of the tasks of a worker that keeps the states of more than one, which
+  // it would otherwise run one after another (this one is then run from the start).
+  [[nodiscard]] std::deque<Task>::iterator pick_task(int worker, int pass);
   // Handles at most one message (waiting up to the poll interval); returns the id of a
   // result it journaled, if any.
   std::optional<std::int64_t> pump();
@@ -78,6 +83,12 @@ class Coordinator {
   void count_result(const EvaluationRecord& record);
   void maybe_publish();
   [[nodiscard]] Task make_task(const Candidate& candidate) const;
+  // The recipe a candidate runs: its point's, and for multi-fidelity strategies the
+  // fine-tunes of its rung (rung_recipe.h).
+  [[nodiscard]] std::string recipe_of(const Candidate& candidate) const;
+  // A promotion runs with the seed of its rung-0 ancestor, so that it continues that
+  // candidate's training exactly (its recipe extends the ancestor's).
+  [[nodiscard]] std::uint64_t seed_of(const Candidate& candidate) const;
 
   const Experiment& experiment_;
   std::string output_dir_;
@@ -96,6 +107,7 @@ class Coordinator {
   std::deque<int> free_workers_;
   std::map<int, std::int64_t> in_flight_;  // worker -> task id
   std::map<int, std::string> hosts_;
+  std::map<std::int64_t, int> kept_by_;  // candidate id -> the worker keeping its training state
   std::map<std::int64_t, std::string> probe_tasks_;  // task id -> dimension name
   std::int64_t feasible_count_ = 0;
   double best_feasible_size_ = 0.0;  // 0: none yet

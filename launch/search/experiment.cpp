@@ -7,6 +7,7 @@
 #include "config/canonical_yaml.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
+#include "search/rung_recipe.h"
 
 namespace lathe::search {
 namespace {
@@ -91,6 +92,11 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
                          : RecipeSpace(file.space, source);
   LATHE_CHECK(!experiment.space.space().dimensions.empty() || file.strategy.name == "grid", source,
               ": space: no key is searched (give some key a choice, range, int_range or log_range)");
+  if (uses_rungs(file.strategy)) {
+    LATHE_CHECK(file.strategy.max_epochs >= file.strategy.min_epochs, source, ": strategy.max_epochs: expected at least "
+                "strategy.min_epochs (", file.strategy.min_epochs, "), got ", file.strategy.max_epochs);
+    check_space_for_rungs(experiment.space, file.strategy.name);
+  }
   experiment.identity = identity_of(root);
   return experiment;
 }
@@ -113,7 +119,16 @@ StrategySettings strategy_settings(const Experiment& experiment) {
   settings.mutation_probability = s.mutation_probability;
   settings.grid_points = s.grid_points;
   settings.asynchronous = experiment.file.mode == "asynchronous";
+  settings.rungs = rung_schedule(s);
   return settings;
+}
+
+bool uses_rungs(const StrategySection& strategy) {
+  return strategy.name == "successive_halving" || strategy.name == "asha";
+}
+
+RungSchedule rung_schedule(const StrategySection& strategy) {
+  return {strategy.eta, strategy.min_epochs, strategy.max_epochs};
 }
 
 }  // namespace lathe::search

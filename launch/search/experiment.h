@@ -51,6 +51,7 @@ struct CandidateSection {
   std::string device = "cpu";
   int batch_size = 128;
   bool measure_latency = false;
+  int kept_states = 8;
 
   template <class V>
   void visit(V& v) {
@@ -66,6 +67,10 @@ struct CandidateSection {
              "images per step of fine-tuning and evaluation (a finetune step may set its own)");
     v.flag("measure_latency", measure_latency,
            "measure batch-1 and batch-128 latency of every candidate (needed for latency objectives)");
+    v.number("kept_states", kept_states, Range::closed(0, 100000),
+             "successive_halving, asha: training states each worker keeps in memory so that a promoted "
+             "candidate continues where it stopped (the most recent; one not kept is run again from the "
+             "base, to the same numbers)");
   }
 };
 
@@ -76,13 +81,18 @@ struct StrategySection {
   double mutation_probability = -1.0;
   int grid_points = 3;
   int sensitivity_seeds = 0;
+  int eta = 3;
+  int min_epochs = 1;
+  int max_epochs = 9;
 
   template <class V>
   void visit(V& v) {
     using config::Range;
-    v.choice("name", name, {"nsga2", "random", "grid"}, "the search strategy");
+    v.choice("name", name, {"nsga2", "random", "grid", "successive_halving", "asha"}, "the search strategy");
     v.number("population", population, Range::closed(2, 100000),
-             "candidates per generation (nsga2's population; random and grid: the batch told at once)");
+             "candidates per generation (nsga2's population; random and grid: the batch told at once; "
+             "successive_halving: new candidates per bracket; asha: the batch asked at once in "
+             "reproducible mode)");
     v.number("crossover_probability", crossover_probability, Range::closed(0.0, 1.0),
              "nsga2: probability that two parents are crossed");
     v.number("mutation_probability", mutation_probability, Range::closed(-1.0, 1.0),
@@ -93,6 +103,13 @@ struct StrategySection {
              "start with this many candidates placed by per-layer sensitivity: each per-layer "
              "weight_bits and ratio is first probed alone at its extreme without fine-tuning, and "
              "insensitive layers get compressed further (0: none)");
+    v.number("eta", eta, Range::closed(2, 100),
+             "successive_halving, asha: each rung keeps the best 1/eta of the one below and trains them "
+             "eta times as many epochs");
+    v.number("min_epochs", min_epochs, Range::closed(1, 1000),
+             "successive_halving, asha: fine-tune epochs of the lowest rung (the last finetune step's)");
+    v.number("max_epochs", max_epochs, Range::closed(1, 1000),
+             "successive_halving, asha: fine-tune epochs of the top rung (at least min_epochs)");
   }
 };
 
@@ -163,5 +180,9 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
 
 // The strategy's settings from the experiment (seed, generation size, mode).
 StrategySettings strategy_settings(const Experiment& experiment);
+
+// Whether the strategy is multi-fidelity (successive_halving, asha), and its rungs.
+bool uses_rungs(const StrategySection& strategy);
+RungSchedule rung_schedule(const StrategySection& strategy);
 
 }  // namespace lathe::search

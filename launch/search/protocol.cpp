@@ -38,12 +38,15 @@ std::string task_to_json(const Task& task) {
   return "{\"type\": \"task\", \"id\": " + std::to_string(task.id) + ", \"seed\": \"" +
          std::to_string(task.seed) + "\", \"recipe\": " + json_string(task.recipe_yaml) +
          ", \"artifact\": " + json_string(task.artifact_path) +
-         ", \"time_limit_seconds\": " + exact_number(task.time_limit_seconds) + "}";
+         ", \"time_limit_seconds\": " + exact_number(task.time_limit_seconds) +
+         ", \"continues\": " + std::to_string(task.continues) +
+         ", \"keep_state\": " + (task.keep_state ? "true" : "false") + "}";
 }
 
 std::string result_to_json(const TaskResult& result) {
   return "{\"type\": \"result\", \"id\": " + std::to_string(result.id) +
          ", \"artifact\": " + json_string(result.artifact_path) +
+         ", \"state_kept\": " + (result.state_kept ? "true" : "false") +
          ", \"metrics\": " + recipe::metrics_to_json(result.metrics) + "}";
 }
 
@@ -73,6 +76,8 @@ Task task_from_json(const std::string& json) {
   task.recipe_yaml = node["recipe"].as<std::string>();
   task.artifact_path = node["artifact"].as<std::string>();
   task.time_limit_seconds = node["time_limit_seconds"].as<double>();
+  task.continues = node["continues"].as<std::int64_t>();
+  task.keep_state = node["keep_state"].as<bool>();
   return task;
 }
 
@@ -81,6 +86,7 @@ TaskResult result_from_json(const std::string& json) {
   TaskResult result;
   result.id = node["id"].as<std::int64_t>();
   result.artifact_path = node["artifact"].as<std::string>();
+  result.state_kept = node["state_kept"].as<bool>();
   const std::string where = "search protocol: result " + std::to_string(result.id);
   result.metrics = recipe::metrics_from_json(last_object_field(json, "metrics", where), where);
   return result;

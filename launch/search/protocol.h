@@ -1,8 +1,13 @@
 // The messages of the search protocol, each one line of JSON:
 //   worker -> coordinator  {"type": "ready", "rank": 2, "host": "node07"}
 //   coordinator -> worker  {"type": "task", "id": 12, "seed": "...", "recipe": "...",
-//                           "artifact": "artifacts/candidate-000012.h5", "time_limit_seconds": 600}
-//   worker -> coordinator  {"type": "result", "id": 12, "artifact": "...", "metrics": {...}}
+//                           "artifact": "artifacts/candidate-000012.h5", "time_limit_seconds": 600,
+//                           "continues": 4, "keep_state": true}
+//   worker -> coordinator  {"type": "result", "id": 12, "artifact": "...", "state_kept": true,
+//                           "metrics": {...}}
+// A multi-fidelity promotion `continues` the candidate whose training state its worker
+// kept (`keep_state`, answered by `state_kept`); its recipe is always the whole recipe, so
+// a worker without that state runs it from the start, to the same numbers.
 // The base model is task id -1 with an empty recipe: measured by a worker like a candidate.
 #pragma once
 
@@ -21,11 +26,14 @@ struct Task {
   std::string recipe_yaml;    // empty for the base
   std::string artifact_path;  // where an ok candidate's artifact goes ("" for none)
   double time_limit_seconds = 0.0;
+  std::int64_t continues = -1;  // the candidate whose kept state this one extends (-1: none)
+  bool keep_state = false;      // keep this candidate's training state for a promotion
 };
 
 struct TaskResult {
   std::int64_t id = 0;
   std::string artifact_path;  // "" when none was written
+  bool state_kept = false;    // the worker holds this candidate's training state
   recipe::CandidateMetrics metrics;
 };
 

@@ -1,5 +1,6 @@
 #include "search/recipe_candidate_runner.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -20,7 +21,8 @@ RecipeCandidateRunner::RecipeCandidateRunner(const RunnerSettings& settings)
           base_, settings.base_path,
           settings.data_path.empty() ? std::nullopt : std::optional<std::string>(settings.data_path))),
       // The thread count belongs to this backend (one worker, one share of the node).
-      backend_(make_backend(settings.device, settings.threads, /*deterministic=*/true)) {}
+      backend_(make_backend(settings.device, settings.threads, /*deterministic=*/true)),
+      kept_(static_cast<std::size_t>(std::max(settings.kept_states, 0))) {}
 
 TaskResult RecipeCandidateRunner::run(const Task& task) {
   TaskResult result;
@@ -44,8 +46,18 @@ TaskResult RecipeCandidateRunner::run(const Task& task) {
     }
     const recipe::Recipe recipe =
         recipe::parse_recipe(task.recipe_yaml, "candidate " + std::to_string(task.id));
-    recipe::CompressionOutcome outcome =
-        recipe::compress_and_measure(base_, settings_.base_path, recipe, data_, *backend_, options);
+    recipe::CompressionOutcome outcome;
+    if (task.keep_state || task.continues >= 0) {
+      // A multi-fidelity candidate: continue the parent's kept state when this worker has
+      // it (else the whole recipe runs), and keep this one's for its own promotion.
+      recipe::ResumableOutcome resumable = recipe::compress_measure_and_keep(
+          base_, settings_.base_path, recipe, data_, *backend_, options,
+          task.continues >= 0 ? kept_.take(task.continues) : nullptr);
+      outcome = std::move(resumable.outcome);
+      if (task.keep_state) result.state_kept = kept_.keep(task.id, std::move(resumable.paused));
+    } else {
+      outcome = recipe::compress_and_measure(base_, settings_.base_path, recipe, data_, *backend_, options);
+    }
     result.metrics = outcome.metrics;
     if (outcome.metrics.status == recipe::CandidateStatus::ok && !task.artifact_path.empty()) {
       launch::record_provenance(outcome.artifact, base_, settings_.base_path, recipe, outcome.metrics);

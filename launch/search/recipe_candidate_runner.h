@@ -11,6 +11,7 @@
 #include "data/data_config.h"
 #include "io/checkpoint.h"
 #include "search/candidate_runner.h"
+#include "search/kept_states.h"
 
 namespace lathe::search {
 
@@ -23,6 +24,7 @@ struct RunnerSettings {
   int batch_size = 128;
   bool measure_latency = false;
   bool verbose = false;     // each candidate's progress lines on stderr
+  int kept_states = 8;      // training states kept for promotions (kept_states.h)
 };
 
 class RecipeCandidateRunner final : public CandidateRunner {
@@ -35,6 +37,7 @@ class RecipeCandidateRunner final : public CandidateRunner {
   io::Checkpoint base_;
   data::DataSplits data_;
   std::unique_ptr<Backend> backend_;
+  KeptStates kept_;
 };
 
 }  // namespace lathe::search

@@ -211,6 +211,7 @@ void write_evaluations(const Location& group, const SearchOutcome& outcome, cons
   group.column("finetune_seconds", column_of<double>(e, [](R r) { return r.metrics.finetune_seconds; }));
   group.column("measure_seconds", column_of<double>(e, [](R r) { return r.metrics.measure_seconds; }));
   group.column("peak_memory_bytes", column_of<std::int64_t>(e, [](R r) { return r.metrics.peak_memory_bytes; }));
+  group.column("continued_steps", column_of<std::int64_t>(e, [](R r) { return r.metrics.continued_steps; }));
   group.column("candidate_id", column_of<std::int64_t>(e, [](R r) { return r.metrics.candidate_id; }));
   group.column("rank", column_of<std::int64_t>(e, [](R r) { return r.metrics.rank; }));
   group.column("host", column_of<std::string>(e, [](R r) { return r.metrics.host; }));

@@ -26,7 +26,8 @@
 //     validation_loss, validation_accuracy, test_accuracy, latency_batch1_ms,
 //     latency_batch128_ms, wall_seconds, compress_seconds, finetune_seconds,
 //     measure_seconds, finished_seconds (search time when journaled)   float64 (NaN: not measured)
-//     size_bytes, parameter_count, macs, peak_memory_bytes, candidate_id, rank   int64
+//     size_bytes, parameter_count, macs, peak_memory_bytes, continued_steps,
+//     candidate_id, rank                                                        int64
 //     seed                                                 uint64
 //   /pareto/ids   int64: the feasible, non-dominated evaluations' ids, in id order
 //

@@ -79,7 +79,7 @@ std::string results_csv(const SearchOutcome& outcome) {
   for (const ObjectiveSpec& objective : outcome.objectives) header << csv_text("objective_" + objective.metric);
   header << "validation_loss" << "validation_accuracy" << "test_accuracy" << "size_bytes" << "parameter_count"
          << "macs" << "latency_batch1_ms" << "wall_seconds" << "rank" << "host" << "seed" << "recipe_hash"
-         << "violated" << "message" << "point" << "artifact";
+         << "violated" << "message" << "point" << "artifact" << "continued_steps";
   std::string csv = header.text();
   for (const EvaluationRecord& r : outcome.evaluations) {
     const recipe::CandidateMetrics& m = r.metrics;
@@ -91,7 +91,8 @@ std::string results_csv(const SearchOutcome& outcome) {
         << std::to_string(m.size_bytes) << std::to_string(m.parameter_count) << std::to_string(m.macs)
         << csv_number(m.latency_batch1_ms) << csv_number(m.wall_seconds) << std::to_string(m.rank)
         << csv_text(m.host) << std::to_string(m.seed) << csv_text(m.recipe_hash) << csv_text(r.violated)
-        << csv_text(m.message) << csv_text(r.point_json) << csv_text(r.artifact);
+        << csv_text(m.message) << csv_text(r.point_json) << csv_text(r.artifact)
+        << std::to_string(m.continued_steps);
     csv += row.text();
   }
   return csv;

@@ -14,7 +14,7 @@ namespace lathe::search {
 // as validation_loss does not repeat the header of the metric's own column),
 // validation_loss, validation_accuracy, test_accuracy, size_bytes, parameter_count, macs,
 // latency_batch1_ms, wall_seconds, rank, host, seed, recipe_hash, violated, message,
-// point, artifact. Text is quoted as RFC 4180 says (fields holding a comma, a quote, CR
+// point, artifact, continued_steps. Text is quoted as RFC 4180 says (fields holding a comma, a quote, CR
 // or LF are quoted, quotes doubled); numbers are the shortest text that reads back
 // exactly; NaN (not measured) is an empty field; infinities are inf and -inf.
 // Throws lathe::Error when a pareto id names no evaluation.

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <vector>
 
 #include "search/protocol.h"
 #include "support/browser.h"
@@ -14,9 +16,10 @@
 namespace lathe::test_support {
 namespace {
 
-// The tiny experiment with one key changed, written into `dir`.
-std::filesystem::path tiny_experiment_with(const TempDir& dir, const std::string& from, const std::string& to) {
-  std::ifstream in(LATHE_SOURCE_DIR "/configs/experiments/tiny_synthetic.yaml");
+// A shipped experiment with one key changed, written into `dir`.
+std::filesystem::path tiny_experiment_with(const TempDir& dir, const std::string& from, const std::string& to,
+                                           const std::string& experiment = "tiny_synthetic") {
+  std::ifstream in(LATHE_SOURCE_DIR "/configs/experiments/" + experiment + ".yaml");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::size_t at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
@@ -183,6 +186,60 @@ TEST(SearchCli, TrainingSweepTrainsEachPointWithItsKeysAndWritesLoadableCheckpoi
     EXPECT_NE(dumped.output.find("momentum"), std::string::npos) << dumped.output.substr(0, 400);
   }
   EXPECT_EQ(artifacts, 6);
+}
+
+// Column `name` of every row of `lathe results DIR --csv`: one of the columns before the
+// first text field that may hold a comma (the point), or the last column.
+std::vector<std::string> csv_column(const std::filesystem::path& out, const std::string& name) {
+  const RunResult csv = run_lathe("results " + out.string() + " --csv");
+  EXPECT_EQ(csv.exit_code, 0) << csv.output;
+  std::istringstream lines(csv.output);
+  std::string line;
+  std::getline(lines, line);
+  const auto split = [](const std::string& text) {
+    std::vector<std::string> fields;
+    std::istringstream in(text);
+    for (std::string field; std::getline(in, field, ',');) fields.push_back(field);
+    return fields;
+  };
+  const std::vector<std::string> header = split(line);
+  const auto column = std::find(header.begin(), header.end(), name) - header.begin();
+  std::vector<std::string> values;
+  const bool last = column + 1 == static_cast<std::ptrdiff_t>(header.size());
+  while (std::getline(lines, line)) {
+    const std::vector<std::string> fields = split(line);
+    values.push_back(last ? fields.back() : fields.at(static_cast<std::size_t>(column)));
+  }
+  return values;
+}
+
+TEST(SearchCli, HalvingPromotionsContinueKeptStatesToTheNumbersOfRunsFromTheStart) {
+  TempDir dir;
+  const std::filesystem::path kept = dir.path() / "kept";
+  const RunResult run = run_lathe("search " LATHE_SOURCE_DIR "/configs/experiments/tiny_halving.yaml --output " +
+                                  kept.string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::vector<std::string> rungs = csv_column(kept, "rung");
+  const std::vector<std::string> continued = csv_column(kept, "continued_steps");
+  const std::vector<std::string> status = csv_column(kept, "status");
+  EXPECT_EQ(rungs, (std::vector<std::string>{"0", "0", "0", "0", "1", "1", "2"}));
+  for (std::size_t i = 0; i < rungs.size(); ++i) {
+    // One process, one worker: every promotion finds its parent's state kept.
+    if (rungs[i] != "0" && status[i] == "ok") {
+      EXPECT_NE(continued[i], "0") << "row " << i;
+    }
+    if (rungs[i] == "0") {
+      EXPECT_EQ(continued[i], "0") << "row " << i;
+    }
+  }
+  // No state kept: every promotion trains from the base, to the same numbers.
+  const std::filesystem::path fresh = dir.path() / "fresh";
+  const std::filesystem::path experiment =
+      tiny_experiment_with(dir, "candidate: {threads: 1,", "candidate: {kept_states: 0, threads: 1,", "tiny_halving");
+  const RunResult again = run_lathe("search " + experiment.string() + " --output " + fresh.string());
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(comparable_results(fresh), comparable_results(kept));
+  for (const std::string& steps : csv_column(fresh, "continued_steps")) EXPECT_EQ(steps, "0");
 }
 
 TEST(SearchCli, ExperimentDocsMatchTheDeclarations) {

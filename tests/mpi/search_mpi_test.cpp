@@ -34,6 +34,18 @@ TEST(SearchUnderMpi, ThreeRanksGiveTheResultsOfOneProcess) {
   EXPECT_EQ(comparable_results(out), one_process_results());
 }
 
+TEST(SearchUnderMpi, SuccessiveHalvingOverThreeRanksGivesTheResultsOfOneProcess) {
+  TempDir dir;
+  const std::string experiment = LATHE_SOURCE_DIR "/configs/experiments/tiny_halving.yaml";
+  const RunResult alone = run_lathe("search " + experiment + " --output " + (dir.path() / "alone").string());
+  ASSERT_EQ(alone.exit_code, 0) << alone.output;
+  const RunResult run =
+      run_lathe_command(mpirun(3) + " search " + experiment + " --output " + (dir.path() / "mpi").string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(journaled_results(dir.path() / "mpi" / "journal.lathe"), 7);
+  EXPECT_EQ(comparable_results(dir.path() / "mpi"), comparable_results(dir.path() / "alone"));
+}
+
 TEST(SearchUnderMpi, KilledTwiceWithSigkillResumesToTheSameResults) {
   TempDir dir;
   const std::filesystem::path out = dir.path() / "killed";

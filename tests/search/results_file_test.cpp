@@ -157,6 +157,7 @@ TEST(ResultsFile, H5pyReadsBackEveryColumnAndAttribute) {
             "recipe_hash ['00ff00ff00ff00ff', '', '00ff00ff00ff00ff']\n"
             "candidate_id int64 (3,) [0, 1, 2]\n"
             "compress_seconds float64 (3,) [0.5, 0.0, 0.5]\n"
+            "continued_steps int64 (3,) [0, 0, 0]\n"
             "feasible int8 (3,) [1, 0, 1]\n"
             "finetune_seconds float64 (3,) [2.0, 0.0, 2.0]\n"
             "finished_seconds float64 (3,) [4.0, 8.0, 9.5]\n"
@@ -194,7 +195,7 @@ TEST(ResultsFile, ASearchWithNoEvaluationsHasEveryColumnEmpty) {
             "e = f['evaluations']\n"
             "print(len(e.keys()), sorted(set(e[k].shape for k in e.keys())))\n"
             "print(f['pareto/ids'].shape, f.attrs['experiment_name'])\n");
-  EXPECT_EQ(run_python(dir.file("read.py"), {dir.file("results.h5")}), "29 [(0,), (0, 2)]\n(0,) lenet-small\n");
+  EXPECT_EQ(run_python(dir.file("read.py"), {dir.file("results.h5")}), "30 [(0,), (0, 2)]\n(0,) lenet-small\n");
 }
 
 std::string bytes_of(const std::string& path) {

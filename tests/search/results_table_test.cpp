@@ -83,7 +83,7 @@ TEST(ResultsTable, CsvHasTheHeaderAndOneRowPerEvaluation) {
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "id,rung,status,feasible,pareto,objective_validation_error,objective_size_bytes,validation_loss,"
             "validation_accuracy,test_accuracy,size_bytes,parameter_count,macs,latency_batch1_ms,wall_seconds,"
-            "rank,host,seed,recipe_hash,violated,message,point,artifact");
+            "rank,host,seed,recipe_hash,violated,message,point,artifact,continued_steps");
   const auto rows = parse_csv(csv);
   ASSERT_EQ(rows.size(), 4U) << csv;
   for (const auto& row : rows) EXPECT_EQ(row.size(), rows[0].size()) << csv;

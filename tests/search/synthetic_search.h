@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,6 +52,7 @@ class SyntheticRunner final : public CandidateRunner {
  private:
   int min_sleep_ms_;
   int max_sleep_ms_;
+  std::set<std::int64_t> kept_;  // ids whose "training state" this worker keeps
 
   // A number, or the mean of a per-layer mapping's layers ({default: D, conv1: 4, ...}).
   static double mean_value(const YAML::Node& value) {
@@ -85,13 +87,22 @@ class SyntheticRunner final : public CandidateRunner {
     double ratio = 0.0;
     double bits = 32.0;
     double lr = 0.01;
+    int epochs = 0;
     for (const YAML::Node& step : steps) {
       const std::string kind = step.begin()->first.Scalar();
       const YAML::Node params = step.begin()->second;
       if (kind == "prune") ratio = params["ratio"].as<double>();
       if (kind == "quantize") bits = mean_value(params["weight_bits"]);
-      if (kind == "finetune") lr = params["lr"].as<double>();
+      if (kind == "finetune") {
+        lr = params["lr"].as<double>();
+        epochs += params["epochs"].as<int>();
+      }
     }
+    // Multi-fidelity: a state kept as the real runner keeps it, continued when it is here.
+    if (task.continues >= 0 && kept_.erase(task.continues) > 0) {
+      m.continued_steps = static_cast<std::int64_t>(steps.size()) - 1;
+    }
+    if (task.keep_state && lr <= 0.04) result.state_kept = kept_.insert(task.id).second;
     if (lr > 0.04) {
       m.status = recipe::CandidateStatus::failed;
       m.message = "synthetic: lr too high, \"diverged\", in a message with, commas";
@@ -100,6 +111,8 @@ class SyntheticRunner final : public CandidateRunner {
     const double noise = static_cast<double>(task.seed % 1000) / 1e6;
     m.size_bytes = static_cast<std::int64_t>(10000.0 * (1.0 - ratio) * bits / 32.0) + 1;
     m.validation_accuracy = 0.9 - 0.25 * ratio * ratio - 0.004 * (8.0 - std::min(bits, 8.0)) * (8.0 - std::min(bits, 8.0)) + noise;
+    // More fine-tuning recovers accuracy (one epoch: as before).
+    if (epochs > 1) m.validation_accuracy += 0.05 * ratio * (1.0 - 1.0 / epochs);
     m.validation_loss = 1.0 - m.validation_accuracy;
     m.test_accuracy = m.validation_accuracy - 0.01;
     m.parameter_count = m.size_bytes;
@@ -157,6 +170,7 @@ inline std::vector<std::string> comparable_rows(const SearchOutcome& outcome) {
     m.host.clear();
     m.wall_seconds = m.compress_seconds = m.finetune_seconds = m.measure_seconds = 0.0;
     m.peak_memory_bytes = 0;
+    m.continued_steps = 0;  // which worker kept which state depends on the worker count
     m.latency_batch1_ms = m.latency_batch128_ms = 0.0;
     rows.push_back(std::to_string(record.id) + " " + record.point_json + " " + record.recipe_yaml + " " +
                    recipe::metrics_to_json(m) + (record.feasible ? " feasible" : " infeasible"));

@@ -20,7 +20,7 @@ TEST(MakeStrategy, BuildsEveryNamedStrategy) {
     EXPECT_EQ(strategy->name(), name);
     EXPECT_FALSE(strategy->ask(1).empty());
   }
-  EXPECT_EQ(strategy_names(), (std::vector<std::string>{"random", "grid", "nsga2"}));
+  EXPECT_EQ(strategy_names(), (std::vector<std::string>{"random", "grid", "nsga2", "successive_halving", "asha"}));
 }
 
 TEST(MakeStrategy, ListsTheKnownNamesForAnUnknownOne) {
@@ -30,7 +30,7 @@ TEST(MakeStrategy, ListsTheKnownNamesForAnUnknownOne) {
     make_strategy(one_real(), 2, settings);
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "strategy: unknown strategy 'tpe' (known: random, grid, nsga2)");
+    EXPECT_STREQ(e.what(), "strategy: unknown strategy 'tpe' (known: random, grid, nsga2, successive_halving, asha)");
   }
 }
 

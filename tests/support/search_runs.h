@@ -51,7 +51,8 @@ inline std::string comparable_results(const std::filesystem::path& folder) {
     std::string name;
     while (std::getline(columns, name, ',')) {
       keep.push_back(name.find("seconds") == std::string::npos && name.find("latency") == std::string::npos &&
-                     name != "rank" && name != "host" && name.find("peak") == std::string::npos);
+                     name != "rank" && name != "host" && name.find("peak") == std::string::npos &&
+                     name != "continued_steps");
     }
   }
   // Fields may be quoted with commas inside: split respecting quotes.

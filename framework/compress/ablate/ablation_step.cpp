@@ -117,7 +117,8 @@ void AblationStep::finalize(nn::Model& model, CompressionContext& /*context*/) {
   std::vector<ChannelSelection> selections;
   for (const FilterRef& filter : removed_filters_) selections.push_back({filter.layer, {filter.channel}});
   const PruneMask mask = make_prune_mask(model, selections, source_.where + ": " + source_.label);
-  hook_.reset();  // its channels are gone after compaction
+  // The hook stays: finalize may compact a copy while the trained model goes on training
+  // (a promoted candidate continues), and no finetune follows a finalize of `model` itself.
   model = compact(model, mask);
 }
 
