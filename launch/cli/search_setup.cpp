@@ -5,9 +5,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <functional>
 #include <thread>
 
+#include "config/canonical_yaml.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
 #include "io/checkpoint_file.h"
@@ -88,6 +91,15 @@ void probe_training_space(const search::Experiment& experiment, const std::strin
                      });
 }
 
+// FNV-1a of a file's bytes: whether a resumed search still has the base it started with.
+std::string contents_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  LATHE_CHECK(in.good(), path, ": cannot be read");
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return config::fnv1a_hex(bytes.str());
+}
+
 }  // namespace
 
 search::Experiment prepare_search(const std::string& experiment_path) {
@@ -95,6 +107,7 @@ search::Experiment prepare_search(const std::string& experiment_path) {
   search::ExperimentFile& file = experiment.file;
   if (file.kind == "train") {
     probe_training_space(experiment, experiment_path);
+    experiment.base_file_hash = contents_hash(file.train);
     return experiment;
   }
   if (file.base.empty()) file.base = trained_base_path(file.train);
@@ -106,6 +119,7 @@ search::Experiment prepare_search(const std::string& experiment_path) {
                 ": still missing after training with ", file.train, " (its output must be this path)");
   }
   probe_space(experiment, experiment_path);
+  experiment.base_file_hash = contents_hash(file.base);
   return experiment;
 }
 

@@ -299,7 +299,8 @@ std::optional<std::int64_t> Coordinator::pump() {
   if (result.id == kBaseTaskId) {
     LATHE_CHECK(result.metrics.status == recipe::CandidateStatus::ok, experiment_.file.base,
                 ": measuring the base model failed: ", result.metrics.message);
-    journal_.append(base_event(result.metrics));
+    journal_.append(base_event(result.metrics, experiment_.base_file_hash));
+    history_.base_file_hash = experiment_.base_file_hash;
     history_.base = result.metrics;
     return std::nullopt;
   }

@@ -173,6 +173,10 @@ struct Experiment {
   // Hash of everything that decides the results (not the budget, output or name): a
   // resume must find the same identity in the journal.
   std::string identity;
+  // Hash of the base checkpoint's bytes (or, for kind train, the training config's), set
+  // once the file exists (launch/cli prepares it); "" when unknown. The journal records
+  // it with the base's metrics, and a resume on other base contents is refused.
+  std::string base_file_hash;
 };
 
 Experiment load_experiment(const std::string& path);

@@ -23,8 +23,9 @@ std::string run_event(int run, int workers) {
   return "{\"type\": \"run\", \"run\": " + std::to_string(run) + ", \"workers\": " +
          std::to_string(workers) + "}";
 }
-std::string base_event(const recipe::CandidateMetrics& base) {
-  return "{\"type\": \"base\", \"metrics\": " + recipe::metrics_to_json(base) + "}";
+std::string base_event(const recipe::CandidateMetrics& base, const std::string& base_file_hash) {
+  return "{\"type\": \"base\", \"file_hash\": " + json_string(base_file_hash) +
+         ", \"metrics\": " + recipe::metrics_to_json(base) + "}";
 }
 std::string asked_event(std::int64_t id, int rung, const std::string& point_json) {
   return "{\"type\": \"asked\", \"id\": " + std::to_string(id) + ", \"rung\": " + std::to_string(rung) +
@@ -83,6 +84,7 @@ SearchHistory read_search_history(const std::string& path) {
       history.runs = std::max(history.runs, node["run"].as<int>());
     } else if (type == "base") {
       history.base = recipe::metrics_from_json(last_object_field(payload, "metrics", where), where);
+      if (node["file_hash"]) history.base_file_hash = node["file_hash"].as<std::string>();
     } else if (type == "asked") {
       const auto id = node["id"].as<std::int64_t>();
       history.asked[id] = {node["rung"].as<int>(), node["point"].as<std::string>()};

@@ -28,7 +28,7 @@ inline constexpr int kJournalFormat = 1;
 
 std::string experiment_event(const std::string& identity, const std::string& name);
 std::string run_event(int run, int workers);
-std::string base_event(const recipe::CandidateMetrics& base);
+std::string base_event(const recipe::CandidateMetrics& base, const std::string& base_file_hash);
 std::string asked_event(std::int64_t id, int rung, const std::string& point_json);
 std::string dispatched_event(std::int64_t id, int run, int rank);
 std::string result_event(const EvaluationRecord& record);
@@ -52,6 +52,7 @@ struct SearchHistory {
   std::string name;
   int runs = 0;          // runs started so far
   std::optional<recipe::CandidateMetrics> base;
+  std::string base_file_hash;  // as journaled with the base ("" when not known then)
   std::map<std::string, recipe::CandidateMetrics> probes;  // sensitivity probes by dimension
   std::map<std::int64_t, AskedCandidate> asked;
   std::map<std::int64_t, EvaluationRecord> results;

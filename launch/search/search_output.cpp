@@ -26,6 +26,12 @@ SearchHistory open_search_output(const Experiment& experiment) {
                 history.name, "' (identity ", history.identity, "), not of ", experiment.path, " (identity ",
                 experiment.identity, "); nothing was changed. Use another output folder, or remove this "
                 "one to start over (only budget, output and name may change between runs)");
+    const bool both_known = !history.base_file_hash.empty() && !experiment.base_file_hash.empty();
+    LATHE_CHECK(!both_known || history.base_file_hash == experiment.base_file_hash, paths.folder,
+                ": its search ran on another ", experiment.file.kind == "train" ? "training config " : "base ",
+                experiment.file.kind == "train" ? experiment.file.train : experiment.file.base,
+                " (contents hash ", history.base_file_hash, ", now ", experiment.base_file_hash,
+                "); nothing was changed. Use another output folder for the new base, or restore the old one");
     return history;
   }
   if (fs::exists(paths.folder)) {

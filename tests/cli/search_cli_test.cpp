@@ -242,6 +242,30 @@ TEST(SearchCli, HalvingPromotionsContinueKeptStatesToTheNumbersOfRunsFromTheStar
   for (const std::string& steps : csv_column(fresh, "continued_steps")) EXPECT_EQ(steps, "0");
 }
 
+TEST(SearchCli, ResumingOnABaseWhoseContentsChangedIsRefusedAndTheJournalKept) {
+  TempDir dir;
+  const std::filesystem::path base = dir.path() / "base.h5";
+  const std::filesystem::path trained = LATHE_SOURCE_DIR "/out/tests/tiny_cnn.h5";
+  if (!std::filesystem::exists(trained)) {
+    const RunResult train = run_lathe("train configs/tests/train_synthetic.yaml");
+    ASSERT_EQ(train.exit_code, 0) << train.output;
+  }
+  std::filesystem::copy_file(trained, base);
+  const std::filesystem::path experiment =
+      tiny_experiment_with(dir, "base: out/tests/tiny_cnn.h5", "base: " + base.string());
+  const std::filesystem::path out = dir.path() / "search";
+  const RunResult first = run_lathe("search " + experiment.string() + " --output " + out.string());
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  // The same path, other weights (a retrained base): the results would mix two models.
+  const auto artifact = std::filesystem::directory_iterator(out / "artifacts")->path();
+  std::filesystem::copy_file(artifact, base, std::filesystem::copy_options::overwrite_existing);
+  const auto journal_size = std::filesystem::file_size(out / "journal.lathe");
+  const RunResult again = run_lathe("search " + experiment.string() + " --output " + out.string());
+  EXPECT_NE(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("its search ran on another base " + base.string()), std::string::npos) << again.output;
+  EXPECT_EQ(std::filesystem::file_size(out / "journal.lathe"), journal_size);
+}
+
 TEST(SearchCli, ExperimentDocsMatchTheDeclarations) {
   const RunResult r = run_lathe("search --help --markdown");
   ASSERT_EQ(r.exit_code, 0);

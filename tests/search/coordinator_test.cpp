@@ -127,7 +127,7 @@ TEST(Coordinator, CandidateInFlightAtTwoDeathsIsRecordedAsCrashed) {
     base.size_bytes = 40000;
     base.validation_accuracy = 0.9;
     journal.append(run_event(1, 2));
-    journal.append(base_event(base));
+    journal.append(base_event(base, ""));
     journal.append(dispatched_event(2, 1, 1));
     journal.append(run_event(2, 2));
     journal.append(dispatched_event(2, 2, 1));
