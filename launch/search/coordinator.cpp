@@ -272,8 +272,9 @@ std::deque<Task>::iterator Coordinator::pick_task(int worker, int pass) {
   return queue_.end();
 }
 
-std::optional<std::int64_t> Coordinator::pump() {
-  const std::optional<WorkerMessage> message = transport_.receive(hooks_.poll);
+std::optional<std::int64_t> Coordinator::pump(std::optional<std::chrono::milliseconds> wait, bool* received) {
+  const std::optional<WorkerMessage> message = transport_.receive(wait.value_or(hooks_.poll));
+  if (received != nullptr) *received = message.has_value();
   if (!message) return std::nullopt;
   const std::string type = message_type(message->payload);
   if (type == "ready") {
@@ -326,11 +327,10 @@ void Coordinator::record_result(const TaskResult& result, int worker) {
     std::filesystem::remove(std::filesystem::path(output_dir_) / record.artifact, ignored);
     record.artifact.clear();
   }
-  // Synced before the strategy hears of it: at once when results are told as they come,
-  // once per generation (one fsync for all its results) in reproducible mode.
-  journal_.append(result_event(record), experiment_.file.mode == "reproducible"
-                                            ? JournalWriter::Durability::written
-                                            : JournalWriter::Durability::synced);
+  // Synced before the strategy hears of it: once per generation (one fsync for all its
+  // results) in reproducible mode, once per group of results arriving together in
+  // asynchronous mode (pump_arrived_results), at once for results made up here.
+  journal_.append(result_event(record), JournalWriter::Durability::written);
   history_.events.push_back({HistoryEvent::Kind::result, record.id});
   history_.elapsed_seconds = std::max(history_.elapsed_seconds, record.finished_seconds);
   count_result(record);
@@ -349,9 +349,21 @@ void Coordinator::count_result(const EvaluationRecord& record) {
 void Coordinator::maybe_publish() {
   if (!hooks_.publish) return;
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_publish_ < hooks_.publish_every) return;
-  last_publish_ = now;
+  if (now - last_publish_ < std::max<std::chrono::steady_clock::duration>(hooks_.publish_every, publish_gap_)) return;
   hooks_.publish(build_outcome(experiment_, history_));
+  last_publish_ = std::chrono::steady_clock::now();
+  publish_gap_ = 50 * (last_publish_ - now);
+}
+
+std::vector<std::int64_t> Coordinator::pump_arrived_results() {
+  std::vector<std::int64_t> arrived;
+  bool received = false;
+  if (const std::optional<std::int64_t> id = pump(std::nullopt, &received)) arrived.push_back(*id);
+  while (received) {
+    if (const std::optional<std::int64_t> id = pump(std::chrono::milliseconds(0), &received)) arrived.push_back(*id);
+  }
+  if (!arrived.empty()) journal_.sync();
+  return arrived;
 }
 
 void Coordinator::tell(Strategy& strategy, std::int64_t id) {
@@ -430,7 +442,10 @@ void Coordinator::run_asynchronous(Strategy& strategy) {
   for (const std::int64_t id : unfinished) {
     --asked_count_;  // enqueue counts it again
     enqueue(candidates_.at(id));
-    if (history_.results.contains(id)) tell(strategy, id);  // recorded as crashed just now
+    if (history_.results.contains(id)) {  // recorded as crashed just now
+      journal_.sync();
+      tell(strategy, id);
+    }
   }
   while (true) {
     if (interrupt_requested()) {
@@ -441,14 +456,16 @@ void Coordinator::run_asynchronous(Strategy& strategy) {
       const std::vector<Candidate> next = strategy.ask(1);
       if (next.empty()) break;
       enqueue(next.front());
-      if (history_.results.contains(next.front().id)) tell(strategy, next.front().id);
+      if (history_.results.contains(next.front().id)) {  // reused or crashed just now
+        journal_.sync();
+        tell(strategy, next.front().id);
+      }
     }
     dispatch_queued();
     if (queue_.empty() && in_flight_.empty() && (should_stop_asking() || strategy.exhausted())) break;
-    if (const std::optional<std::int64_t> id = pump()) {
-      tell(strategy, *id);
-      maybe_publish();
-    }
+    const std::vector<std::int64_t> arrived = pump_arrived_results();
+    for (const std::int64_t id : arrived) tell(strategy, id);
+    if (!arrived.empty()) maybe_publish();
   }
 }
 

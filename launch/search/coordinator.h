@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "search/experiment.h"
 #include "search/journal.h"
@@ -71,9 +72,15 @@ class Coordinator {
   // 2 the last of the tasks of a worker that keeps the states of more than one, which
   // it would otherwise run one after another (this one is then run from the start).
   [[nodiscard]] std::deque<Task>::iterator pick_task(int worker, int pass);
-  // Handles at most one message (waiting up to the poll interval); returns the id of a
-  // result it journaled, if any.
-  std::optional<std::int64_t> pump();
+  // Handles at most one message (waiting up to `wait`, by default the poll interval);
+  // returns the id of a result it journaled, if any, and sets `received` when a message
+  // of any kind was handled.
+  std::optional<std::int64_t> pump(std::optional<std::chrono::milliseconds> wait = std::nullopt,
+                                   bool* received = nullptr);
+  // Asynchronous mode: the next result and every one already waiting behind it, journaled
+  // and then fsynced once (a group commit: with many workers finishing together, one
+  // fsync each would hold every worker behind them), in arrival order.
+  std::vector<std::int64_t> pump_arrived_results();
   void record_result(const TaskResult& result, int worker);
   void tell(Strategy& strategy, std::int64_t id);
   [[nodiscard]] bool should_stop_asking() const;
@@ -114,6 +121,9 @@ class Coordinator {
   // Results of candidates below this id may be reused (asynchronous mode: all of them).
   std::int64_t reusable_below_ = std::numeric_limits<std::int64_t>::max();
   std::chrono::steady_clock::time_point last_publish_;
+  // Rewriting results.h5 and the report grows with the results and holds up dispatch:
+  // the next rewrite waits at least 50 times as long as the last one took.
+  std::chrono::steady_clock::duration publish_gap_{};
 };
 
 }  // namespace lathe::search
