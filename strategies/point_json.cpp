@@ -29,7 +29,43 @@ double read_value(const Dimension& d, const YAML::Node& node, const std::string&
   }
 }
 
+// The values `root` gives by dimension name; the rest from `defaults`, or an error when
+// there are none.
+Point read_point(const SearchSpace& space, const YAML::Node& root, const Point* defaults, const std::string& source) {
+  LATHE_CHECK(root.IsMap(), source, ": expected a mapping of dimension values, found ",
+              root.IsNull() ? "nothing" : "another kind of value");
+  const std::vector<Dimension>& dimensions = space.dimensions;
+  Point point = defaults != nullptr ? *defaults : Point(dimensions.size(), 0.0);
+  std::vector<bool> seen(dimensions.size(), false);
+  for (const auto& entry : root) {
+    const std::string name = entry.first.Scalar();
+    const auto found = std::find_if(dimensions.begin(), dimensions.end(),
+                                    [&](const Dimension& d) { return d.name == name; });
+    LATHE_CHECK(found != dimensions.end(), source, ": '", name, "': not a dimension of the space");
+    const auto index = static_cast<std::size_t>(found - dimensions.begin());
+    LATHE_CHECK(!seen[index], source, ": '", name, "': given twice");
+    seen[index] = true;
+    point[index] = read_value(*found, entry.second, source + ": '" + name + "'");
+  }
+  for (std::size_t i = 0; i < dimensions.size() && defaults == nullptr; ++i) {
+    LATHE_CHECK(seen[i], source, ": '", dimensions[i].name,
+                "': missing (every dimension needs a value)");
+  }
+  return point;
+}
+
 }  // namespace
+
+Point partial_point(const SearchSpace& space, const YAML::Node& values, const Point& defaults,
+                    const std::string& source) {
+  Point point = read_point(space, values, &defaults, source);
+  try {
+    check_point(space, point);
+  } catch (const Error& e) {
+    fail(source, ": ", e.what());
+  }
+  return point;
+}
 
 std::string point_to_json(const SearchSpace& space, const Point& point) {
   check_point(space, point);
@@ -56,23 +92,7 @@ Point point_from_json(const SearchSpace& space, const std::string& json,
   }
   LATHE_CHECK(root.IsMap(), source, ": expected a JSON object of dimension values, found ",
               root.IsNull() ? "nothing" : "another kind of value");
-  const std::vector<Dimension>& dimensions = space.dimensions;
-  Point point(dimensions.size(), 0.0);
-  std::vector<bool> seen(dimensions.size(), false);
-  for (const auto& entry : root) {
-    const std::string name = entry.first.Scalar();
-    const auto found = std::find_if(dimensions.begin(), dimensions.end(),
-                                    [&](const Dimension& d) { return d.name == name; });
-    LATHE_CHECK(found != dimensions.end(), source, ": '", name, "': not a dimension of the space");
-    const auto index = static_cast<std::size_t>(found - dimensions.begin());
-    LATHE_CHECK(!seen[index], source, ": '", name, "': given twice");
-    seen[index] = true;
-    point[index] = read_value(*found, entry.second, source + ": '" + name + "'");
-  }
-  for (std::size_t i = 0; i < dimensions.size(); ++i) {
-    LATHE_CHECK(seen[i], source, ": '", dimensions[i].name,
-                "': missing (every dimension needs a value)");
-  }
+  Point point = read_point(space, root, nullptr, source);
   try {
     check_point(space, point);
   } catch (const Error& e) {

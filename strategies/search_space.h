@@ -10,6 +10,10 @@
 
 #include "strategies/rng.h"
 
+namespace YAML {
+class Node;
+}
+
 namespace lathe::search {
 
 struct Dimension {
@@ -43,6 +47,9 @@ struct Candidate {
   // cheapest. `parent` is the candidate whose saved state a promotion continues (-1: none).
   int rung = 0;
   std::int64_t parent = -1;
+  // The candidate whose model (its artifact) this one starts from instead of the base: a
+  // fallback chain's attempt that starts from the best earlier one (-1: the base).
+  std::int64_t start_from = -1;
 };
 
 // What the strategy hears of one evaluation. Every objective is MINIMISED here
@@ -77,5 +84,9 @@ std::string point_to_json(const SearchSpace& space, const Point& point);
 // Throws lathe::Error naming `source` and the dimension for anything else.
 Point point_from_json(const SearchSpace& space, const std::string& json,
                       const std::string& source = "point");
+// A point given by some dimensions (a YAML or JSON mapping of names to values); the others
+// keep their values in `defaults`. Errors as point_from_json's.
+Point partial_point(const SearchSpace& space, const YAML::Node& values, const Point& defaults,
+                    const std::string& source);
 
 }  // namespace lathe::search

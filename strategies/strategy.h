@@ -27,9 +27,16 @@ class Strategy {
   [[nodiscard]] virtual std::string name() const = 0;
 };
 
+// One attempt of a fallback chain: a point of the space, run on the base or on the model
+// of the best earlier attempt.
+struct ChainAttempt {
+  Point point;
+  bool from_best = false;
+};
+
 // Settings shared by every strategy; each strategy reads the ones it needs.
 struct StrategySettings {
-  std::string name = "nsga2";  // random | grid | nsga2 | successive_halving | asha
+  std::string name = "nsga2";  // random | grid | nsga2 | successive_halving | asha | fallback
   std::uint64_t seed = 1;
   int population = 16;         // nsga2: population size (also the generation size)
   double crossover_probability = 0.9;
@@ -43,6 +50,8 @@ struct StrategySettings {
   // successive_halving, asha: the rungs (population is the number of new candidates of
   // one successive-halving bracket).
   RungSchedule rungs;
+  // fallback: the attempts, in order.
+  std::vector<ChainAttempt> chain;
 };
 
 // The names make_strategy knows, in the order --help lists them.

@@ -1,5 +1,6 @@
 #include "core/error.h"
 #include "strategies/asha_strategy.h"
+#include "strategies/fallback_strategy.h"
 #include "strategies/grid_strategy.h"
 #include "strategies/nsga2_strategy.h"
 #include "strategies/random_strategy.h"
@@ -9,7 +10,7 @@
 namespace lathe::search {
 
 const std::vector<std::string>& strategy_names() {
-  static const std::vector<std::string> names = {"random", "grid", "nsga2", "successive_halving", "asha"};
+  static const std::vector<std::string> names = {"random", "grid", "nsga2", "successive_halving", "asha", "fallback"};
   return names;
 }
 
@@ -22,6 +23,7 @@ std::unique_ptr<Strategy> make_strategy(const SearchSpace& space, int objective_
   if (settings.name == "successive_halving")
     return std::make_unique<SuccessiveHalvingStrategy>(space, objective_count, settings);
   if (settings.name == "asha") return std::make_unique<AshaStrategy>(space, objective_count, settings);
+  if (settings.name == "fallback") return std::make_unique<FallbackStrategy>(space, objective_count, settings);
   std::string known;
   for (const std::string& name : strategy_names()) known += (known.empty() ? "" : ", ") + name;
   fail("strategy: unknown strategy '", settings.name, "' (known: ", known, ")");

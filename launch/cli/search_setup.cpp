@@ -91,13 +91,32 @@ void probe_training_space(const search::Experiment& experiment, const std::strin
                      });
 }
 
-// FNV-1a of a file's bytes: whether a resumed search still has the base it started with.
+// FNV-1a of a file's bytes: whether a resumed sweep still has the training config it
+// started with.
 std::string contents_hash(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   LATHE_CHECK(in.good(), path, ": cannot be read");
   std::ostringstream bytes;
   bytes << in.rdbuf();
   return config::fnv1a_hex(bytes.str());
+}
+
+// FNV-1a of what a checkpoint computes with (its spec, normalisation and every tensor's
+// values), not of its metadata: a base retrained to the same weights (the same config and
+// seed) keeps its hash although its training date changed.
+std::string model_hash(const std::string& path) {
+  const io::Checkpoint base = io::read_checkpoint(path);
+  std::string bytes = base.model_spec_yaml;
+  const auto add_floats = [&](const float* values, std::size_t count) {
+    bytes.append(reinterpret_cast<const char*>(values), count * sizeof(float));
+  };
+  add_floats(base.normalization_mean.data(), base.normalization_mean.size());
+  add_floats(base.normalization_std.data(), base.normalization_std.size());
+  for (const io::NamedTensor& tensor : base.tensors) {
+    bytes += tensor.name;
+    add_floats(tensor.value.data(), static_cast<std::size_t>(tensor.value.size()));
+  }
+  return config::fnv1a_hex(bytes);
 }
 
 }  // namespace
@@ -119,7 +138,7 @@ search::Experiment prepare_search(const std::string& experiment_path) {
                 ": still missing after training with ", file.train, " (its output must be this path)");
   }
   probe_space(experiment, experiment_path);
-  experiment.base_file_hash = contents_hash(file.base);
+  experiment.base_file_hash = model_hash(file.base);
   return experiment;
 }
 

@@ -138,9 +138,26 @@ std::vector<Point> Coordinator::sensitivity_seeds() {
 }
 
 std::string Coordinator::recipe_of(const Candidate& candidate) const {
-  const std::string recipe = experiment_.space.recipe_yaml(candidate.point);
-  if (!uses_rungs(experiment_.file.strategy)) return recipe;
-  return recipe_at_rung(recipe, rung_schedule(experiment_.file.strategy), candidate.rung);
+  std::string recipe = experiment_.space.recipe_yaml(candidate.point);
+  if (uses_rungs(experiment_.file.strategy)) {
+    recipe = recipe_at_rung(recipe, rung_schedule(experiment_.file.strategy), candidate.rung);
+  }
+  if (candidate.start_from >= 0) {
+    // Said in the recipe as run, so that the results show it and the recipe is never taken
+    // for the same one applied to the base.
+    recipe = "# applied to the model of candidate " + std::to_string(candidate.start_from) + " (" +
+             start_artifact_of(candidate) + "), not to the base\n" + recipe;
+  }
+  return recipe;
+}
+
+std::string Coordinator::start_artifact_of(const Candidate& candidate) const {
+  if (candidate.start_from < 0) return "";
+  const auto start = history_.results.find(candidate.start_from);
+  LATHE_CHECK(start != history_.results.end() && !start->second.artifact.empty(), output_dir_,
+              ": candidate ", candidate.id, " starts from candidate ", candidate.start_from,
+              ", which has no artifact");
+  return start->second.artifact;
 }
 
 std::uint64_t Coordinator::seed_of(const Candidate& candidate) const {
@@ -160,6 +177,7 @@ Task Coordinator::make_task(const Candidate& candidate) const {
   task.recipe_yaml = recipe_of(candidate);
   task.artifact_path = artifact_name(candidate.id);
   task.time_limit_seconds = experiment_.file.candidate.time_limit_seconds;
+  task.start_artifact = start_artifact_of(candidate);
   if (uses_rungs(experiment_.file.strategy)) {
     task.continues = candidate.parent;
     task.keep_state = candidate.rung + 1 < rung_schedule(experiment_.file.strategy).rungs() &&
@@ -321,7 +339,9 @@ void Coordinator::record_result(const TaskResult& result, int worker) {
   record.finished_seconds = elapsed_seconds();
   record.artifact = result.artifact_path;
   judge_record(experiment_, *history_.base, record);
-  if (!record.feasible && !record.artifact.empty()) {
+  // A fallback chain's later attempts may start from an infeasible earlier one.
+  const bool starts_later = experiment_.file.strategy.name == "fallback";
+  if (!record.feasible && !record.artifact.empty() && !starts_later) {
     // Only feasible candidates keep an artifact: they are the ones a front may hold.
     std::error_code ignored;
     std::filesystem::remove(std::filesystem::path(output_dir_) / record.artifact, ignored);

@@ -96,6 +96,8 @@ class Coordinator {
   // A promotion runs with the seed of its rung-0 ancestor, so that it continues that
   // candidate's training exactly (its recipe extends the ancestor's).
   [[nodiscard]] std::uint64_t seed_of(const Candidate& candidate) const;
+  // The artifact a candidate starts from ("" for the base).
+  [[nodiscard]] std::string start_artifact_of(const Candidate& candidate) const;
 
   const Experiment& experiment_;
   std::string output_dir_;

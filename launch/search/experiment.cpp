@@ -8,6 +8,7 @@
 #include "config/yaml_reader.h"
 #include "core/error.h"
 #include "search/rung_recipe.h"
+#include "strategies/sensitivity_seeds.h"
 
 namespace lathe::search {
 namespace {
@@ -58,6 +59,35 @@ std::string identity_of(const YAML::Node& root) {
   return config::fnv1a_hex(config::canonical_yaml_text(copy));
 }
 
+// strategy.chain: a list of {point: {dimension: value}, start_from: base | best}.
+std::vector<ChainAttempt> read_chain(const YAML::Node& chain, const SearchSpace& space, const std::string& source) {
+  const bool given = chain.IsDefined() && !chain.IsNull();
+  const std::string where = given ? config::source_line(source, chain) : source;
+  LATHE_CHECK(given && chain.IsSequence() && chain.size() > 0, where,
+              ": strategy.chain: expected a list of attempts ({point: {...}, start_from: base or best}) for "
+              "strategy fallback, found ", given ? "another kind of value" : "none");
+  const Point middle = middle_point(space);
+  std::vector<ChainAttempt> attempts;
+  for (std::size_t i = 0; i < chain.size(); ++i) {
+    const YAML::Node& entry = chain[i];
+    const std::string at = config::source_line(source, entry) + ": strategy.chain[" + std::to_string(i) + "]";
+    LATHE_CHECK(entry.IsMap(), at, ": expected {point: {...}, start_from: base or best}");
+    for (const auto& key : entry) {
+      const std::string name = key.first.Scalar();
+      LATHE_CHECK(name == "point" || name == "start_from", at, ".", name, ": unknown key (expected point, start_from)");
+    }
+    ChainAttempt attempt;
+    attempt.point = partial_point(space, entry["point"] ? entry["point"] : YAML::Node(YAML::NodeType::Map), middle,
+                                  at + ".point");
+    const std::string start = entry["start_from"] ? entry["start_from"].Scalar() : "base";
+    LATHE_CHECK(start == "base" || start == "best", at, ".start_from: expected base or best, found '", start, "'");
+    LATHE_CHECK(start == "base" || i > 0, at, ".start_from: best, but no attempt is earlier (expected base)");
+    attempt.from_best = start == "best";
+    attempts.push_back(std::move(attempt));
+  }
+  return attempts;
+}
+
 }  // namespace
 
 Experiment parse_experiment(const std::string& yaml_text, const std::string& source) {
@@ -92,6 +122,13 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
                          : RecipeSpace(file.space, source);
   LATHE_CHECK(!experiment.space.space().dimensions.empty() || file.strategy.name == "grid", source,
               ": space: no key is searched (give some key a choice, range, int_range or log_range)");
+  if (file.strategy.name == "fallback") {
+    experiment.chain = read_chain(file.strategy.chain, experiment.space.space(), source);
+  } else {
+    const bool has_chain = file.strategy.chain.IsDefined() && !file.strategy.chain.IsNull();
+    LATHE_CHECK(!has_chain, has_chain ? config::source_line(source, file.strategy.chain) : source,
+                ": strategy.chain: only strategy fallback takes a chain (this one is ", file.strategy.name, ")");
+  }
   if (uses_rungs(file.strategy)) {
     LATHE_CHECK(file.strategy.max_epochs >= file.strategy.min_epochs, source, ": strategy.max_epochs: expected at least "
                 "strategy.min_epochs (", file.strategy.min_epochs, "), got ", file.strategy.max_epochs);
@@ -120,6 +157,7 @@ StrategySettings strategy_settings(const Experiment& experiment) {
   settings.grid_points = s.grid_points;
   settings.asynchronous = experiment.file.mode == "asynchronous";
   settings.rungs = rung_schedule(s);
+  settings.chain = experiment.chain;
   return settings;
 }
 

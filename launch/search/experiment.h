@@ -84,11 +84,13 @@ struct StrategySection {
   int eta = 3;
   int min_epochs = 1;
   int max_epochs = 9;
+  YAML::Node chain;
 
   template <class V>
   void visit(V& v) {
     using config::Range;
-    v.choice("name", name, {"nsga2", "random", "grid", "successive_halving", "asha"}, "the search strategy");
+    v.choice("name", name, {"nsga2", "random", "grid", "successive_halving", "asha", "fallback"},
+             "the search strategy");
     v.number("population", population, Range::closed(2, 100000),
              "candidates per generation (nsga2's population; random and grid: the batch told at once; "
              "successive_halving: new candidates per bracket; asha: the batch asked at once in "
@@ -110,6 +112,10 @@ struct StrategySection {
              "successive_halving, asha: fine-tune epochs of the lowest rung (the last finetune step's)");
     v.number("max_epochs", max_epochs, Range::closed(1, 1000),
              "successive_halving, asha: fine-tune epochs of the top rung (at least min_epochs)");
+    v.node("chain", chain,
+           "fallback: the attempts in order, each {point: {dimension: value, ...}, start_from: base or "
+           "best}; dimensions not given sit at the middle of their range (first choice of a list); "
+           "the chain stops at the first attempt that meets the constraints");
   }
 };
 
@@ -173,10 +179,12 @@ struct Experiment {
   // Hash of everything that decides the results (not the budget, output or name): a
   // resume must find the same identity in the journal.
   std::string identity;
-  // Hash of the base checkpoint's bytes (or, for kind train, the training config's), set
-  // once the file exists (launch/cli prepares it); "" when unknown. The journal records
-  // it with the base's metrics, and a resume on other base contents is refused.
+  // Hash of the base checkpoint's model (spec, normalisation, weights; not its metadata)
+  // or, for kind train, of the training config's bytes; set once the file exists
+  // (launch/cli prepares it), "" when unknown. The journal records it with the base's
+  // metrics, and a resume on another base is refused.
   std::string base_file_hash;
+  std::vector<ChainAttempt> chain;  // strategy fallback: strategy.chain, read against the space
 };
 
 Experiment load_experiment(const std::string& path);

@@ -40,7 +40,8 @@ std::string task_to_json(const Task& task) {
          ", \"artifact\": " + json_string(task.artifact_path) +
          ", \"time_limit_seconds\": " + exact_number(task.time_limit_seconds) +
          ", \"continues\": " + std::to_string(task.continues) +
-         ", \"keep_state\": " + (task.keep_state ? "true" : "false") + "}";
+         ", \"keep_state\": " + (task.keep_state ? "true" : "false") +
+         ", \"start\": " + json_string(task.start_artifact) + "}";
 }
 
 std::string result_to_json(const TaskResult& result) {
@@ -78,6 +79,7 @@ Task task_from_json(const std::string& json) {
   task.time_limit_seconds = node["time_limit_seconds"].as<double>();
   task.continues = node["continues"].as<std::int64_t>();
   task.keep_state = node["keep_state"].as<bool>();
+  task.start_artifact = node["start"].as<std::string>();
   return task;
 }
 

@@ -2,7 +2,7 @@
 //   worker -> coordinator  {"type": "ready", "rank": 2, "host": "node07"}
 //   coordinator -> worker  {"type": "task", "id": 12, "seed": "...", "recipe": "...",
 //                           "artifact": "artifacts/candidate-000012.h5", "time_limit_seconds": 600,
-//                           "continues": 4, "keep_state": true}
+//                           "continues": 4, "keep_state": true, "start": ""}
 //   worker -> coordinator  {"type": "result", "id": 12, "artifact": "...", "state_kept": true,
 //                           "metrics": {...}}
 // A multi-fidelity promotion `continues` the candidate whose training state its worker
@@ -28,6 +28,9 @@ struct Task {
   double time_limit_seconds = 0.0;
   std::int64_t continues = -1;  // the candidate whose kept state this one extends (-1: none)
   bool keep_state = false;      // keep this candidate's training state for a promotion
+  // The artifact (relative to the output folder) the recipe starts from instead of the
+  // base: a fallback attempt from the best earlier one ("": the base).
+  std::string start_artifact;
 };
 
 struct TaskResult {

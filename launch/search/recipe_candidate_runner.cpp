@@ -24,6 +24,19 @@ RecipeCandidateRunner::RecipeCandidateRunner(const RunnerSettings& settings)
       backend_(make_backend(settings.device, settings.threads, /*deterministic=*/true)),
       kept_(static_cast<std::size_t>(std::max(settings.kept_states, 0))) {}
 
+const io::Checkpoint& RecipeCandidateRunner::start_of(const Task& task, std::string& path) {
+  if (task.start_artifact.empty()) {
+    path = settings_.base_path;
+    return base_;
+  }
+  path = (std::filesystem::path(settings_.output_dir) / task.start_artifact).string();
+  if (path != start_path_) {
+    start_ = io::read_checkpoint(path);
+    start_path_ = path;
+  }
+  return start_;
+}
+
 TaskResult RecipeCandidateRunner::run(const Task& task) {
   TaskResult result;
   result.id = task.id;
@@ -46,22 +59,25 @@ TaskResult RecipeCandidateRunner::run(const Task& task) {
     }
     const recipe::Recipe recipe =
         recipe::parse_recipe(task.recipe_yaml, "candidate " + std::to_string(task.id));
+    std::string start_path;
+    const io::Checkpoint& start = start_of(task, start_path);
     recipe::CompressionOutcome outcome;
     if (task.keep_state || task.continues >= 0) {
       // A multi-fidelity candidate: continue the parent's kept state when this worker has
       // it (else the whole recipe runs), and keep this one's for its own promotion.
       recipe::ResumableOutcome resumable = recipe::compress_measure_and_keep(
-          base_, settings_.base_path, recipe, data_, *backend_, options,
+          start, start_path, recipe, data_, *backend_, options,
           task.continues >= 0 ? kept_.take(task.continues) : nullptr);
       outcome = std::move(resumable.outcome);
       if (task.keep_state) result.state_kept = kept_.keep(task.id, std::move(resumable.paused));
     } else {
-      outcome = recipe::compress_and_measure(base_, settings_.base_path, recipe, data_, *backend_, options);
+      outcome = recipe::compress_and_measure(start, start_path, recipe, data_, *backend_, options);
     }
     result.metrics = outcome.metrics;
     if (outcome.metrics.status == recipe::CandidateStatus::ok && !task.artifact_path.empty()) {
       launch::record_provenance(outcome.artifact, base_, settings_.base_path, recipe, outcome.metrics);
       outcome.artifact.number_metadata["search_candidate_id"] = static_cast<double>(task.id);
+      if (!task.start_artifact.empty()) outcome.artifact.text_metadata["search_started_from"] = task.start_artifact;
       const std::filesystem::path path = std::filesystem::path(settings_.output_dir) / task.artifact_path;
       std::filesystem::create_directories(path.parent_path());
       io::write_checkpoint(path.string(), outcome.artifact);  // atomic: temp file and rename

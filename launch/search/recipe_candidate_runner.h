@@ -33,11 +33,17 @@ class RecipeCandidateRunner final : public CandidateRunner {
   TaskResult run(const Task& task) override;
 
  private:
+  // The model a task starts from: the base, or the artifact it names (loaded once while
+  // tasks keep naming it).
+  const io::Checkpoint& start_of(const Task& task, std::string& path);
+
   RunnerSettings settings_;
   io::Checkpoint base_;
   data::DataSplits data_;
   std::unique_ptr<Backend> backend_;
   KeptStates kept_;
+  std::string start_path_;  // the artifact in start_ ("" none)
+  io::Checkpoint start_;
 };
 
 }  // namespace lathe::search

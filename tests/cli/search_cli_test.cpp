@@ -16,17 +16,24 @@
 namespace lathe::test_support {
 namespace {
 
-// A shipped experiment with one key changed, written into `dir`.
-std::filesystem::path tiny_experiment_with(const TempDir& dir, const std::string& from, const std::string& to,
-                                           const std::string& experiment = "tiny_synthetic") {
+// A shipped experiment with some text replaced, written into `dir`.
+std::filesystem::path experiment_with(const TempDir& dir, const std::vector<std::pair<std::string, std::string>>& edits,
+                                      const std::string& experiment = "tiny_synthetic") {
   std::ifstream in(LATHE_SOURCE_DIR "/configs/experiments/" + experiment + ".yaml");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::size_t at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
+  for (const auto& [from, to] : edits) {
+    const std::size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+  }
   const std::filesystem::path path = dir.path() / "experiment.yaml";
   std::ofstream(path) << text;
   return path;
+}
+
+std::filesystem::path tiny_experiment_with(const TempDir& dir, const std::string& from, const std::string& to,
+                                           const std::string& experiment = "tiny_synthetic") {
+  return experiment_with(dir, {{from, to}}, experiment);
 }
 
 TEST(SearchCli, RunsASearchAndWritesJournalResultsArtifactsAndReport) {
@@ -264,6 +271,33 @@ TEST(SearchCli, ResumingOnABaseWhoseContentsChangedIsRefusedAndTheJournalKept) {
   EXPECT_NE(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("its search ran on another base " + base.string()), std::string::npos) << again.output;
   EXPECT_EQ(std::filesystem::file_size(out / "journal.lathe"), journal_size);
+}
+
+TEST(SearchCli, FallbackAttemptFromTheBestCompressesThatAttemptsModelNotTheBase) {
+  TempDir dir;
+  // Attempt 0 prunes conv1 and stays 8-bit: too big for 160 bytes. Attempt 1, 4-bit with no
+  // pruning, starts from attempt 0's model: pruned already, so it meets the target.
+  const std::filesystem::path experiment = experiment_with(
+      dir, {{"strategy: {name: nsga2, population: 4}",
+             "strategy:\n  name: fallback\n  chain:\n"
+             "    - {point: {prune.present: \"true\", prune.ratio: 0.6, quantize.weight_bits: 8}}\n"
+             "    - {point: {prune.present: \"false\", quantize.weight_bits: 4}, start_from: best}\n"
+             "    - {point: {quantize.weight_bits: 2}}\n"},
+            {"constraints: {max_accuracy_drop: 0.2}", "constraints: {max_accuracy_drop: 0.2, max_size_bytes: 160}"}});
+  const std::filesystem::path out = dir.path() / "search";
+  const RunResult run = run_lathe("search " + experiment.string() + " --output " + out.string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const std::vector<std::string> params = csv_column(out, "parameter_count");
+  const std::vector<std::string> feasible = csv_column(out, "feasible");
+  // Attempt 2 starts from the base, so it runs beside attempt 1 (on a free worker, or here
+  // after it); the chain then ends, attempt 1 being the first to meet the target.
+  ASSERT_EQ(params.size(), 3u);
+  EXPECT_EQ(feasible[0], "no");
+  EXPECT_EQ(feasible[1], "yes");
+  EXPECT_EQ(params[1], params[0]) << "attempt 1 has attempt 0's pruned layers";
+  const RunResult json = run_lathe("results " + out.string() + " --json");
+  EXPECT_NE(json.output.find("# applied to the model of candidate 0 (artifacts/candidate-000000.h5)"), std::string::npos)
+      << json.output;
 }
 
 TEST(SearchCli, ExperimentDocsMatchTheDeclarations) {

@@ -228,6 +228,47 @@ TEST(Coordinator, SensitivityProbesSeedTheFirstGenerationTheSameWayOnEveryRun) {
             comparable_rows(whole.outcome));
 }
 
+std::string fallback_experiment_yaml(const std::filesystem::path& folder, const std::string& chain) {
+  std::string yaml = test_support::synthetic_experiment_yaml((folder / "out").string());
+  const std::string strategy = "strategy: {name: nsga2, population: 6}\n";
+  yaml.replace(yaml.find(strategy), strategy.size(), "strategy:\n  name: fallback\n  chain:\n" + chain);
+  return yaml;
+}
+
+TEST(Coordinator, FallbackChainStopsAtTheFirstAttemptThatMeetsTheConstraints) {
+  lathe::test_support::TempDir dir;
+  // Attempt 0 (ratio 0.9, 2 bits) loses too much accuracy; attempt 1 (ratio 0.2, 8 bits)
+  // meets the target; attempt 2 would start from the best, so it is never asked.
+  const Experiment experiment = parse_experiment(
+      fallback_experiment_yaml(dir.path(),
+                               "    - {point: {prune.present: \"true\", prune.ratio: 0.9, quantize.weight_bits: 2,"
+                               " finetune.lr: 0.01}}\n"
+                               "    - {point: {prune.ratio: 0.2, quantize.weight_bits: 8, finetune.lr: 0.01}}\n"
+                               "    - {point: {quantize.weight_bits: 3}, start_from: best}\n"),
+      (dir.path() / "experiment.yaml").string());
+  const SearchRun run = run_synthetic_search(experiment, 2);
+  ASSERT_EQ(run.outcome.evaluations.size(), 2u);
+  EXPECT_FALSE(run.outcome.evaluations[0].feasible);
+  EXPECT_TRUE(run.outcome.evaluations[1].feasible);
+}
+
+TEST(Coordinator, FallbackAttemptFromTheBestStartsFromItsArtifactAndSaysSo) {
+  lathe::test_support::TempDir dir;
+  const Experiment experiment = parse_experiment(
+      fallback_experiment_yaml(dir.path(),
+                               "    - {point: {prune.ratio: 0.9, quantize.weight_bits: 2, finetune.lr: 0.01}}\n"
+                               "    - {point: {prune.ratio: 0.8, quantize.weight_bits: 2, finetune.lr: 0.01}}\n"
+                               "    - {point: {quantize.weight_bits: 3, finetune.lr: 0.01}, start_from: best}\n"),
+      (dir.path() / "experiment.yaml").string());
+  const SearchRun run = run_synthetic_search(experiment, 2);
+  ASSERT_EQ(run.outcome.evaluations.size(), 3u);
+  const std::string& recipe = run.outcome.evaluations[2].recipe_yaml;
+  // Attempt 1 (ratio 0.8) loses less accuracy than attempt 0: it is the best so far.
+  EXPECT_EQ(recipe.rfind("# applied to the model of candidate 1 (artifacts/candidate-000001.h5), not to the base\n", 0),
+            0u)
+      << recipe;
+}
+
 TEST(SearchOutput, RefusesAFolderHoldingAnotherExperiment) {
   lathe::test_support::TempDir dir;
   (void)run_synthetic_search(experiment_in(dir.path(), "reproducible", 6), 1);

@@ -3,6 +3,8 @@
 // which parent, and that both are deterministic for a seed.
 #include <gtest/gtest.h>
 
+#include "one_real_space.h"
+
 #include <algorithm>
 #include <map>
 
@@ -15,11 +17,7 @@
 namespace lathe::search {
 namespace {
 
-SearchSpace one_real() {
-  SearchSpace space;
-  space.dimensions.push_back({"x", Dimension::Kind::real, {}, 0.0, 1.0});
-  return space;
-}
+using test_support::one_real;
 
 StrategySettings settings_with(int population, int eta, int min_resource, int max_resource) {
   StrategySettings settings;
