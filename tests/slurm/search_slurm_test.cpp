@@ -1,0 +1,229 @@
+// `lathe search` as a SLURM batch job (ctest label slurm): scripts/slurm/search.sbatch
+// submitted to a real one-node cluster (scripts/slurm/local-cluster.sh, started and
+// stopped by each test in its own folder). A finished job, a job requeued at a random
+// instant, one requeued by its time limit's warning and one that lost a worker rank all
+// end with the results of the same experiment run once, uninterrupted, under mpirun.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "support/local_slurm_cluster.h"
+#include "support/run_lathe.h"
+#include "support/search_runs.h"
+#include "support/temp_dir.h"
+
+namespace lathe::test_support {
+namespace {
+
+using std::chrono::seconds;
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int count_of(const std::string& text, const std::string& needle) {
+  int count = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
+  return count;
+}
+
+// tiny_synthetic with another budget and fine-tune length (longer candidates give a job
+// instants to be interrupted at); everything else, the seed included, as in the file.
+std::string tiny_experiment_text(int evaluations, int finetune_epochs) {
+  std::string text = read_text(std::filesystem::path(LATHE_SOURCE_DIR) / kTinyExperiment);
+  const auto replace = [&text](const std::string& from, const std::string& to) {
+    const std::size_t at = text.find(from);
+    if (at != std::string::npos) text.replace(at, from.size(), to);
+  };
+  replace("evaluations: 8", "evaluations: " + std::to_string(evaluations));
+  replace("epochs: 100", "epochs: " + std::to_string(finetune_epochs));
+  return text;
+}
+
+class SearchUnderSlurm : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cluster_ = std::make_unique<LocalSlurmCluster>(dir_.path() / "slurm");
+    ASSERT_TRUE(cluster_->started())
+        << "the local SLURM cluster did not start; the SLURM tests need root and the Debian packages slurmctld "
+           "slurmd slurm-client munge (scripts/setup.sh installs them):\n"
+        << cluster_->start_output();
+  }
+
+  // Writes the experiment into the test's folder and returns its path.
+  std::string experiment(const std::string& name, int evaluations, int finetune_epochs) const {
+    dir_.write(name, tiny_experiment_text(evaluations, finetune_epochs));
+    return dir_.file(name);
+  }
+
+  // sbatch [OPTIONS] search.sbatch SCRIPT_ARGUMENTS, run from the source folder (the
+  // experiment's relative paths start there), its log in the test's folder.
+  std::optional<std::string> sbatch_search(const std::string& options, const std::string& script_arguments,
+                                           std::string* why) const {
+    return cluster_->submit("--chdir=" LATHE_SOURCE_DIR " --output=" + log_path().string() +
+                                " --export=ALL,LATHE_BIN=" LATHE_CLI_PATH " " + options +
+                                " " LATHE_SOURCE_DIR "/scripts/slurm/search.sbatch " + script_arguments,
+                            why);
+  }
+
+  std::string submit_search(const std::string& experiment_path, const std::filesystem::path& output,
+                            const std::string& options = "") const {
+    std::string why;
+    const std::optional<std::string> id = sbatch_search(options, experiment_path + " " + output.string(), &why);
+    EXPECT_TRUE(id.has_value()) << "sbatch failed: " << why;
+    return id.value_or("none");
+  }
+
+  [[nodiscard]] std::filesystem::path log_path() const { return dir_.path() / "job.log"; }
+  [[nodiscard]] std::string job_log() const { return read_text(log_path()); }
+
+  // The same experiment run once under mpirun (1 coordinator, 2 workers): the results
+  // every SLURM job of it must end with.
+  std::string mpirun_results(const std::string& experiment_path) const {
+    const std::filesystem::path out = dir_.path() / "mpirun";
+    const RunResult run = run_lathe_command(mpirun(3) + " search " + experiment_path + " --output " + out.string());
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    return comparable_results(out);
+  }
+
+  TempDir dir_;  // outlives the cluster, whose state lives in it
+  std::unique_ptr<LocalSlurmCluster> cluster_;
+};
+
+TEST_F(SearchUnderSlurm, BatchJobGivesTheResultsOfMpirun) {
+  const std::string exp = experiment("tiny.yaml", 8, 100);
+  const std::filesystem::path out = dir_.path() / "search";
+  const std::string id = submit_search(exp, out);
+  const SlurmJob job = cluster_->wait_until_finished(id, seconds(180));
+  ASSERT_EQ(job.state, "COMPLETED") << job_log();
+  EXPECT_EQ(job.restarts, 0);
+  EXPECT_EQ(journaled_results(out / "journal.lathe"), 8) << job_log();
+  EXPECT_NE(job_log().find("the search is finished"), std::string::npos) << job_log();
+  EXPECT_EQ(comparable_results(out), mpirun_results(exp));
+}
+
+TEST_F(SearchUnderSlurm, ResubmittedJobContinuesTheSearchWithALargerBudget) {
+  const std::filesystem::path out = dir_.path() / "search";
+  const std::string first = submit_search(experiment("tiny8.yaml", 8, 100), out);
+  ASSERT_EQ(cluster_->wait_until_finished(first, seconds(180)).state, "COMPLETED") << job_log();
+  // The same experiment with a larger budget (the one key besides output and name that
+  // may change between runs), submitted by hand into the same output folder.
+  const std::string larger = experiment("tiny12.yaml", 12, 100);
+  const std::string second = submit_search(larger, out);
+  ASSERT_EQ(cluster_->wait_until_finished(second, seconds(180)).state, "COMPLETED") << job_log();
+  EXPECT_NE(job_log().find("resuming from " + (out / "journal.lathe").string() + " (8 evaluations journaled)"),
+            std::string::npos)
+      << job_log();
+  EXPECT_EQ(journaled_results(out / "journal.lathe"), 12);
+  EXPECT_EQ(comparable_results(out), mpirun_results(larger));
+}
+
+TEST_F(SearchUnderSlurm, RequeueAtARandomInstantResumesToTheSameResults) {
+  const int evaluations = 16;
+  const std::string exp = experiment("tiny.yaml", evaluations, 400);
+  const std::filesystem::path out = dir_.path() / "search";
+  const std::string id = submit_search(exp, out);
+  ASSERT_TRUE(cluster_->wait_until_running(id, seconds(60))) << job_log();
+  // The instant: once lathe has journaled its run, 0 to 4 s later (the search takes
+  // about 8 s on two idle cores).
+  const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+  while (count_of(read_text(out / "journal.lathe"), "\"type\": \"run\"") < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::random_device random;
+  const int delay_ms = std::uniform_int_distribution<int>(0, 4000)(random);
+  std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  const int finished_before = journaled_results(out / "journal.lathe");
+  const RunResult requeue = cluster_->run("scontrol requeue " + id);
+  ASSERT_EQ(requeue.exit_code, 0) << requeue.output;
+  ASSERT_LT(finished_before, evaluations) << "the requeue " << delay_ms << " ms in came after the search ended";
+  const SlurmJob job = cluster_->wait_until_finished(id, seconds(180));
+  ASSERT_EQ(job.state, "COMPLETED") << job_log();
+  EXPECT_GE(job.restarts, 1);
+  const std::string journal = read_text(out / "journal.lathe");
+  EXPECT_GE(count_of(journal, "\"type\": \"run\""), 2) << "requeued " << delay_ms << " ms in: one run only";
+  EXPECT_EQ(journaled_results(out / "journal.lathe"), evaluations);
+  EXPECT_EQ(comparable_results(out), mpirun_results(exp)) << "requeued " << delay_ms << " ms in";
+}
+
+TEST_F(SearchUnderSlurm, TimeLimitWarningRequeuesTheJobUntilTheSearchFinishes) {
+  // SLURM checks time limits every 30 s and sends the warning at the first check within
+  // the lead time (+30 s) of the limit: with a 1-minute limit and a 60 s lead that is the
+  // first check after the start, 0 to 30 s in. The search takes about 32 s on two idle
+  // cores, so the first run always gets the warning.
+  const int evaluations = 64;
+  const std::string exp = experiment("tiny.yaml", evaluations, 400);
+  const std::filesystem::path out = dir_.path() / "search";
+  const std::string id = submit_search(exp, out, "--time=1 --signal=B:USR1@60");
+  const SlurmJob job = cluster_->wait_until_finished(id, seconds(420));
+  ASSERT_EQ(job.state, "COMPLETED") << job_log();
+  EXPECT_GE(job.restarts, 1);
+  EXPECT_NE(job_log().find("requeueing: the time limit is near (SIGUSR1)"), std::string::npos) << job_log();
+  EXPECT_NE(job_log().find("stopped by signal 15"), std::string::npos) << job_log();
+  EXPECT_EQ(journaled_results(out / "journal.lathe"), evaluations);
+  EXPECT_EQ(comparable_results(out), mpirun_results(exp));
+}
+
+TEST_F(SearchUnderSlurm, LostWorkerRankRequeuesTheJobAndKeepsWhatWasFinished) {
+  const int evaluations = 16;
+  const std::string exp = experiment("tiny.yaml", evaluations, 400);
+  const std::filesystem::path out = dir_.path() / "search";
+  const std::string id = submit_search(exp, out);
+  const auto deadline = std::chrono::steady_clock::now() + seconds(120);
+  while (journaled_results(out / "journal.lathe") < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  // What was journaled before the kill (complete lines only: the last may be mid-write).
+  std::string before = read_text(out / "journal.lathe");
+  before.resize(before.rfind('\n') + 1);
+  const int finished_before = journaled_results(out / "journal.lathe");
+  const long worker = cluster_->task_pid(id, "0", 1);  // step 0, rank 1: a worker
+  ASSERT_GT(worker, 0) << cluster_->run("scontrol listpids " + id).output;
+  ASSERT_EQ(::kill(static_cast<pid_t>(worker), SIGKILL), 0);
+  ASSERT_LT(finished_before, evaluations) << "the kill came after the search ended";
+  const SlurmJob job = cluster_->wait_until_finished(id, seconds(180));
+  ASSERT_EQ(job.state, "COMPLETED") << job_log();
+  EXPECT_EQ(job.restarts, 1);
+  EXPECT_NE(job_log().find("requeueing: a rank died"), std::string::npos) << job_log();
+  EXPECT_NE(read_text(out / "slurm-requeues.txt").find("a rank died (srun exit 137); requeued"), std::string::npos);
+  EXPECT_NE(job_log().find("resuming from " + (out / "journal.lathe").string()), std::string::npos) << job_log();
+  const std::string journal = read_text(out / "journal.lathe");
+  EXPECT_EQ(journal.substr(0, before.size()), before) << "records journaled before the kill changed";
+  EXPECT_EQ(journaled_results(out / "journal.lathe"), evaluations);
+  EXPECT_EQ(comparable_results(out), mpirun_results(exp));
+}
+
+TEST_F(SearchUnderSlurm, MissingArgumentsOrExperimentFailTheJobWithoutRequeue) {
+  const struct {
+    std::string arguments;
+    std::string message;
+  } cases[] = {
+      {"", "expected the experiment and the output folder"},
+      {dir_.file("absent.yaml") + " " + dir_.file("out"), dir_.file("absent.yaml") + ": no such experiment file"},
+  };
+  for (const auto& bad : cases) {
+    std::string why;
+    const std::optional<std::string> id = sbatch_search("", bad.arguments, &why);
+    ASSERT_TRUE(id.has_value()) << why;
+    const SlurmJob job = cluster_->wait_until_finished(*id, seconds(60));
+    EXPECT_EQ(job.state, "FAILED") << job_log();
+    EXPECT_EQ(job.restarts, 0);
+    EXPECT_NE(job_log().find(bad.message), std::string::npos) << job_log();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("out")));
+}
+
+}  // namespace
+}  // namespace lathe::test_support
