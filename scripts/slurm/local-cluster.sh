@@ -75,7 +75,7 @@ write_config() {
   cat >"$state_dir/slurm.conf" <<CONF
 # Written by scripts/slurm/local-cluster.sh: a one-node cluster, state under $state_dir.
 ClusterName=lathe$(printf '%s' "$state_dir" | cksum | cut -d' ' -f1)
-SlurmctldHost=$(hostname)
+SlurmctldHost=$(hostname)(127.0.0.1)
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
 SlurmUser=root
@@ -216,7 +216,9 @@ status_cluster() {
       down=1
     fi
   done <"$state_dir/pids"
-  [[ $down -eq 0 ]] && SLURM_CONF=$state_dir/slurm.conf sinfo -h -o "partition %P: node %N %t, %c CPUs" || true
+  if [[ $down -eq 0 ]]; then
+    SLURM_CONF=$state_dir/slurm.conf sinfo -h -o "partition %P: node %N %t, %c CPUs" || true
+  fi
   return $down
 }
 

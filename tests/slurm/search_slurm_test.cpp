@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -25,6 +26,10 @@ namespace lathe::test_support {
 namespace {
 
 using std::chrono::seconds;
+
+// A job of one worker and the coordinator: the long searches take wall time (instants to
+// interrupt them at) on one core, and the mpirun reference runs beside them on the other.
+constexpr const char* kOneWorker = "--ntasks-per-node=1";
 
 std::string read_text(const std::filesystem::path& file) {
   std::ifstream in(file);
@@ -89,29 +94,36 @@ class SearchUnderSlurm : public ::testing::Test {
   [[nodiscard]] std::filesystem::path log_path() const { return dir_.path() / "job.log"; }
   [[nodiscard]] std::string job_log() const { return read_text(log_path()); }
 
-  // The same experiment run once under mpirun (1 coordinator, 2 workers): the results
-  // every SLURM job of it must end with.
-  std::string mpirun_results(const std::string& experiment_path) const {
-    const std::filesystem::path out = dir_.path() / "mpirun";
-    const RunResult run = run_lathe_command(mpirun(3) + " search " + experiment_path + " --output " + out.string());
+  // The same experiment run once under mpirun (1 coordinator, 2 workers), in the
+  // background while the SLURM job runs: the results every job of it must end with.
+  void start_mpirun_reference(const std::string& experiment_path) {
+    const std::string command =
+        mpirun(3) + " search " + experiment_path + " --output " + (dir_.path() / "mpirun").string();
+    reference_ = std::async(std::launch::async, [command] { return run_lathe_command(command); });
+  }
+
+  std::string mpirun_results() {
+    const RunResult run = reference_.get();
     EXPECT_EQ(run.exit_code, 0) << run.output;
-    return comparable_results(out);
+    return comparable_results(dir_.path() / "mpirun");
   }
 
   TempDir dir_;  // outlives the cluster, whose state lives in it
   std::unique_ptr<LocalSlurmCluster> cluster_;
+  std::future<RunResult> reference_;
 };
 
 TEST_F(SearchUnderSlurm, BatchJobGivesTheResultsOfMpirun) {
   const std::string exp = experiment("tiny.yaml", 8, 100);
   const std::filesystem::path out = dir_.path() / "search";
-  const std::string id = submit_search(exp, out);
+  start_mpirun_reference(exp);
+  const std::string id = submit_search(exp, out);  // the script's own layout: 2 workers
   const SlurmJob job = cluster_->wait_until_finished(id, seconds(180));
   ASSERT_EQ(job.state, "COMPLETED") << job_log();
   EXPECT_EQ(job.restarts, 0);
   EXPECT_EQ(journaled_results(out / "journal.lathe"), 8) << job_log();
   EXPECT_NE(job_log().find("the search is finished"), std::string::npos) << job_log();
-  EXPECT_EQ(comparable_results(out), mpirun_results(exp));
+  EXPECT_EQ(comparable_results(out), mpirun_results());
 }
 
 TEST_F(SearchUnderSlurm, ResubmittedJobContinuesTheSearchWithALargerBudget) {
@@ -121,23 +133,25 @@ TEST_F(SearchUnderSlurm, ResubmittedJobContinuesTheSearchWithALargerBudget) {
   // The same experiment with a larger budget (the one key besides output and name that
   // may change between runs), submitted by hand into the same output folder.
   const std::string larger = experiment("tiny12.yaml", 12, 100);
+  start_mpirun_reference(larger);
   const std::string second = submit_search(larger, out);
   ASSERT_EQ(cluster_->wait_until_finished(second, seconds(180)).state, "COMPLETED") << job_log();
   EXPECT_NE(job_log().find("resuming from " + (out / "journal.lathe").string() + " (8 evaluations journaled)"),
             std::string::npos)
       << job_log();
   EXPECT_EQ(journaled_results(out / "journal.lathe"), 12);
-  EXPECT_EQ(comparable_results(out), mpirun_results(larger));
+  EXPECT_EQ(comparable_results(out), mpirun_results());
 }
 
 TEST_F(SearchUnderSlurm, RequeueAtARandomInstantResumesToTheSameResults) {
   const int evaluations = 16;
   const std::string exp = experiment("tiny.yaml", evaluations, 400);
   const std::filesystem::path out = dir_.path() / "search";
-  const std::string id = submit_search(exp, out);
+  start_mpirun_reference(exp);
+  const std::string id = submit_search(exp, out, kOneWorker);
   ASSERT_TRUE(cluster_->wait_until_running(id, seconds(60))) << job_log();
   // The instant: once lathe has journaled its run, 0 to 4 s later (the search takes
-  // about 8 s on two idle cores).
+  // about 13 s with one worker on this 2-core machine).
   const auto deadline = std::chrono::steady_clock::now() + seconds(60);
   while (count_of(read_text(out / "journal.lathe"), "\"type\": \"run\"") < 1 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -155,32 +169,34 @@ TEST_F(SearchUnderSlurm, RequeueAtARandomInstantResumesToTheSameResults) {
   const std::string journal = read_text(out / "journal.lathe");
   EXPECT_GE(count_of(journal, "\"type\": \"run\""), 2) << "requeued " << delay_ms << " ms in: one run only";
   EXPECT_EQ(journaled_results(out / "journal.lathe"), evaluations);
-  EXPECT_EQ(comparable_results(out), mpirun_results(exp)) << "requeued " << delay_ms << " ms in";
+  EXPECT_EQ(comparable_results(out), mpirun_results()) << "requeued " << delay_ms << " ms in";
 }
 
 TEST_F(SearchUnderSlurm, TimeLimitWarningRequeuesTheJobUntilTheSearchFinishes) {
   // SLURM checks time limits every 30 s and sends the warning at the first check within
   // the lead time (+30 s) of the limit: with a 1-minute limit and a 60 s lead that is the
-  // first check after the start, 0 to 30 s in. The search takes about 32 s on two idle
-  // cores, so the first run always gets the warning.
-  const int evaluations = 64;
-  const std::string exp = experiment("tiny.yaml", evaluations, 400);
+  // first check after the start, 0 to 30 s in. The search takes about 40 s with one
+  // worker on this 2-core machine, so its first run gets the warning.
+  const int evaluations = 40;
+  const std::string exp = experiment("tiny.yaml", evaluations, 500);
   const std::filesystem::path out = dir_.path() / "search";
-  const std::string id = submit_search(exp, out, "--time=1 --signal=B:USR1@60");
+  start_mpirun_reference(exp);
+  const std::string id = submit_search(exp, out, std::string(kOneWorker) + " --time=1 --signal=B:USR1@60");
   const SlurmJob job = cluster_->wait_until_finished(id, seconds(420));
   ASSERT_EQ(job.state, "COMPLETED") << job_log();
   EXPECT_GE(job.restarts, 1);
   EXPECT_NE(job_log().find("requeueing: the time limit is near (SIGUSR1)"), std::string::npos) << job_log();
   EXPECT_NE(job_log().find("stopped by signal 15"), std::string::npos) << job_log();
   EXPECT_EQ(journaled_results(out / "journal.lathe"), evaluations);
-  EXPECT_EQ(comparable_results(out), mpirun_results(exp));
+  EXPECT_EQ(comparable_results(out), mpirun_results());
 }
 
 TEST_F(SearchUnderSlurm, LostWorkerRankRequeuesTheJobAndKeepsWhatWasFinished) {
   const int evaluations = 16;
   const std::string exp = experiment("tiny.yaml", evaluations, 400);
   const std::filesystem::path out = dir_.path() / "search";
-  const std::string id = submit_search(exp, out);
+  start_mpirun_reference(exp);
+  const std::string id = submit_search(exp, out, kOneWorker);
   const auto deadline = std::chrono::steady_clock::now() + seconds(120);
   while (journaled_results(out / "journal.lathe") < 2 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -189,7 +205,7 @@ TEST_F(SearchUnderSlurm, LostWorkerRankRequeuesTheJobAndKeepsWhatWasFinished) {
   std::string before = read_text(out / "journal.lathe");
   before.resize(before.rfind('\n') + 1);
   const int finished_before = journaled_results(out / "journal.lathe");
-  const long worker = cluster_->task_pid(id, "0", 1);  // step 0, rank 1: a worker
+  const long worker = cluster_->task_pid(id, "0", 1);  // step 0, rank 1: the worker
   ASSERT_GT(worker, 0) << cluster_->run("scontrol listpids " + id).output;
   ASSERT_EQ(::kill(static_cast<pid_t>(worker), SIGKILL), 0);
   ASSERT_LT(finished_before, evaluations) << "the kill came after the search ended";
@@ -202,7 +218,7 @@ TEST_F(SearchUnderSlurm, LostWorkerRankRequeuesTheJobAndKeepsWhatWasFinished) {
   const std::string journal = read_text(out / "journal.lathe");
   EXPECT_EQ(journal.substr(0, before.size()), before) << "records journaled before the kill changed";
   EXPECT_EQ(journaled_results(out / "journal.lathe"), evaluations);
-  EXPECT_EQ(comparable_results(out), mpirun_results(exp));
+  EXPECT_EQ(comparable_results(out), mpirun_results());
 }
 
 TEST_F(SearchUnderSlurm, MissingArgumentsOrExperimentFailTheJobWithoutRequeue) {
