@@ -71,10 +71,14 @@ wait_for_file() {
 }
 
 write_config() {
-  local ctld_port=$1 slurmd_port=$2
+  local ctld_port=$1 slurmd_port=$2 tag
+  tag=$(printf '%s' "$state_dir" | cksum | cut -d' ' -f1)
   cat >"$state_dir/slurm.conf" <<CONF
 # Written by scripts/slurm/local-cluster.sh: a one-node cluster, state under $state_dir.
-ClusterName=lathe$(printf '%s' "$state_dir" | cksum | cut -d' ' -f1)
+ClusterName=lathe$tag
+# Job ids of their own: two clusters here never run a job step of the same id, whose
+# PMIx and Open MPI session folders would then share a name.
+FirstJobId=$((1000 + tag % 60000000))
 SlurmctldHost=$(hostname)(127.0.0.1)
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
@@ -106,6 +110,7 @@ InactiveLimit=0
 SchedulerParameters=sched_interval=2
 StateSaveLocation=$state_dir/ctld
 SlurmdSpoolDir=$state_dir/spool
+TmpFS=$state_dir/tmp
 SlurmctldPidFile=$state_dir/run/slurmctld.pid
 SlurmdPidFile=$state_dir/run/slurmd.pid
 SlurmctldLogFile=$state_dir/log/slurmctld.log
@@ -138,7 +143,7 @@ start_cluster() {
       runs_ours "$pid" "$marker" && die "a cluster already runs from $state_dir (pid $pid); stop it first"
     done <"$state_dir/pids"
   fi
-  mkdir -p "$state_dir"/{ctld,spool,run,log}
+  mkdir -p "$state_dir"/{ctld,spool,run,log,tmp}
   : >"$state_dir/pids"
   local ctld_port slurmd_port
   ctld_port=$(free_port)

@@ -108,6 +108,32 @@ class SearchUnderSlurm : public ::testing::Test {
     return comparable_results(dir_.path() / "mpirun");
   }
 
+  // When slurmctld last checked time limits (seconds since the epoch): a probe job with
+  // a warning due at once writes the instant its SIGUSR1 came. nullopt after 60 s.
+  std::optional<double> time_limit_check_instant() const {
+    const std::string instant = dir_.file("probe-instant.txt");
+    std::string why;
+    const std::optional<std::string> probe = cluster_->submit(
+        "--time=1 --signal=B:USR1@60 --output=" + dir_.file("probe.log") +
+            " --wrap='trap \"date +%s.%N >" + instant + "; exit 0\" USR1; while :; do sleep 1 & wait; done'",
+        &why);
+    EXPECT_TRUE(probe.has_value()) << why;
+    const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+    while (probe && std::chrono::steady_clock::now() < deadline) {
+      const std::string text = read_text(instant);
+      if (!text.empty() && text.back() == '\n') return std::stod(text);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return std::nullopt;
+  }
+
+  static void sleep_until_epoch(double seconds_since_epoch) {
+    const auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    if (seconds_since_epoch > now) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(seconds_since_epoch - now));
+    }
+  }
+
   TempDir dir_;  // outlives the cluster, whose state lives in it
   std::unique_ptr<LocalSlurmCluster> cluster_;
   std::future<RunResult> reference_;
@@ -174,15 +200,19 @@ TEST_F(SearchUnderSlurm, RequeueAtARandomInstantResumesToTheSameResults) {
 
 TEST_F(SearchUnderSlurm, TimeLimitWarningRequeuesTheJobUntilTheSearchFinishes) {
   // SLURM checks time limits every 30 s and sends the warning at the first check within
-  // the lead time (+30 s) of the limit: with a 1-minute limit and a 60 s lead that is the
-  // first check after the start, 0 to 30 s in. The search takes about 40 s with one
-  // worker on this 2-core machine, so its first run gets the warning.
-  const int evaluations = 40;
-  const std::string exp = experiment("tiny.yaml", evaluations, 500);
+  // the lead time (+30 s) of the limit: with a 1-minute limit and a 60 s lead, at the
+  // first check after the job starts. The job is started 20 s after a check (seen by a
+  // probe job), so its first run gets the warning about 10 s in, before the search
+  // (about 13 s with one worker here) ends; later runs get it every 30 s.
+  const int evaluations = 16;
+  const std::string exp = experiment("tiny.yaml", evaluations, 400);
   const std::filesystem::path out = dir_.path() / "search";
+  const std::optional<double> check = time_limit_check_instant();
+  ASSERT_TRUE(check.has_value()) << "the probe job got no warning in 60 s:\n" << read_text(dir_.file("probe.log"));
   start_mpirun_reference(exp);
+  sleep_until_epoch(*check + 20.0);
   const std::string id = submit_search(exp, out, std::string(kOneWorker) + " --time=1 --signal=B:USR1@60");
-  const SlurmJob job = cluster_->wait_until_finished(id, seconds(420));
+  const SlurmJob job = cluster_->wait_until_finished(id, seconds(300));
   ASSERT_EQ(job.state, "COMPLETED") << job_log();
   EXPECT_GE(job.restarts, 1);
   EXPECT_NE(job_log().find("requeueing: the time limit is near (SIGUSR1)"), std::string::npos) << job_log();
