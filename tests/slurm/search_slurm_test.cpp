@@ -94,6 +94,17 @@ class SearchUnderSlurm : public ::testing::Test {
   [[nodiscard]] std::filesystem::path log_path() const { return dir_.path() / "job.log"; }
   [[nodiscard]] std::string job_log() const { return read_text(log_path()); }
 
+  // A cancelled job is CANCELLED while its batch shell still waits for srun: wait for the
+  // script's last words too.
+  bool wait_for_log(const std::string& text, std::chrono::seconds limit) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (job_log().find(text) == std::string::npos) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return true;
+  }
+
   // The same experiment run once under mpirun (1 coordinator, 2 workers), in the
   // background while the SLURM job runs: the results every job of it must end with.
   void start_mpirun_reference(const std::string& experiment_path) {
@@ -249,6 +260,24 @@ TEST_F(SearchUnderSlurm, LostWorkerRankRequeuesTheJobAndKeepsWhatWasFinished) {
   EXPECT_EQ(journal.substr(0, before.size()), before) << "records journaled before the kill changed";
   EXPECT_EQ(journaled_results(out / "journal.lathe"), evaluations);
   EXPECT_EQ(comparable_results(out), mpirun_results());
+}
+
+TEST_F(SearchUnderSlurm, ScancelStopsTheSearchCleanlyWithoutRequeue) {
+  const std::string exp = experiment("tiny.yaml", 16, 400);
+  const std::filesystem::path out = dir_.path() / "search";
+  const std::string id = submit_search(exp, out, kOneWorker);
+  const auto deadline = std::chrono::steady_clock::now() + seconds(60);
+  while (count_of(read_text(out / "journal.lathe"), "\"type\": \"run\"") < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(cluster_->run("scancel " + id).exit_code, 0);
+  const SlurmJob job = cluster_->wait_until_finished(id, seconds(60));
+  EXPECT_EQ(job.state, "CANCELLED") << job_log();
+  EXPECT_EQ(job.restarts, 0);
+  ASSERT_TRUE(wait_for_log("srun exited with 143", seconds(30))) << job_log();
+  EXPECT_NE(job_log().find("stopped by signal 15"), std::string::npos) << job_log();
+  EXPECT_EQ(count_of(read_text(out / "journal.lathe"), "\"type\": \"interrupted\""), 1);
+  EXPECT_LT(journaled_results(out / "journal.lathe"), 16);
 }
 
 TEST_F(SearchUnderSlurm, MissingArgumentsOrExperimentFailTheJobWithoutRequeue) {
