@@ -30,6 +30,7 @@ using std::chrono::seconds;
 // A job of one worker and the coordinator: the long searches take wall time (instants to
 // interrupt them at) on one core, and the mpirun reference runs beside them on the other.
 constexpr const char* kOneWorker = "--ntasks-per-node=1";
+constexpr int kLongEvaluations = 16;
 
 std::string read_text(const std::filesystem::path& file) {
   std::ifstream in(file);
@@ -94,6 +95,29 @@ class SearchUnderSlurm : public ::testing::Test {
   [[nodiscard]] std::filesystem::path log_path() const { return dir_.path() / "job.log"; }
   [[nodiscard]] std::string job_log() const { return read_text(log_path()); }
 
+  // The long search the interrupting tests use: 16 candidates of 400-epoch fine-tunes in
+  // a one-worker job (about 13 s here), with or without its mpirun reference beside it.
+  std::string submit_long_search(const std::string& extra_options = "", bool with_reference = true) {
+    const std::string exp = experiment("tiny.yaml", kLongEvaluations, 400);
+    if (with_reference) start_mpirun_reference(exp);
+    return submit_search(exp, output(), std::string(kOneWorker) + " " + extra_options);
+  }
+
+  [[nodiscard]] std::filesystem::path output() const { return dir_.path() / "search"; }
+  [[nodiscard]] std::string journal() const { return read_text(output() / "journal.lathe"); }
+  [[nodiscard]] int results_journaled() const { return journaled_results(output() / "journal.lathe"); }
+
+  // Waits until the journal holds `count` records of `type` ("run", "result"); false after
+  // `limit`.
+  bool wait_for_journal(const std::string& type, int count, std::chrono::seconds limit) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (count_of(journal(), "\"type\": \"" + type + "\"") < count) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
+
   // A cancelled job is CANCELLED while its batch shell still waits for srun: wait for the
   // script's last words too.
   bool wait_for_log(const std::string& text, std::chrono::seconds limit) const {
@@ -152,7 +176,7 @@ class SearchUnderSlurm : public ::testing::Test {
 
 TEST_F(SearchUnderSlurm, BatchJobGivesTheResultsOfMpirun) {
   const std::string exp = experiment("tiny.yaml", 8, 100);
-  const std::filesystem::path out = dir_.path() / "search";
+  const std::filesystem::path out = output();
   start_mpirun_reference(exp);
   const std::string id = submit_search(exp, out);  // the script's own layout: 2 workers
   const SlurmJob job = cluster_->wait_until_finished(id, seconds(180));
@@ -164,7 +188,7 @@ TEST_F(SearchUnderSlurm, BatchJobGivesTheResultsOfMpirun) {
 }
 
 TEST_F(SearchUnderSlurm, ResubmittedJobContinuesTheSearchWithALargerBudget) {
-  const std::filesystem::path out = dir_.path() / "search";
+  const std::filesystem::path out = output();
   const std::string first = submit_search(experiment("tiny8.yaml", 8, 100), out);
   ASSERT_EQ(cluster_->wait_until_finished(first, seconds(180)).state, "COMPLETED") << job_log();
   // The same experiment with a larger budget (the one key besides output and name that
@@ -181,103 +205,77 @@ TEST_F(SearchUnderSlurm, ResubmittedJobContinuesTheSearchWithALargerBudget) {
 }
 
 TEST_F(SearchUnderSlurm, RequeueAtARandomInstantResumesToTheSameResults) {
-  const int evaluations = 16;
-  const std::string exp = experiment("tiny.yaml", evaluations, 400);
-  const std::filesystem::path out = dir_.path() / "search";
-  start_mpirun_reference(exp);
-  const std::string id = submit_search(exp, out, kOneWorker);
-  ASSERT_TRUE(cluster_->wait_until_running(id, seconds(60))) << job_log();
-  // The instant: once lathe has journaled its run, 0 to 4 s later (the search takes
-  // about 13 s with one worker on this 2-core machine).
-  const auto deadline = std::chrono::steady_clock::now() + seconds(60);
-  while (count_of(read_text(out / "journal.lathe"), "\"type\": \"run\"") < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const std::string id = submit_long_search();
+  // The instant: once lathe has journaled its run, 0 to 4 s later.
+  ASSERT_TRUE(wait_for_journal("run", 1, seconds(60))) << job_log();
   std::random_device random;
   const int delay_ms = std::uniform_int_distribution<int>(0, 4000)(random);
   std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-  const int finished_before = journaled_results(out / "journal.lathe");
+  const int finished_before = results_journaled();
   const RunResult requeue = cluster_->run("scontrol requeue " + id);
   ASSERT_EQ(requeue.exit_code, 0) << requeue.output;
-  ASSERT_LT(finished_before, evaluations) << "the requeue " << delay_ms << " ms in came after the search ended";
+  ASSERT_LT(finished_before, kLongEvaluations) << "the requeue " << delay_ms << " ms in came after the search ended";
   const SlurmJob job = cluster_->wait_until_finished(id, seconds(180));
   ASSERT_EQ(job.state, "COMPLETED") << job_log();
   EXPECT_GE(job.restarts, 1);
-  const std::string journal = read_text(out / "journal.lathe");
-  EXPECT_GE(count_of(journal, "\"type\": \"run\""), 2) << "requeued " << delay_ms << " ms in: one run only";
-  EXPECT_EQ(journaled_results(out / "journal.lathe"), evaluations);
-  EXPECT_EQ(comparable_results(out), mpirun_results()) << "requeued " << delay_ms << " ms in";
+  EXPECT_GE(count_of(journal(), "\"type\": \"run\""), 2) << "requeued " << delay_ms << " ms in: one run only";
+  EXPECT_EQ(results_journaled(), kLongEvaluations);
+  EXPECT_EQ(comparable_results(output()), mpirun_results()) << "requeued " << delay_ms << " ms in";
 }
 
 TEST_F(SearchUnderSlurm, TimeLimitWarningRequeuesTheJobUntilTheSearchFinishes) {
   // SLURM checks time limits every 30 s and sends the warning at the first check within
   // the lead time (+30 s) of the limit: with a 1-minute limit and a 60 s lead, at the
   // first check after the job starts. The job is started 20 s after a check (seen by a
-  // probe job), so its first run gets the warning about 10 s in, before the search
-  // (about 13 s with one worker here) ends; later runs get it every 30 s.
-  const int evaluations = 16;
-  const std::string exp = experiment("tiny.yaml", evaluations, 400);
-  const std::filesystem::path out = dir_.path() / "search";
+  // probe job), so its first run gets the warning about 10 s in, before the search ends;
+  // later runs get it every 30 s.
   const std::optional<double> check = time_limit_check_instant();
   ASSERT_TRUE(check.has_value()) << "the probe job got no warning in 60 s:\n" << read_text(dir_.file("probe.log"));
-  start_mpirun_reference(exp);
   sleep_until_epoch(*check + 20.0);
-  const std::string id = submit_search(exp, out, std::string(kOneWorker) + " --time=1 --signal=B:USR1@60");
+  const std::string id = submit_long_search("--time=1 --signal=B:USR1@60");
   const SlurmJob job = cluster_->wait_until_finished(id, seconds(300));
   ASSERT_EQ(job.state, "COMPLETED") << job_log();
   EXPECT_GE(job.restarts, 1);
   EXPECT_NE(job_log().find("requeueing: the time limit is near (SIGUSR1)"), std::string::npos) << job_log();
   EXPECT_NE(job_log().find("stopped by signal 15"), std::string::npos) << job_log();
-  EXPECT_EQ(journaled_results(out / "journal.lathe"), evaluations);
-  EXPECT_EQ(comparable_results(out), mpirun_results());
+  EXPECT_EQ(results_journaled(), kLongEvaluations);
+  EXPECT_EQ(comparable_results(output()), mpirun_results());
 }
 
 TEST_F(SearchUnderSlurm, LostWorkerRankRequeuesTheJobAndKeepsWhatWasFinished) {
-  const int evaluations = 16;
-  const std::string exp = experiment("tiny.yaml", evaluations, 400);
-  const std::filesystem::path out = dir_.path() / "search";
-  start_mpirun_reference(exp);
-  const std::string id = submit_search(exp, out, kOneWorker);
-  const auto deadline = std::chrono::steady_clock::now() + seconds(120);
-  while (journaled_results(out / "journal.lathe") < 2 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const std::string id = submit_long_search();
+  ASSERT_TRUE(wait_for_journal("result", 2, seconds(120))) << job_log();
   // What was journaled before the kill (complete lines only: the last may be mid-write).
-  std::string before = read_text(out / "journal.lathe");
+  std::string before = journal();
   before.resize(before.rfind('\n') + 1);
-  const int finished_before = journaled_results(out / "journal.lathe");
+  const int finished_before = results_journaled();
   const long worker = cluster_->task_pid(id, "0", 1);  // step 0, rank 1: the worker
   ASSERT_GT(worker, 0) << cluster_->run("scontrol listpids " + id).output;
   ASSERT_EQ(::kill(static_cast<pid_t>(worker), SIGKILL), 0);
-  ASSERT_LT(finished_before, evaluations) << "the kill came after the search ended";
+  ASSERT_LT(finished_before, kLongEvaluations) << "the kill came after the search ended";
   const SlurmJob job = cluster_->wait_until_finished(id, seconds(180));
   ASSERT_EQ(job.state, "COMPLETED") << job_log();
   EXPECT_EQ(job.restarts, 1);
   EXPECT_NE(job_log().find("requeueing: a rank died"), std::string::npos) << job_log();
-  EXPECT_NE(read_text(out / "slurm-requeues.txt").find("a rank died (srun exit 137); requeued"), std::string::npos);
-  EXPECT_NE(job_log().find("resuming from " + (out / "journal.lathe").string()), std::string::npos) << job_log();
-  const std::string journal = read_text(out / "journal.lathe");
-  EXPECT_EQ(journal.substr(0, before.size()), before) << "records journaled before the kill changed";
-  EXPECT_EQ(journaled_results(out / "journal.lathe"), evaluations);
-  EXPECT_EQ(comparable_results(out), mpirun_results());
+  EXPECT_NE(read_text(output() / "slurm-requeues.txt").find("a rank died (srun exit 137); requeued"),
+            std::string::npos);
+  EXPECT_NE(job_log().find("resuming from " + (output() / "journal.lathe").string()), std::string::npos) << job_log();
+  EXPECT_EQ(journal().substr(0, before.size()), before) << "records journaled before the kill changed";
+  EXPECT_EQ(results_journaled(), kLongEvaluations);
+  EXPECT_EQ(comparable_results(output()), mpirun_results());
 }
 
 TEST_F(SearchUnderSlurm, ScancelStopsTheSearchCleanlyWithoutRequeue) {
-  const std::string exp = experiment("tiny.yaml", 16, 400);
-  const std::filesystem::path out = dir_.path() / "search";
-  const std::string id = submit_search(exp, out, kOneWorker);
-  const auto deadline = std::chrono::steady_clock::now() + seconds(60);
-  while (count_of(read_text(out / "journal.lathe"), "\"type\": \"run\"") < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const std::string id = submit_long_search("", /*with_reference=*/false);
+  ASSERT_TRUE(wait_for_journal("run", 1, seconds(60))) << job_log();
   ASSERT_EQ(cluster_->run("scancel " + id).exit_code, 0);
   const SlurmJob job = cluster_->wait_until_finished(id, seconds(60));
   EXPECT_EQ(job.state, "CANCELLED") << job_log();
   EXPECT_EQ(job.restarts, 0);
   ASSERT_TRUE(wait_for_log("srun exited with 143", seconds(30))) << job_log();
   EXPECT_NE(job_log().find("stopped by signal 15"), std::string::npos) << job_log();
-  EXPECT_EQ(count_of(read_text(out / "journal.lathe"), "\"type\": \"interrupted\""), 1);
-  EXPECT_LT(journaled_results(out / "journal.lathe"), 16);
+  EXPECT_EQ(count_of(journal(), "\"type\": \"interrupted\""), 1);
+  EXPECT_LT(results_journaled(), kLongEvaluations);
 }
 
 TEST_F(SearchUnderSlurm, MissingArgumentsOrExperimentFailTheJobWithoutRequeue) {

@@ -1,6 +1,6 @@
 // A real one-node SLURM cluster for one test (scripts/slurm/local-cluster.sh in the test's
 // own state folder), and the few things the SLURM tests ask it: submit a batch job, read
-// a job's state and restart count, wait for a state, list a job step's task pids.
+// a job's state and restart count, wait for it to end, list a job step's task pids.
 #pragma once
 
 #include <chrono>
@@ -70,16 +70,6 @@ class LocalSlurmCluster {
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
     }
     return last;
-  }
-
-  // Waits until the job runs; false after `limit`.
-  bool wait_until_running(const std::string& id, std::chrono::seconds limit) const {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (job(id).state == "RUNNING") return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
   }
 
   // The pid of task `global_rank` of step `step` (scontrol listpids), or -1.
