@@ -31,11 +31,12 @@ die() {
 
 require_packages() {
   local missing=()
-  for program in munged slurmctld slurmd sbatch scontrol squeue srun; do
+  for program in munged slurmctld slurmd mungekey sbatch scontrol squeue sinfo scancel srun ss; do
     command -v "$program" >/dev/null 2>&1 || missing+=("$program")
   done
   [[ ${#missing[@]} -eq 0 ]] ||
-    die "missing ${missing[*]}: install the Debian packages slurmctld slurmd slurm-client munge (scripts/setup.sh does)"
+    die "missing ${missing[*]}: install the Debian packages slurmctld slurmd slurm-client munge (and iproute2 for ss;" \
+        "scripts/setup.sh installs them)"
   [[ $(id -u) -eq 0 ]] || die "must run as root (the cluster runs SlurmUser=root and jobs as root)"
 }
 
