@@ -96,7 +96,8 @@ class SearchUnderSlurm : public ::testing::Test {
   [[nodiscard]] std::string job_log() const { return read_text(log_path()); }
 
   // The long search the interrupting tests use: 16 candidates of 400-epoch fine-tunes in
-  // a one-worker job (about 13 s here), with or without its mpirun reference beside it.
+  // a one-worker job (33 s under srun on this 2-core machine at a load average of 14),
+  // with or without its mpirun reference beside it.
   std::string submit_long_search(const std::string& extra_options = "", bool with_reference = true) {
     const std::string exp = experiment("tiny.yaml", kLongEvaluations, 400);
     if (with_reference) start_mpirun_reference(exp);
