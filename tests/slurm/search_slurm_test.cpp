@@ -66,6 +66,13 @@ class SearchUnderSlurm : public ::testing::Test {
         << "the local SLURM cluster did not start; the SLURM tests need root and the Debian packages slurmctld "
            "slurmd slurm-client munge (scripts/setup.sh installs them):\n"
         << cluster_->start_output();
+    // The base, trained before any search of it starts: two searches training it at once
+    // would write two checkpoints (their provenance times differ), and a resume refuses a
+    // base that changed under its journal.
+    if (!std::filesystem::exists(LATHE_SOURCE_DIR "/out/tests/tiny_cnn.h5")) {
+      const RunResult train = run_lathe("train configs/tests/train_synthetic.yaml");
+      ASSERT_EQ(train.exit_code, 0) << train.output;
+    }
   }
 
   // Writes the experiment into the test's folder and returns its path.
