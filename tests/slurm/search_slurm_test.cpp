@@ -286,17 +286,23 @@ TEST_F(SearchUnderSlurm, ScancelStopsTheSearchCleanlyWithoutRequeue) {
   EXPECT_LT(results_journaled(), kLongEvaluations);
 }
 
-TEST_F(SearchUnderSlurm, MissingArgumentsOrExperimentFailTheJobWithoutRequeue) {
+TEST_F(SearchUnderSlurm, BadArgumentsOrSettingsFailTheJobWithoutRequeue) {
+  const std::string exp = experiment("tiny.yaml", 8, 100);
   const struct {
+    std::string options;
     std::string arguments;
     std::string message;
   } cases[] = {
-      {"", "expected the experiment and the output folder"},
-      {dir_.file("absent.yaml") + " " + dir_.file("out"), dir_.file("absent.yaml") + ": no such experiment file"},
+      {"", "", "expected the experiment and the output folder"},
+      {"", dir_.file("absent.yaml") + " " + dir_.file("out"), dir_.file("absent.yaml") + ": no such experiment file"},
+      {"--export=ALL,LATHE_BIN=" LATHE_CLI_PATH ",LATHE_SLURM_MAX_CRASH_REQUEUES=many", exp + " " + dir_.file("out"),
+       "LATHE_SLURM_MAX_CRASH_REQUEUES: expected a whole number >= 0, got 'many'"},
+      {"--export=ALL,LATHE_BIN=" + dir_.file("no-lathe"), exp + " " + dir_.file("out"),
+       dir_.file("no-lathe") + ": no lathe executable here"},
   };
   for (const auto& bad : cases) {
     std::string why;
-    const std::optional<std::string> id = sbatch_search("", bad.arguments, &why);
+    const std::optional<std::string> id = sbatch_search(bad.options, bad.arguments, &why);
     ASSERT_TRUE(id.has_value()) << why;
     const SlurmJob job = cluster_->wait_until_finished(*id, seconds(60));
     EXPECT_EQ(job.state, "FAILED") << job_log();
