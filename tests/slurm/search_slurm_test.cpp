@@ -273,6 +273,22 @@ TEST_F(SearchUnderSlurm, LostWorkerRankRequeuesTheJobAndKeepsWhatWasFinished) {
   EXPECT_EQ(comparable_results(output()), mpirun_results());
 }
 
+TEST_F(SearchUnderSlurm, LostRankPastTheCrashRequeueLimitEndsTheJob) {
+  const std::string id = submit_long_search(
+      "--export=ALL,LATHE_BIN=" LATHE_CLI_PATH ",LATHE_SLURM_MAX_CRASH_REQUEUES=0", /*with_reference=*/false);
+  ASSERT_TRUE(wait_for_journal("result", 1, seconds(120))) << job_log();
+  const long worker = cluster_->task_pid(id, "0", 1);
+  ASSERT_GT(worker, 0) << cluster_->run("scontrol listpids " + id).output;
+  ASSERT_EQ(::kill(static_cast<pid_t>(worker), SIGKILL), 0);
+  const SlurmJob job = cluster_->wait_until_finished(id, seconds(60));
+  EXPECT_EQ(job.state, "FAILED") << job_log();
+  EXPECT_EQ(job.restarts, 0);
+  EXPECT_NE(job_log().find("requeued 0 times after a rank died (LATHE_SLURM_MAX_CRASH_REQUEUES), not again"),
+            std::string::npos)
+      << job_log();
+  EXPECT_FALSE(std::filesystem::exists(output() / "slurm-requeues.txt"));
+}
+
 TEST_F(SearchUnderSlurm, ScancelStopsTheSearchCleanlyWithoutRequeue) {
   const std::string id = submit_long_search("", /*with_reference=*/false);
   ASSERT_TRUE(wait_for_journal("run", 1, seconds(60))) << job_log();
