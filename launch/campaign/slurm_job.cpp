@@ -75,18 +75,26 @@ std::string batch_script_text(const Campaign& campaign, const std::vector<std::s
   return script;
 }
 
-std::string write_batch_script(const Campaign& campaign, const std::vector<std::size_t>& indices,
+BatchScript write_batch_script(const Campaign& campaign, const std::vector<std::size_t>& indices,
                                const std::string& lathe_path) {
   const std::string folder = campaign_paths(campaign.file.output).slurm;
   fs::create_directories(folder);
   int number = 1;
   while (fs::exists(numbered(folder, number, ".sbatch"))) ++number;
-  const std::string snapshot = fs::absolute(numbered(folder, number, ".campaign.yaml")).lexically_normal().string();
-  const std::string script = numbered(folder, number, ".sbatch");
-  search::write_text_file_atomically(snapshot, campaign.yaml_text, "campaign snapshot");
+  BatchScript script;
+  script.snapshot = fs::absolute(numbered(folder, number, ".campaign.yaml")).lexically_normal().string();
+  script.path = numbered(folder, number, ".sbatch");
+  search::write_text_file_atomically(script.snapshot, campaign.yaml_text, "campaign snapshot");
   search::write_text_file_atomically(
-      script, batch_script_text(campaign, indices, lathe_path, snapshot, fs::current_path().string()), "batch script");
+      script.path, batch_script_text(campaign, indices, lathe_path, script.snapshot, fs::current_path().string()),
+      "batch script");
   return script;
+}
+
+void remove_batch_script(const BatchScript& script) {
+  std::error_code ignored;
+  fs::remove(script.path, ignored);
+  fs::remove(script.snapshot, ignored);
 }
 
 std::string submit_batch_script(const std::string& script_path) {

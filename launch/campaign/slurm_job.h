@@ -25,10 +25,16 @@ std::string batch_script_text(const Campaign& campaign, const std::vector<std::s
                               const std::string& lathe_path, const std::string& snapshot_path,
                               const std::string& working_directory);
 
-// Writes the snapshot and the script for `indices` (the next free NNN) and returns the
-// script's path.
-std::string write_batch_script(const Campaign& campaign, const std::vector<std::size_t>& indices,
+struct BatchScript {
+  std::string path;      // slurm/array-NNN.sbatch
+  std::string snapshot;  // slurm/array-NNN.campaign.yaml
+};
+
+// Writes the snapshot and the script for `indices` (the next free NNN).
+BatchScript write_batch_script(const Campaign& campaign, const std::vector<std::size_t>& indices,
                                const std::string& lathe_path);
+// Removes both (a submission that failed leaves nothing behind).
+void remove_batch_script(const BatchScript& script);
 
 // `sbatch --parsable SCRIPT`; returns the job id. Throws lathe::Error with sbatch's own
 // words when it fails, or when there is no sbatch on the PATH.

@@ -91,11 +91,17 @@ int run_local(const Campaign& campaign, const std::vector<std::size_t>& unfinish
 
 int submit(const Campaign& campaign, const std::vector<std::size_t>& unfinished) {
   const std::string self = fs::read_symlink("/proc/self/exe").string();
-  const std::string script = campaign::write_batch_script(campaign, unfinished, self);
-  const std::string job = campaign::submit_batch_script(script);
-  campaign::record_submission(campaign, job, script, unfinished);
+  const campaign::BatchScript script = campaign::write_batch_script(campaign, unfinished, self);
+  std::string job;
+  try {
+    job = campaign::submit_batch_script(script.path);
+  } catch (const Error&) {
+    campaign::remove_batch_script(script);  // nothing was submitted: leave no script behind
+    throw;
+  }
+  campaign::record_submission(campaign, job, script.path, unfinished);
   std::printf("submitted job %s: array %s of %s (%zu tasks)\n", job.c_str(),
-              campaign::array_indices(unfinished, 0).c_str(), script.c_str(), unfinished.size());
+              campaign::array_indices(unfinished, 0).c_str(), script.path.c_str(), unfinished.size());
   std::printf("when it has ended: lathe campaign summarize %s (or submit the campaign again for what did not "
               "finish)\n", campaign.file.output.c_str());
   return 0;
