@@ -5,6 +5,7 @@
 // `lathe search` (the same run_search), in its own output folder, resumed from its journal
 // when it had started.
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 
@@ -47,6 +48,15 @@ int run_one_task(const Campaign& campaign, const CampaignTask& task, bool verbos
     return prepare_search(campaign::task_experiment(campaign, task));
   };
   return run_search({prepare, [&] { return campaign::task_experiment(campaign, task); }, verbose});
+}
+
+// Under mpirun every rank runs run-task; rank 0 alone speaks for it (before MPI starts,
+// the rank is only in the launcher's environment).
+bool speaks_for_the_job() {
+  for (const char* variable : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"}) {
+    if (const char* rank = std::getenv(variable)) return std::string(rank) == "0";
+  }
+  return true;
 }
 
 std::string progress_text(const TaskProgress& progress) {
@@ -153,14 +163,19 @@ int run_task(const Arguments& arguments) {
       arguments.integer("task", 0, 0, static_cast<long long>(campaign.tasks.size()) - 1));
   const CampaignTask& task = campaign.tasks[index];
   const TaskProgress progress = campaign::read_task_progress(campaign::task_experiment(campaign, task));
+  const bool speak = speaks_for_the_job();
   if (progress.state == TaskState::finished) {
-    std::printf("%s: task %zu (%s) has finished (%lld evaluations); nothing to do\n", campaign.file.name.c_str(),
-                index, task.name.c_str(), static_cast<long long>(progress.results));
+    if (speak) {
+      std::printf("%s: task %zu (%s) has finished (%lld evaluations); nothing to do\n", campaign.file.name.c_str(),
+                  index, task.name.c_str(), static_cast<long long>(progress.results));
+    }
     return 0;
   }
-  std::printf("%s: task %zu (%s), %s\n", campaign.file.name.c_str(), index, task.name.c_str(),
-              progress.state == TaskState::started ? "resuming" : "starting");
-  std::fflush(stdout);
+  if (speak) {
+    std::printf("%s: task %zu (%s), %s\n", campaign.file.name.c_str(), index, task.name.c_str(),
+                progress.state == TaskState::started ? "resuming" : "starting");
+    std::fflush(stdout);
+  }
   return run_one_task(campaign, task, arguments.flag("verbose"));
 }
 
