@@ -59,6 +59,13 @@ void print_front(const search::SearchOutcome& outcome, const std::string& folder
   }
 }
 
+double process_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+
 // The output folder is opened (or refused) before any worker starts.
 search::SearchHistory open_output(const Experiment& experiment) {
   const search::SearchPaths paths = search::search_paths(experiment.file.output);
@@ -85,13 +92,11 @@ int coordinate(const Experiment& experiment, search::SearchHistory history,
   search::Coordinator coordinator(experiment, experiment.file.output, std::move(history), journal, transport,
                                   hooks);
   const auto started = std::chrono::steady_clock::now();
+  const double cpu_before = process_cpu_seconds();  // a campaign runs searches one after another
   const search::SearchOutcome outcome = coordinator.run();
   print_front(outcome, experiment.file.output);
   // What the coordinator cost its node: under mpirun this process is rank 0 alone.
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                     1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+  const double cpu = process_cpu_seconds() - cpu_before;
   std::printf("\n%s CPU time %.2f s over %.1f s of wall time\n",
               transport.worker_count() > 1 || search::launched_by_mpi() ? "coordinator" : "process (coordinator and worker)",
               cpu, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());

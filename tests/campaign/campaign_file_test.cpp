@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "support/campaign_runs.h"
 #include "support/run_lathe.h"
+#include "support/temp_dir.h"
 
 namespace lathe::campaign {
 namespace {
@@ -119,7 +120,10 @@ struct BadCase {
 };
 
 TEST(CampaignFile, BadInputNamesTheFileLineKeyWhatWasExpectedAndWhatWasFound) {
-  const std::string tiny_sweep = LATHE_SOURCE_DIR "/configs/experiments/tiny_sweep.yaml";
+  // tiny_synthetic without its accuracy limit.
+  test_support::TempDir dir;
+  const std::string no_limit = dir.file("no_limit.yaml");
+  dir.write("no_limit.yaml", replaced(read_text(kSynthetic), "constraints: {max_accuracy_drop: 0.2}\n", ""));
   const std::vector<BadCase> cases = {
       {"unknown key", "seeds: [1, 2]", "seed: [1, 2]",
        {"campaign.yaml:9: seed: unknown key", "did you mean 'seeds'?"}},
@@ -156,8 +160,8 @@ TEST(CampaignFile, BadInputNamesTheFileLineKeyWhatWasExpectedAndWhatWasFound) {
        "{label: nsga2, name: nsga2, population: 3, sensitivity_seeds: 5}",
        {"campaign.yaml:8: strategies[1] (nsga2) on " + kSynthetic,
         "strategy.sensitivity_seeds: expected at most strategy.population (3) seeds, got 5"}},
-      {"no reference for the hypervolume", kPerLayer, tiny_sweep,
-       {"campaign.yaml: summary.reference_accuracy_drop: " + tiny_sweep + " has no constraints.max_accuracy_drop"}},
+      {"no reference for the hypervolume", kPerLayer, no_limit,
+       {"campaign.yaml: summary.reference_accuracy_drop: " + no_limit + " has no constraints.max_accuracy_drop"}},
       {"budget without an end", "budget: {evaluations: 6}", "budget: {evaluations: 0}",
        {"campaign.yaml:10: budget: expected evaluations or wall_minutes greater than 0"}},
       {"name missing", "name: t\n", "", {"campaign.yaml:1: name: required key is missing"}},
