@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "campaign/campaign_folder.h"
 #include "core/error.h"
@@ -22,6 +23,25 @@ std::string quoted(const std::string& word) {
   std::string text = "'";
   for (const char c : word) text += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return text + "'";
+}
+
+struct CommandResult {
+  int exit_code = -1;  // 127: not on the PATH
+  std::string output;  // stdout and stderr, trailing line breaks removed
+};
+
+CommandResult run_command(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  LATHE_CHECK(pipe != nullptr, "cannot run `", command, "`");
+  std::array<char, 512> buffer{};
+  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) result.output += buffer.data();
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  while (!result.output.empty() && (result.output.back() == '\n' || result.output.back() == '\r')) {
+    result.output.pop_back();
+  }
+  return result;
 }
 
 std::string numbered(const std::string& folder, int number, const std::string& suffix) {
@@ -98,15 +118,7 @@ void remove_batch_script(const BatchScript& script) {
 }
 
 std::string submit_batch_script(const std::string& script_path) {
-  const std::string command = "sbatch --parsable " + quoted(script_path) + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  LATHE_CHECK(pipe != nullptr, script_path, ": cannot run sbatch");
-  std::string output;
-  std::array<char, 512> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) output += buffer.data();
-  const int status = pclose(pipe);
-  const int exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  while (!output.empty() && (output.back() == '\n' || output.back() == '\r')) output.pop_back();
+  const auto [exit_code, output] = run_command("sbatch --parsable " + quoted(script_path));
   LATHE_CHECK(exit_code != 127, script_path, ": sbatch is not on the PATH (submit from a SLURM login node, or run "
               "the campaign here with --local)");
   LATHE_CHECK(exit_code == 0, script_path, ": sbatch failed (exit status ", exit_code, "): ", output);
@@ -125,6 +137,46 @@ void record_submission(const Campaign& campaign, const std::string& job_id, cons
   std::ofstream out(path, std::ios::app);
   out << job_id << " " << fs::path(script_path).filename().string() << " " << array_indices(indices, 0) << "\n";
   LATHE_CHECK(out.good(), path, ": cannot append the submitted job");
+}
+
+}  // namespace lathe::campaign
+
+namespace lathe::campaign {
+
+std::vector<std::size_t> array_elements(const std::string& squeue_output, const std::string& job_id) {
+  std::vector<std::size_t> indices;
+  std::istringstream in(squeue_output);
+  const std::string prefix = job_id + "_";
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(prefix, 0) != 0) continue;
+    const std::string index = line.substr(prefix.size());
+    if (!index.empty() && index.find_first_not_of("0123456789") == std::string::npos) {
+      indices.push_back(static_cast<std::size_t>(std::stoull(index)));
+    }
+  }
+  return indices;
+}
+
+std::set<std::string> queued_task_names(const Campaign& campaign) {
+  const fs::path slurm(campaign_paths(campaign.file.output).slurm);
+  std::set<std::string> names;
+  std::ifstream jobs(slurm / "jobs.txt");
+  for (std::string line; std::getline(jobs, line);) {
+    std::istringstream fields(line);
+    std::string job, script;
+    if (!(fields >> job >> script) || job.find_first_not_of("0123456789") != std::string::npos) continue;
+    // One job at a time: squeue refuses a whole list when one id in it has been purged.
+    const auto [exit_code, output] = run_command("squeue -h -r -j " + job + " -o %i");
+    if (exit_code != 0) continue;  // gone from the queue
+    const std::vector<std::size_t> indices = array_elements(output, job);
+    if (indices.empty()) continue;
+    const fs::path snapshot = slurm / (fs::path(script).stem().string() + ".campaign.yaml");
+    const Campaign submitted = load_campaign(snapshot.string(), Reading::matrix_only);
+    for (const std::size_t index : indices) {
+      if (index < submitted.tasks.size()) names.insert(submitted.tasks[index].name);
+    }
+  }
+  return names;
 }
 
 }  // namespace lathe::campaign

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,13 @@ void remove_batch_script(const BatchScript& script);
 // `sbatch --parsable SCRIPT`; returns the job id. Throws lathe::Error with sbatch's own
 // words when it fails, or when there is no sbatch on the PATH.
 std::string submit_batch_script(const std::string& script_path);
+
+// The tasks the campaign's earlier arrays (slurm/jobs.txt) still have pending or running,
+// by name (an array index means the task of the snapshot it was submitted with), as
+// squeue lists them; none when squeue is missing or knows none of the jobs.
+std::set<std::string> queued_task_names(const Campaign& campaign);
+// The array indices of `job_id` in `squeue -h -r -o %i` output ("123_4" lines).
+std::vector<std::size_t> array_elements(const std::string& squeue_output, const std::string& job_id);
 
 // Appends "JOBID SCRIPT INDICES" to slurm/jobs.txt.
 void record_submission(const Campaign& campaign, const std::string& job_id, const std::string& script_path,

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <set>
 
 #include "campaign/campaign_file.h"
 #include "campaign/campaign_folder.h"
@@ -99,7 +100,18 @@ int run_local(const Campaign& campaign, const std::vector<std::size_t>& unfinish
   return 0;
 }
 
-int submit(const Campaign& campaign, const std::vector<std::size_t>& unfinished) {
+int submit(const Campaign& campaign, const std::vector<std::size_t>& not_finished) {
+  // Tasks an earlier array still has queued or running are not submitted twice.
+  const std::set<std::string> queued = campaign::queued_task_names(campaign);
+  std::vector<std::size_t> unfinished;
+  for (const std::size_t index : not_finished) {
+    if (!queued.contains(campaign.tasks[index].name)) unfinished.push_back(index);
+  }
+  if (unfinished.size() < not_finished.size()) {
+    std::printf("%zu unfinished tasks are still queued or running in earlier arrays (slurm/jobs.txt): not "
+                "submitted again\n", not_finished.size() - unfinished.size());
+  }
+  if (unfinished.empty()) return 0;
   const std::string self = fs::read_symlink("/proc/self/exe").string();
   const campaign::BatchScript script = campaign::write_batch_script(campaign, unfinished, self);
   std::string job;

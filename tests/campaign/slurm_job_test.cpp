@@ -24,6 +24,12 @@ TEST(SlurmJob, ArrayIndicesJoinRunsOfConsecutiveTasks) {
   EXPECT_EQ(array_indices({0, 2, 4}, 2), "0,2,4%2");
 }
 
+TEST(SlurmJob, ArrayElementsAreTheJobsLinesOfSqueue) {
+  // `squeue -h -r -j 123 -o %i`: one line per pending or running element.
+  EXPECT_EQ(array_elements("123_4\n123_5\n1234_6\n123_[7-9]\n99_1\n", "123"), (std::vector<std::size_t>{4, 5}));
+  EXPECT_TRUE(array_elements("", "123").empty());
+}
+
 TEST(SlurmJob, OneProcessPerTaskByDefault) {
   const Campaign campaign = campaign_with_slurm("{partition: lathe, time_minutes: 1.5, max_running: 2}");
   const std::string script = batch_script_text(campaign, {0, 1, 2, 6}, "/opt/lathe", "/c/array-001.campaign.yaml", "/work");

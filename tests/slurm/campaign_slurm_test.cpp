@@ -2,7 +2,8 @@
 // slurm): scripts/slurm/local-cluster.sh starts slurmctld and slurmd in the test's own
 // state folder (partition `lathe`), `lathe campaign` submits the tiny campaign with
 // sbatch, and once the array has ended every task has finished and the summary equals the
-// one of the same campaign run with --local; submitting again runs only what is missing.
+// one of the same campaign run with --local; submitting again runs only what is missing,
+// and nothing an earlier array still has queued.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -89,6 +90,12 @@ TEST(CampaignUnderSlurm, JobArrayFinishesEveryTaskWithTheSummaryOfALocalRun) {
   EXPECT_NE(first.output.find("array 0-5"), std::string::npos) << first.output;
   const std::string job = submitted_job(first.output);
   ASSERT_FALSE(job.empty()) << first.output;
+  // Submitted again while the array runs: its tasks are not submitted twice.
+  const RunResult while_running = cluster.run(submit);
+  ASSERT_EQ(while_running.exit_code, 0) << while_running.output;
+  EXPECT_NE(while_running.output.find("6 unfinished tasks are still queued or running"), std::string::npos)
+      << while_running.output;
+  EXPECT_EQ(submitted_job(while_running.output), "") << while_running.output;
   ASSERT_TRUE(wait_for_job(cluster, job, std::chrono::minutes(10))) << "job " << job << " still queued\n"
                                                                     << job_logs(campaign);
   EXPECT_NE(read_text(campaign / "slurm" / "jobs.txt").find(job + " array-001.sbatch 0-5"), std::string::npos);
