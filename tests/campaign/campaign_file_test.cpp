@@ -137,7 +137,7 @@ TEST(CampaignFile, BadInputNamesTheFileLineKeyWhatWasExpectedAndWhatWasFound) {
       {"wrong type", "slurm: {partition: lathe}", "slurm: {partition: lathe, time_minutes: soon}",
        {"campaign.yaml:11: slurm.time_minutes: expected a number greater than 0, got 'soon'"}},
       {"unknown strategy", "name: nsga2, population", "name: nsga3, population",
-       {"campaign.yaml:8: strategies[1].name: expected one of nsga2, random, grid, got 'nsga3'",
+       {"campaign.yaml:8: strategies[1].name: expected one of nsga2, random, grid", "got 'nsga3'",
         "did you mean 'nsga2'?"}},
       {"label repeated", "label: nsga2", "label: random",
        {"campaign.yaml:8: strategies[1].label: 'random' is named twice"}},
