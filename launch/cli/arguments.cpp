@@ -44,9 +44,11 @@ Arguments::Arguments(const CommandSpec& spec, const std::vector<std::string>& ar
       values_[name] = args[++i];
     }
   }
-  LATHE_CHECK(positionals_.size() == spec.positionals.size(), "lathe ", command_, ": expected ",
-              spec.positionals.size(), " argument(s) (usage: ", spec.usage, "), got ",
-              positionals_.size());
+  const std::size_t most = spec.positionals.size();
+  const std::size_t least = most - std::min(most, spec.optional_positionals);
+  LATHE_CHECK(positionals_.size() >= least && positionals_.size() <= most, "lathe ", command_, ": expected ",
+              least == most ? std::to_string(most) : std::to_string(least) + " to " + std::to_string(most),
+              " argument(s) (usage: ", spec.usage, "), got ", positionals_.size());
 }
 
 std::optional<std::string> Arguments::value(const std::string& name) const {

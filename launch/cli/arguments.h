@@ -23,6 +23,9 @@ struct CommandSpec {
   std::string description;  // a paragraph for `lathe <command> --help`
   std::vector<std::string> positionals;  // names of required positional arguments
   std::vector<OptionSpec> options;
+  // How many of the last `positionals` may be left out (`lathe campaign CAMPAIGN.yaml` and
+  // `lathe campaign summarize DIR`); positional() is valid below positional_count().
+  std::size_t optional_positionals = 0;
 };
 
 class Arguments {
@@ -32,6 +35,7 @@ class Arguments {
   Arguments(const CommandSpec& spec, const std::vector<std::string>& args);
 
   [[nodiscard]] const std::string& positional(std::size_t index) const { return positionals_[index]; }
+  [[nodiscard]] std::size_t positional_count() const { return positionals_.size(); }
   [[nodiscard]] std::optional<std::string> value(const std::string& name) const;
   [[nodiscard]] bool flag(const std::string& name) const { return values_.contains(name); }
   // The option's value as an integer in [min, max], or `fallback` when absent.

@@ -23,5 +23,6 @@ const Command& fallback_command();
 const Command& search_command();
 const Command& results_command();
 const Command& report_command();
+const Command& campaign_command();
 
 }  // namespace lathe::cli

@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/search_point.h"
+#include "cli/search_run.h"
 #include "cli/search_setup.h"
 #include "config/field_listing.h"
 #include "core/error.h"
@@ -58,6 +59,13 @@ void print_front(const search::SearchOutcome& outcome, const std::string& folder
   }
 }
 
+double process_cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+}
+
 // The output folder is opened (or refused) before any worker starts.
 search::SearchHistory open_output(const Experiment& experiment) {
   const search::SearchPaths paths = search::search_paths(experiment.file.output);
@@ -84,13 +92,11 @@ int coordinate(const Experiment& experiment, search::SearchHistory history,
   search::Coordinator coordinator(experiment, experiment.file.output, std::move(history), journal, transport,
                                   hooks);
   const auto started = std::chrono::steady_clock::now();
+  const double cpu_before = process_cpu_seconds();  // a campaign runs searches one after another
   const search::SearchOutcome outcome = coordinator.run();
   print_front(outcome, experiment.file.output);
   // What the coordinator cost its node: under mpirun this process is rank 0 alone.
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                     1e-6 * static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+  const double cpu = process_cpu_seconds() - cpu_before;
   std::printf("\n%s CPU time %.2f s over %.1f s of wall time\n",
               transport.worker_count() > 1 || search::launched_by_mpi() ? "coordinator" : "process (coordinator and worker)",
               cpu, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
@@ -152,21 +158,34 @@ int run_search_command(const Arguments& arguments) {
     std::printf("%s\n", check_search(experiment_path).c_str());
     return 0;
   }
+  return run_search({[&] { return with_output(prepare_search(experiment_path), output); },
+                     [&] { return with_output(search::load_experiment(experiment_path), output); }, verbose});
+}
+
+std::string experiment_keys(bool markdown) {
+  const auto rows = config::FieldListing::of(search::ExperimentFile{});
+  if (markdown) return config::format_markdown(rows);
+  return "\nexperiment file keys:\n" + config::format_help(rows) + search_space_help();
+}
+
+}  // namespace
+
+int run_search(const SearchRun& run) {
   install_stop_handlers();
   if (!search::launched_by_mpi()) {
-    const Experiment experiment = with_output(prepare_search(experiment_path), output);
-    return coordinate_with_worker_thread(experiment, verbose);
+    const Experiment experiment = run.prepare();
+    return coordinate_with_worker_thread(experiment, run.verbose);
   }
   search::MpiSession session;
   if (session.rank() == 0) {
     if (session.size() == 1) {
       (void)session.broadcast_from_coordinator(0);
-      return coordinate_with_worker_thread(with_output(prepare_search(experiment_path), output), verbose);
+      return coordinate_with_worker_thread(run.prepare(), run.verbose);
     }
     std::unique_ptr<Experiment> experiment;
     search::SearchHistory history;
     try {
-      experiment = std::make_unique<Experiment>(with_output(prepare_search(experiment_path), output));
+      experiment = std::make_unique<Experiment>(run.prepare());
       history = open_output(*experiment);
     } catch (...) {
       (void)session.broadcast_from_coordinator(1);  // the workers leave quietly
@@ -184,9 +203,9 @@ int run_search_command(const Arguments& arguments) {
   }
   if (session.broadcast_from_coordinator(0) != 0) return 1;  // rank 0 printed why
   try {
-    const Experiment experiment = with_output(search::load_experiment(experiment_path), output);
+    const Experiment experiment = run.load();
     const auto runner =
-        make_runner(experiment, runner_settings(experiment, std::max(1, session.local_workers()), verbose));
+        make_runner(experiment, runner_settings(experiment, std::max(1, session.local_workers()), run.verbose));
     const std::unique_ptr<search::WorkerTransport> transport = search::make_mpi_worker_transport(session);
     search::run_worker(*transport, *runner);
   } catch (const std::exception& e) {
@@ -195,14 +214,6 @@ int run_search_command(const Arguments& arguments) {
   }
   return 0;
 }
-
-std::string experiment_keys(bool markdown) {
-  const auto rows = config::FieldListing::of(search::ExperimentFile{});
-  if (markdown) return config::format_markdown(rows);
-  return "\nexperiment file keys:\n" + config::format_help(rows) + search_space_help();
-}
-
-}  // namespace
 
 const Command& search_command() {
   static const Command command{

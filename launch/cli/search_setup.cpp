@@ -122,7 +122,11 @@ std::string model_hash(const std::string& path) {
 }  // namespace
 
 search::Experiment prepare_search(const std::string& experiment_path) {
-  search::Experiment experiment = search::load_experiment(experiment_path);
+  return prepare_search(search::load_experiment(experiment_path));
+}
+
+search::Experiment prepare_search(search::Experiment experiment) {
+  const std::string experiment_path = experiment.path;
   search::ExperimentFile& file = experiment.file;
   if (file.kind == "train") {
     probe_training_space(experiment, experiment_path);

@@ -13,6 +13,8 @@
 namespace lathe::cli {
 
 search::Experiment prepare_search(const std::string& experiment_path);
+// The same for an experiment already read (a campaign's task); messages name its `path`.
+search::Experiment prepare_search(search::Experiment experiment);
 
 // Only checks: the experiment file, and its space against the base when the base exists
 // (nothing is trained or written). Returns a one-line summary.

@@ -31,6 +31,15 @@ double accuracy_floor(const SearchOutcome& outcome) {
   return outcome.base.validation_accuracy - drop;
 }
 
+const EvaluationRecord* smallest_feasible_within_drop(const SearchOutcome& outcome, double max_drop) {
+  const EvaluationRecord* best = nullptr;
+  for (const EvaluationRecord& record : outcome.evaluations) {
+    if (!record.feasible || !within_drop(record, outcome.base.validation_accuracy, max_drop)) continue;
+    if (best == nullptr || smaller_then_better(record, *best)) best = &record;
+  }
+  return best;
+}
+
 std::vector<AccuracyLimitChoice> best_per_accuracy_limit(const SearchOutcome& outcome) {
   std::vector<AccuracyLimitChoice> choices;
   for (const double drop : {0.005, 0.01, 0.02}) choices.push_back({drop, false, nullptr});
@@ -50,13 +59,7 @@ std::vector<AccuracyLimitChoice> best_per_accuracy_limit(const SearchOutcome& ou
         const double key_b = b.max_drop < 0.0 ? std::numeric_limits<double>::infinity() : b.max_drop;
         return key_a < key_b;
       });
-  for (AccuracyLimitChoice& choice : choices) {
-    for (const EvaluationRecord& record : outcome.evaluations) {
-      if (!record.feasible || !within_drop(record, outcome.base.validation_accuracy, choice.max_drop))
-        continue;
-      if (choice.best == nullptr || smaller_then_better(record, *choice.best)) choice.best = &record;
-    }
-  }
+  for (AccuracyLimitChoice& choice : choices) choice.best = smallest_feasible_within_drop(outcome, choice.max_drop);
   return choices;
 }
 

@@ -16,6 +16,11 @@ namespace lathe::search {
 // base's accuracy is unknown.
 double accuracy_floor(const SearchOutcome& outcome);
 
+// The smallest feasible evaluation whose validation accuracy is at most `max_drop` below
+// the base's (negative: no limit); ties go to the higher accuracy, then the lower id.
+// Null when there is none.
+const EvaluationRecord* smallest_feasible_within_drop(const SearchOutcome& outcome, double max_drop);
+
 struct AccuracyLimitChoice {
   double max_drop = -1.0;                  // fraction; negative: no accuracy limit
   bool experiment_limit = false;           // this is (also) the experiment's own limit

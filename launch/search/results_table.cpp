@@ -1,12 +1,12 @@
 #include "search/results_table.h"
 
-#include <charconv>
 #include <cmath>
 #include <set>
 #include <vector>
 
 #include "core/error.h"
 #include "recipe/json_text.h"
+#include "search/csv_text.h"
 #include "search/record_json.h"
 
 namespace lathe::search {
@@ -27,24 +27,6 @@ std::set<std::int64_t> pareto_set(const SearchOutcome& outcome) {
   return {outcome.pareto_ids.begin(), outcome.pareto_ids.end()};
 }
 
-std::string csv_text(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-std::string csv_number(double value) {
-  if (std::isnan(value)) return "";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  char text[32];
-  const auto result = std::to_chars(text, text + sizeof text, value);
-  return {text, result.ptr};
-}
-
 std::string yes_no(bool value) { return value ? "yes" : "no"; }
 
 // The K objective values of `record`, NaN where it has none (a failed evaluation).
@@ -55,20 +37,6 @@ std::vector<double> objective_values(const SearchOutcome& outcome, const Evaluat
               record.id, ": expected ", k, " objective values (or none), found ", record.objectives.size());
   return record.objectives;
 }
-
-class CsvLine {
- public:
-  CsvLine& operator<<(const std::string& field) {
-    line_ += (started_ ? "," : "") + field;
-    started_ = true;
-    return *this;
-  }
-  [[nodiscard]] std::string text() const { return line_ + "\n"; }
-
- private:
-  std::string line_;
-  bool started_ = false;
-};
 
 }  // namespace
 
