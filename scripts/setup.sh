@@ -8,7 +8,12 @@ set -euo pipefail
 
 packages=(cmake g++ make pkg-config libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
           libeigen3-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
-          libopenblas-openmp-dev dataset-fashion-mnist python3-h5py chromium)
+          libopenblas-openmp-dev dataset-fashion-mnist python3-h5py chromium
+          # ONNX import/export (framework/onnx/) and its peers in tests/onnx/: PyTorch,
+          # onnx.checker, and Node for ONNX Runtime (npm-installed by the ctest fixture)
+          libonnx-dev libprotobuf-dev python3-onnx python3-torch nodejs)
+# A Node from elsewhere (e.g. NodeSource) brings its own npm and conflicts with Debian's.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch)
 fi

@@ -23,5 +23,7 @@ const Command& fallback_command();
 const Command& search_command();
 const Command& results_command();
 const Command& report_command();
+const Command& import_command();
+const Command& export_command();
 
 }  // namespace lathe::cli

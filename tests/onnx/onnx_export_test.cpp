@@ -1,0 +1,160 @@
+// `lathe export` against ONNX Runtime, and the round trip: a LeNet-5 built and exported
+// by PyTorch is imported, compressed by a recipe (pruned, quantised to 8 and 4 bits,
+// weight-shared, or left as it is), exported, accepted by onnx.checker and run by ONNX
+// Runtime, which must predict what `lathe evaluate` predicts on every image.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "data/hdf5_dataset.h"
+#include "io/checkpoint_file.h"
+#include "nn/layer_spec.h"
+#include "nn/layers/fake_quant.h"
+#include "onnx/onnx_peers.h"
+#include "support/temp_dir.h"
+
+namespace lathe {
+namespace {
+
+using test_support::run_lathe;
+
+struct Artifact {
+  const char* name;
+  const char* recipe;  // one YAML line, or "" for the imported float model
+  bool quantized;
+};
+
+void PrintTo(const Artifact& artifact, std::ostream* out) { *out << artifact.name; }
+
+// How far ONNX Runtime's fused integer kernels may move a logit: they requantise each
+// layer's output with their own rounding, so an input of the last layer may land one
+// level of its grid away; a logit then moves by at most that step times the L1 norm of
+// its weight row (docs/onnx.md). Float models get 1e-4.
+double integer_kernel_tolerance(const std::string& artifact_path) {
+  const io::Checkpoint checkpoint = io::read_checkpoint(artifact_path);
+  const nn::ModelSpec spec = nn::parse_model_spec(checkpoint.model_spec_yaml, artifact_path);
+  const nn::LayerSpec& last = spec.layers.back();
+  const nn::LayerSpec* quantizer = nullptr;
+  for (const auto& layer : spec.layers) {
+    if (layer.name == last.inputs[0] && layer.type == "fake_quant") quantizer = &layer;
+  }
+  if (quantizer == nullptr) return 1e-4;
+  float min = 0.0F;
+  float max = 0.0F;
+  double row_l1 = 0.0;
+  for (const auto& tensor : checkpoint.tensors) {
+    if (tensor.name == quantizer->name + "/range") {
+      min = tensor.value[0];
+      max = tensor.value[1];
+    }
+    if (tensor.name == last.name + "/weight") {
+      const auto columns = tensor.value.shape()[1];
+      for (std::int64_t row = 0; row < tensor.value.shape()[0]; ++row) {
+        double sum = 0.0;
+        for (std::int64_t c = 0; c < columns; ++c) sum += std::abs(tensor.value[row * columns + c]);
+        row_l1 = std::max(row_l1, sum);
+      }
+    }
+  }
+  const auto grid = nn::QuantGrid::for_range(min, max, quantizer->params["bits"].as<int>(),
+                                             quantizer->params["symmetric"] && quantizer->params["symmetric"].as<bool>());
+  return 1e-4 + static_cast<double>(grid.scale) * row_l1;
+}
+
+class OnnxExportToOnnxRuntime : public ::testing::TestWithParam<Artifact> {
+ protected:
+  void SetUp() override {
+    test_support::torch_export("lenet5", dir_.path().string());
+    // The data the imported base belongs to (for calibration and fine-tuning): the
+    // 200 test images PyTorch's script wrote, to keep the test short.
+    dir_.write("data.yaml", "format: hdf5\ntrain_file: " + dir_.file("data.h5") + "\ntest_file: " +
+                                dir_.file("data.h5") + "\n");
+    const std::string args = test_support::read_text(dir_.file("lenet5_import_args.txt"));
+    test_support::run_ok(std::string(LATHE_CLI_PATH) + " import " + dir_.file("lenet5.onnx") + " -o " +
+                         dir_.file("base.h5") + " --data " + dir_.file("data.yaml") + " " + args);
+    const data::Dataset images = data::read_hdf5_dataset(dir_.file("data.h5"));
+    count_ = static_cast<int>(images.size());
+    std::ofstream out(dir_.file("images.f32"), std::ios::binary);
+    out.write(reinterpret_cast<const char*>(images.images.data()),
+              static_cast<std::streamsize>(images.images.size() * sizeof(float)));
+  }
+  test_support::TempDir dir_;
+  int count_ = 0;
+};
+
+TEST_P(OnnxExportToOnnxRuntime, RunsWithLathesPredictionOnEveryImage) {
+  const Artifact& artifact = GetParam();
+  std::string path = dir_.file("base.h5");
+  if (*artifact.recipe != '\0') {
+    dir_.write("recipe.yaml", std::string(artifact.recipe) + "\n");
+    path = dir_.file(std::string(artifact.name) + ".h5");
+    test_support::run_ok(std::string(LATHE_CLI_PATH) + " compress " + dir_.file("base.h5") + " " +
+                         dir_.file("recipe.yaml") + " -o " + path + " --no-latency");
+  }
+  const auto exported = run_lathe("export " + path + " -o " + dir_.file("model.onnx"));
+  ASSERT_EQ(exported.exit_code, 0) << exported.output;
+  EXPECT_NE(exported.output.find("stored weight bytes"), std::string::npos) << exported.output;
+  test_support::expect_onnx_checker_accepts(dir_.file("model.onnx"));
+
+  test_support::run_ok(std::string(LATHE_CLI_PATH) + " evaluate " + path + " --data " + dir_.file("data.h5") +
+                       " --logits " + dir_.file("lathe.csv"));
+  const auto lathe = test_support::read_predictions(dir_.file("lathe.csv"));
+  ASSERT_EQ(lathe.classes.size(), static_cast<std::size_t>(count_));
+  // Reference kernels compute what Lathe's simulated quantisation computes.
+  test_support::run_onnxruntime(dir_.file("model.onnx"), dir_.file("images.f32"), count_, dir_.file("ort_ref.csv"), "disabled");
+  test_support::expect_same_predictions(lathe, test_support::read_predictions(dir_.file("ort_ref.csv")), 1e-4,
+                                        std::string(artifact.name) + ", reference kernels");
+  // ONNX Runtime's optimised graph: integer kernels for the QDQ pairs.
+  test_support::run_onnxruntime(dir_.file("model.onnx"), dir_.file("images.f32"), count_, dir_.file("ort.csv"), "all");
+  const double tolerance = artifact.quantized ? integer_kernel_tolerance(path) : 1e-4;
+  const double largest = test_support::expect_same_predictions(
+      lathe, test_support::read_predictions(dir_.file("ort.csv")), tolerance, std::string(artifact.name) + ", optimised");
+  std::printf("%s: onnx file %lld bytes; optimised logits within %.3g (allowed %.3g)\n", artifact.name,
+              static_cast<long long>(std::filesystem::file_size(dir_.file("model.onnx"))), largest, tolerance);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Artifacts, OnnxExportToOnnxRuntime,
+    ::testing::Values(
+        Artifact{"float", "", false},
+        Artifact{"pruned", "- prune: {method: filter, saliency: l1, select: ratio, ratio: 0.5, layers: [conv2, fc1, fc2]}", false},
+        Artifact{"quantized8", "- quantize: {method: ptq, weight_bits: 8, act_bits: 8, granularity: per_channel, calibration: minmax}", true},
+        Artifact{"quantized4", "- quantize: {method: ptq, weight_bits: 4, act_bits: 4, granularity: per_channel, calibration: minmax}", true},
+        Artifact{"shared", "- share: {components: 16, prior_weight: 0.005, min_members: 4}", false}),
+    [](const ::testing::TestParamInfo<Artifact>& param_info) { return std::string(param_info.param.name); });
+
+TEST(OnnxExport, QuantisedAndSharedFilesAreSmallerThanTheFloatOne) {
+  test_support::TempDir dir;
+  test_support::torch_export("lenet5", dir.path().string());
+  dir.write("data.yaml", "format: hdf5\ntrain_file: " + dir.file("data.h5") + "\ntest_file: " + dir.file("data.h5") + "\n");
+  test_support::run_ok(std::string(LATHE_CLI_PATH) + " import " + dir.file("lenet5.onnx") + " -o " + dir.file("base.h5") +
+                       " --data " + dir.file("data.yaml"));
+  dir.write("q8.yaml", "- quantize: {method: ptq, weight_bits: 8, act_bits: 8, granularity: per_channel, calibration: minmax}\n");
+  dir.write("share.yaml", "- share: {components: 16, prior_weight: 0.005, min_members: 4}\n");
+  std::map<std::string, std::uintmax_t> bytes;
+  for (const std::string name : {"base", "q8", "share"}) {
+    if (name != "base") {
+      test_support::run_ok(std::string(LATHE_CLI_PATH) + " compress " + dir.file("base.h5") + " " + dir.file(name + ".yaml") +
+                           " -o " + dir.file(name + ".h5") + " --no-latency");
+    }
+    test_support::run_ok(std::string(LATHE_CLI_PATH) + " export " + dir.file(name + ".h5") + " -o " + dir.file(name + ".onnx"));
+    bytes[name] = std::filesystem::file_size(dir.file(name + ".onnx"));
+  }
+  // uint8 codes: a quarter of the float32 bytes, plus scales and the graph.
+  EXPECT_LT(bytes["q8"], bytes["base"] * 3 / 10);
+  EXPECT_LT(bytes["share"], bytes["base"] * 3 / 10);
+}
+
+TEST(OnnxExport, UnreadableCheckpointIsOneErrorAndWritesNothing) {
+  test_support::TempDir dir;
+  dir.write("broken.h5", "not hdf5");
+  const auto result = run_lathe("export " + dir.file("broken.h5") + " -o " + dir.file("out.onnx"));
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("broken.h5: expected an HDF5 file"), std::string::npos) << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out.onnx")));
+}
+
+}  // namespace
+}  // namespace lathe

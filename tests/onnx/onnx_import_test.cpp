@@ -1,0 +1,95 @@
+// `lathe import` against PyTorch: each model built and exported by PyTorch with its own
+// random weights and preprocessing gives, imported into Lathe, PyTorch's prediction on
+// every image and its logits within 1e-4. And the bad files: one clear error, no output.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "onnx/onnx_peers.h"
+#include "support/temp_dir.h"
+
+namespace lathe {
+namespace {
+
+using test_support::run_lathe;
+
+class OnnxImportFromPyTorch : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(OnnxImportFromPyTorch, GivesPyTorchsPredictionOnEveryImageAndLogitsWithin1e4) {
+  const std::string model = GetParam();
+  test_support::TempDir dir;
+  test_support::torch_export(model, dir.path().string());
+  const std::string args = test_support::read_text(dir.file(model + "_import_args.txt"));
+  const auto imported = run_lathe("import " + dir.file(model + ".onnx") + " -o " + dir.file("base.h5") + " " + args);
+  ASSERT_EQ(imported.exit_code, 0) << imported.output;
+  const auto evaluated =
+      run_lathe("evaluate " + dir.file("base.h5") + " --data " + dir.file("data.h5") + " --logits " + dir.file("lathe.csv"));
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
+  const auto torch = test_support::read_predictions(dir.file(model + "_torch_logits.csv"));
+  const auto lathe = test_support::read_predictions(dir.file("lathe.csv"));
+  EXPECT_EQ(torch.classes.size(), 200U);
+  test_support::expect_same_predictions(torch, lathe, 1e-4, model);
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, OnnxImportFromPyTorch, ::testing::Values("lenet5", "vgg_small", "resnet8"));
+
+class OnnxImportRefuses : public ::testing::Test {
+ protected:
+  // Runs the import of `onnx` and expects one error line mentioning every part, and no
+  // checkpoint written.
+  void expect_refused(const std::string& onnx, std::initializer_list<std::string> parts) {
+    const auto result = run_lathe("import " + onnx + " -o " + dir_.file("out.h5"));
+    EXPECT_EQ(result.exit_code, 1) << result.output;
+    EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+    EXPECT_TRUE(result.output.starts_with("lathe: error: ")) << result.output;
+    for (const auto& part : parts) EXPECT_NE(result.output.find(part), std::string::npos) << part << "\n" << result.output;
+    EXPECT_FALSE(std::filesystem::exists(dir_.file("out.h5")));
+    EXPECT_EQ(dir_.entries().size(), files_before_);
+  }
+  void SetUp() override {
+    test_support::run_ok("/usr/bin/python3 " + test_support::kOnnxTests + "/torch_models.py bad " + dir_.path().string());
+    files_before_ = dir_.entries().size();
+  }
+  test_support::TempDir dir_;
+  std::size_t files_before_ = 0;
+};
+
+TEST_F(OnnxImportRefuses, UnsupportedOperatorNamingTheNodeItsOpAndWhatLatheSupports) {
+  expect_refused(dir_.file("unsupported_op.onnx"), {"node 'gate' (Sigmoid)", "unsupported operator Sigmoid", "Lathe imports Conv"});
+}
+
+TEST_F(OnnxImportRefuses, UnsupportedAttributeNamingTheNodeAndTheAttribute) {
+  expect_refused(dir_.file("bad_attribute.onnx"), {"node 'dilated_conv' (Conv)", "'dilations' = [2, 2]", "dilation 1 only"});
+}
+
+TEST_F(OnnxImportRefuses, TruncatedFileAsOneError) {
+  test_support::torch_export("lenet5", dir_.path().string());
+  std::ifstream in(dir_.file("lenet5.onnx"), std::ios::binary);
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  for (const std::size_t keep : {bytes.size() / 2, bytes.size() - 3, std::size_t{40}}) {
+    std::ofstream(dir_.file("cut.onnx"), std::ios::binary) << bytes.substr(0, keep);
+    files_before_ = dir_.entries().size();
+    expect_refused(dir_.file("cut.onnx"), {"cut.onnx: "});
+  }
+}
+
+TEST_F(OnnxImportRefuses, FileThatIsNotOnnx) {
+  dir_.write("notes.onnx", "these are not the weights you are looking for\n");
+  files_before_ = dir_.entries().size();
+  expect_refused(dir_.file("notes.onnx"), {"notes.onnx: expected an ONNX model"});
+  expect_refused(dir_.file("missing.onnx"), {"missing.onnx: expected an ONNX model file, found no such file"});
+}
+
+TEST_F(OnnxImportRefuses, PreprocessingWithTheWrongChannelCount) {
+  test_support::torch_export("lenet5", dir_.path().string());
+  files_before_ = dir_.entries().size();
+  const auto result = run_lathe("import " + dir_.file("lenet5.onnx") + " -o " + dir_.file("out.h5") + " --mean 0.1,0.2");
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("mean: expected one value for all channels or one per channel (the model has 1), found 2"), std::string::npos)
+      << result.output;
+  EXPECT_FALSE(std::filesystem::exists(dir_.file("out.h5")));
+}
+
+}  // namespace
+}  // namespace lathe
