@@ -51,6 +51,8 @@ ConstantValue constant_attribute(const ImportGraph& graph, const ::onnx::NodePro
 ConstantValue shape_of(const ImportGraph& graph, const ::onnx::NodeProto& node) {
   const NodeAttributes attributes(graph, node, {"start", "end"});
   const GraphValue& input = graph.input(node, 0);
+  LATHE_CHECK(input.pending_padding == 0, graph.node_where(node),
+              ": Shape of a Pad's output: Lathe imports Pad only right before Conv or AveragePool");
   std::vector<double> dims;
   if (input.is_constant) {
     for (const auto d : input.constant.dims) dims.push_back(static_cast<double>(d));

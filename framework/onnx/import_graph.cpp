@@ -108,6 +108,13 @@ const GraphValue& ImportGraph::input(const ::onnx::NodeProto& node, int index) c
 }
 
 const GraphValue& ImportGraph::layer_input(const ::onnx::NodeProto& node, int index) const {
+  const GraphValue& value = padded_layer_input(node, index);
+  LATHE_CHECK(value.pending_padding == 0, node_where(node), ": input ", index, " ('", node.input(index),
+              "') comes from a Pad; Lathe imports Pad only right before Conv or AveragePool");
+  return value;
+}
+
+const GraphValue& ImportGraph::padded_layer_input(const ::onnx::NodeProto& node, int index) const {
   const GraphValue& value = input(node, index);
   LATHE_CHECK(!value.is_constant, node_where(node), ": input ", index, " ('", node.input(index),
               "') is a constant; Lathe imports this operator on activations only");
@@ -189,6 +196,7 @@ std::vector<nn::LayerSpec> ImportGraph::finished_layers(const std::string& outpu
   const GraphValue& value = found->second;
   LATHE_CHECK(!value.is_constant && value.layer != nn::kModelInputName && !layers_.empty(), path_,
               ": graph output '", output, "' is not computed from the images");
+  LATHE_CHECK(value.pending_padding == 0, path_, ": graph output '", output, "' is a Pad's output");
   LATHE_CHECK(value.item_shape.size() == 1, path_, ": graph output '", output,
               "': expected one score per class (N x classes), found per-item shape of rank ",
               value.item_shape.size());

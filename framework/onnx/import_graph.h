@@ -27,6 +27,9 @@ struct GraphValue {
   std::string layer;                    // a layer name, or nn::kModelInputName
   std::vector<std::int64_t> item_shape; // the layer's output per item, Lathe's shape
   ConstantValue constant;
+  // Zero padding of H and W from a Pad node not applied yet: PyTorch exports a padded
+  // AvgPool2d as Pad + AveragePool, which is Lathe's avgpool with that padding.
+  std::int64_t pending_padding = 0;
 };
 
 class ImportGraph {
@@ -45,6 +48,8 @@ class ImportGraph {
   [[nodiscard]] const GraphValue& input(const ::onnx::NodeProto& node, int index) const;
   [[nodiscard]] bool has_input(const ::onnx::NodeProto& node, int index) const;
   [[nodiscard]] const GraphValue& layer_input(const ::onnx::NodeProto& node, int index) const;
+  // layer_input that also takes a value with pending padding (Conv, AveragePool).
+  [[nodiscard]] const GraphValue& padded_layer_input(const ::onnx::NodeProto& node, int index) const;
   [[nodiscard]] const ConstantValue& constant_input(const ::onnx::NodeProto& node, int index) const;
   [[nodiscard]] std::optional<std::int64_t> static_batch() const { return static_batch_; }
   // How many node inputs and graph outputs read this value.
@@ -82,7 +87,8 @@ bool import_constant_node(ImportGraph& graph, const ::onnx::NodeProto& node);
 // The operators the two handlers accept, for the unsupported-operator message.
 inline constexpr const char* kSupportedOperators =
     "Conv, Gemm, MatMul, Add, Relu, MaxPool, AveragePool, GlobalAveragePool, "
-    "BatchNormalization, Flatten, Reshape (to N x features), Dropout, Identity, and the "
+    "BatchNormalization, Flatten, Reshape (to N x features), Dropout, Identity, Pad (zeros, "
+    "before Conv or AveragePool), and the "
     "constants around them (Constant, Shape, Gather, Unsqueeze, Squeeze, Concat, Cast)";
 
 // Node attributes, checked: unknown attributes are errors naming the node.

@@ -89,7 +89,7 @@ void expect_one_output(const ImportGraph& graph, const ::onnx::NodeProto& node) 
 
 void import_conv(ImportGraph& graph, const ::onnx::NodeProto& node) {
   const NodeAttributes attributes(graph, node, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
-  const GraphValue input = graph.layer_input(node, 0);
+  const GraphValue input = graph.padded_layer_input(node, 0);
   expect_image_input(graph, node, input);
   const ConstantValue& weight = graph.constant_input(node, 1);
   LATHE_CHECK(attributes.integer("group", 1) == 1, attributes.where("group"), " = ",
@@ -97,7 +97,8 @@ void import_conv(ImportGraph& graph, const ::onnx::NodeProto& node) {
   LATHE_CHECK(weight.dims.size() == 4 && weight.dims[1] == input.item_shape[0] && weight.dims[2] == weight.dims[3],
               graph.node_where(node), ": weight '", node.input(1), "': expected out x ", input.item_shape[0],
               " x k x k, found ", dims_text(weight.dims));
-  const Window window = read_window(attributes, weight.dims[2]);
+  Window window = read_window(attributes, weight.dims[2]);
+  window.padding += input.pending_padding;
   const bool bias = graph.has_input(node, 2);
   YAML::Node params;
   params["out_channels"] = weight.dims[0];
@@ -165,6 +166,8 @@ void import_add(ImportGraph& graph, const ::onnx::NodeProto& node) {
   const NodeAttributes none(graph, node, {});
   const GraphValue& a = graph.input(node, 0);
   const GraphValue& b = graph.input(node, 1);
+  if (!a.is_constant) (void)graph.layer_input(node, 0);  // no pending Pad
+  if (!b.is_constant) (void)graph.layer_input(node, 1);
   if (!a.is_constant && !b.is_constant) {
     LATHE_CHECK(a.item_shape == b.item_shape, graph.node_where(node), ": Lathe adds inputs of the same shape only, found ",
                 dims_text(a.item_shape), " and ", dims_text(b.item_shape));
@@ -192,16 +195,21 @@ void import_pool(ImportGraph& graph, const ::onnx::NodeProto& node, bool max) {
   const NodeAttributes attributes =
       max ? NodeAttributes(graph, node, {"auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads", "storage_order", "strides"})
           : NodeAttributes(graph, node, {"auto_pad", "ceil_mode", "count_include_pad", "kernel_shape", "pads", "strides"});
-  const GraphValue input = graph.layer_input(node, 0);
+  const GraphValue input = max ? graph.layer_input(node, 0) : graph.padded_layer_input(node, 0);
   expect_image_input(graph, node, input);
   expect_one_output(graph, node);
   LATHE_CHECK(attributes.integer("ceil_mode", 0) == 0, attributes.where("ceil_mode"),
               " = 1: Lathe pools with floor rounding (ceil_mode 0) only");
-  const Window window = read_window(attributes, std::nullopt);
+  Window window = read_window(attributes, std::nullopt);
+  // Zeros padded by a Pad before it count in the average, as Lathe's padding does.
+  LATHE_CHECK(max || input.pending_padding == 0 || window.padding == 0, graph.node_where(node),
+              ": padded both by a Pad and by its own pads: Lathe imports one or the other");
+  const bool counts_padding = input.pending_padding > 0 || attributes.integer("count_include_pad", 0) == 1;
+  window.padding += input.pending_padding;
   LATHE_CHECK(2 * window.padding <= window.kernel, attributes.where("pads"), " = ", window.padding,
               ": Lathe pads a pool by at most half its kernel (", window.kernel, ")");
   // Lathe's average divides by the whole window, padding included.
-  LATHE_CHECK(max || window.padding == 0 || attributes.integer("count_include_pad", 0) == 1,
+  LATHE_CHECK(max || window.padding == 0 || counts_padding,
               attributes.where("count_include_pad"), " = 0 with padding: Lathe averages over the whole "
               "window (count_include_pad 1) only");
   YAML::Node params;
@@ -285,6 +293,29 @@ void import_dropout(ImportGraph& graph, const ::onnx::NodeProto& node) {
   graph.add_layer(node, "dropout", params, {input.layer}, input.item_shape);
 }
 
+// Pad of zeros, the same on H and W's both sides, none on N and C: kept pending for the
+// Conv or AveragePool after it (ImportGraph::padded_layer_input).
+void import_pad(ImportGraph& graph, const ::onnx::NodeProto& node) {
+  const NodeAttributes attributes(graph, node, {"mode", "pads", "value"});
+  const GraphValue input = graph.layer_input(node, 0);
+  expect_image_input(graph, node, input);
+  LATHE_CHECK(attributes.text("mode", "constant") == "constant", attributes.where("mode"), " = ",
+              attributes.text("mode", "constant"), ": Lathe imports zero padding (constant) only");
+  std::vector<std::int64_t> pads = attributes.integers("pads").value_or(std::vector<std::int64_t>{});
+  if (graph.has_input(node, 1)) {
+    for (const double p : graph.constant_input(node, 1).values) pads.push_back(static_cast<std::int64_t>(p));
+  }
+  double value = attributes.number("value", 0.0);
+  if (graph.has_input(node, 2)) value = graph.constant_input(node, 2).values.at(0);
+  const bool spatial_only = pads.size() == 8 && pads[0] == 0 && pads[1] == 0 && pads[4] == 0 && pads[5] == 0;
+  const bool even = spatial_only && pads[2] == pads[3] && pads[2] == pads[6] && pads[2] == pads[7];
+  LATHE_CHECK(even && value == 0.0, graph.node_where(node), ": pads ", dims_text(pads), " value ", value,
+              ": Lathe imports zeros padded equally on every side of H and W only");
+  GraphValue padded = input;
+  padded.pending_padding = pads[2];
+  graph.define(node.output(0), padded);
+}
+
 }  // namespace
 
 bool import_layer_node(ImportGraph& graph, const ::onnx::NodeProto& node) {
@@ -319,6 +350,8 @@ bool import_layer_node(ImportGraph& graph, const ::onnx::NodeProto& node) {
     import_reshape(graph, node);
   } else if (op == "Dropout") {
     import_dropout(graph, node);
+  } else if (op == "Pad") {
+    import_pad(graph, node);
   } else {
     return false;
   }

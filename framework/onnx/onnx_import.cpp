@@ -59,7 +59,8 @@ ImportedModel import_onnx_model(const std::string& path) {
   const ::onnx::ModelProto model = read_model_proto(path);
   ImportedModel imported;
   imported.opset = ai_onnx_opset(model, path);
-  imported.producer = model.producer_name() + " " + model.producer_version();
+  imported.producer = model.producer_name().empty() ? std::string("no producer named")
+                                                     : model.producer_name() + " " + model.producer_version();
   const ::onnx::GraphProto& graph_proto = model.graph();
   LATHE_CHECK(graph_proto.output_size() == 1, path, ": expected one graph output (the logits), found ",
               graph_proto.output_size());

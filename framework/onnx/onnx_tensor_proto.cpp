@@ -33,6 +33,16 @@ void append_field(const Field& field, std::vector<double>& out) {
   for (const auto v : field) out.push_back(static_cast<double>(v));
 }
 
+// Initializers are written as raw_data, little-endian as this machine is.
+template <class Element>
+void set_raw_tensor(::onnx::TensorProto& tensor, const std::string& name, const std::vector<std::int64_t>& dims,
+                    ::onnx::TensorProto::DataType type, std::span<const Element> values) {
+  tensor.set_name(name);
+  tensor.set_data_type(type);
+  for (const std::int64_t d : dims) tensor.add_dims(d);
+  tensor.set_raw_data(values.data(), values.size() * sizeof(Element));
+}
+
 }  // namespace
 
 ConstantValue read_tensor_proto(const ::onnx::TensorProto& tensor, const std::string& where) {
@@ -87,26 +97,17 @@ ConstantValue read_tensor_proto(const ::onnx::TensorProto& tensor, const std::st
 
 void set_float_tensor(::onnx::TensorProto& tensor, const std::string& name,
                       const std::vector<std::int64_t>& dims, std::span<const float> values) {
-  tensor.set_name(name);
-  tensor.set_data_type(::onnx::TensorProto::FLOAT);
-  for (const std::int64_t d : dims) tensor.add_dims(d);
-  tensor.set_raw_data(values.data(), values.size() * sizeof(float));
+  set_raw_tensor(tensor, name, dims, ::onnx::TensorProto::FLOAT, values);
 }
 
 void set_uint8_tensor(::onnx::TensorProto& tensor, const std::string& name,
                       const std::vector<std::int64_t>& dims, std::span<const std::uint8_t> values) {
-  tensor.set_name(name);
-  tensor.set_data_type(::onnx::TensorProto::UINT8);
-  for (const std::int64_t d : dims) tensor.add_dims(d);
-  tensor.set_raw_data(values.data(), values.size());
+  set_raw_tensor(tensor, name, dims, ::onnx::TensorProto::UINT8, values);
 }
 
 void set_int64_tensor(::onnx::TensorProto& tensor, const std::string& name,
                       const std::vector<std::int64_t>& dims, std::span<const std::int64_t> values) {
-  tensor.set_name(name);
-  tensor.set_data_type(::onnx::TensorProto::INT64);
-  for (const std::int64_t d : dims) tensor.add_dims(d);
-  tensor.set_raw_data(values.data(), values.size() * sizeof(std::int64_t));
+  set_raw_tensor(tensor, name, dims, ::onnx::TensorProto::INT64, values);
 }
 
 }  // namespace lathe::onnx_io

@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 
-#include "data/hdf5_dataset.h"
 #include "io/checkpoint_file.h"
 #include "nn/layer_spec.h"
 #include "nn/layers/fake_quant.h"
@@ -66,19 +65,8 @@ double integer_kernel_tolerance(const std::string& artifact_path) {
 class OnnxExportToOnnxRuntime : public ::testing::TestWithParam<Artifact> {
  protected:
   void SetUp() override {
-    test_support::torch_export("lenet5", dir_.path().string());
-    // The data the imported base belongs to (for calibration and fine-tuning): the
-    // 200 test images PyTorch's script wrote, to keep the test short.
-    dir_.write("data.yaml", "format: hdf5\ntrain_file: " + dir_.file("data.h5") + "\ntest_file: " +
-                                dir_.file("data.h5") + "\n");
-    const std::string args = test_support::read_text(dir_.file("lenet5_import_args.txt"));
-    test_support::run_ok(std::string(LATHE_CLI_PATH) + " import " + dir_.file("lenet5.onnx") + " -o " +
-                         dir_.file("base.h5") + " --data " + dir_.file("data.yaml") + " " + args);
-    const data::Dataset images = data::read_hdf5_dataset(dir_.file("data.h5"));
-    count_ = static_cast<int>(images.size());
-    std::ofstream out(dir_.file("images.f32"), std::ios::binary);
-    out.write(reinterpret_cast<const char*>(images.images.data()),
-              static_cast<std::streamsize>(images.images.size() * sizeof(float)));
+    test_support::import_torch_lenet5(dir_.path().string());
+    count_ = test_support::write_images_f32(dir_.file("data.h5"), dir_.file("images.f32"));
   }
   test_support::TempDir dir_;
   int count_ = 0;
@@ -127,10 +115,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(OnnxExport, QuantisedAndSharedFilesAreSmallerThanTheFloatOne) {
   test_support::TempDir dir;
-  test_support::torch_export("lenet5", dir.path().string());
-  dir.write("data.yaml", "format: hdf5\ntrain_file: " + dir.file("data.h5") + "\ntest_file: " + dir.file("data.h5") + "\n");
-  test_support::run_ok(std::string(LATHE_CLI_PATH) + " import " + dir.file("lenet5.onnx") + " -o " + dir.file("base.h5") +
-                       " --data " + dir.file("data.yaml"));
+  test_support::import_torch_lenet5(dir.path().string());
   dir.write("q8.yaml", "- quantize: {method: ptq, weight_bits: 8, act_bits: 8, granularity: per_channel, calibration: minmax}\n");
   dir.write("share.yaml", "- share: {components: 16, prior_weight: 0.005, min_members: 4}\n");
   std::map<std::string, std::uintmax_t> bytes;

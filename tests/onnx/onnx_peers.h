@@ -1,5 +1,6 @@
 // The real tools the ONNX tests check Lathe against: PyTorch (tests/onnx/torch_models.py
-// under Debian's /usr/bin/python3), onnx.checker, and ONNX Runtime for Node
+// under Debian's /usr/bin/python3), onnx.helper (tests/onnx/helper_models.py),
+// onnx.checker, and ONNX Runtime for Node
 // (tests/onnx/run_onnx.js; installed into the build tree by the ctest fixture
 // OnnxRuntimeInstall). Plus the CSV of predictions and logits all of them write.
 #pragma once
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "data/hdf5_dataset.h"
 #include "support/run_lathe.h"
 
 namespace lathe::test_support {
@@ -27,6 +29,38 @@ inline std::string run_ok(const std::string& command) {
 
 inline std::string torch_export(const std::string& model, const std::string& dir) {
   return run_ok("/usr/bin/python3 " + kOnnxTests + "/torch_models.py " + model + " " + dir);
+}
+
+// tests/onnx/helper_models.py: "handmade" or "bad" ONNX files, built without PyTorch.
+inline std::string helper_models(const std::string& what, const std::string& dir) {
+  return run_ok("/usr/bin/python3 " + kOnnxTests + "/helper_models.py " + what + " " + dir);
+}
+
+// PyTorch's lenet5 imported with its own preparation, belonging to the 200 images the
+// script wrote (so calibration and fine-tuning take a moment): the base of the round
+// trip. Returns the checkpoint's path.
+inline std::string import_torch_lenet5(const std::string& dir) {
+  torch_export("lenet5", dir);
+  {
+    std::ofstream(dir + "/data.yaml") << "format: hdf5\ntrain_file: " << dir << "/data.h5\ntest_file: " << dir
+                                      << "/data.h5\n";
+  }
+  std::ifstream args_file(dir + "/lenet5_import_args.txt");
+  std::string args;
+  std::getline(args_file, args);
+  run_ok(std::string(LATHE_CLI_PATH) + " import " + dir + "/lenet5.onnx -o " + dir + "/base.h5 --data " + dir +
+         "/data.yaml " + args);
+  return dir + "/base.h5";
+}
+
+// The images of an HDF5 data set as Lathe reads them (uint8 / 255), as the raw float32
+// file run_onnx.js takes; returns how many.
+inline int write_images_f32(const std::string& data_h5, const std::string& out) {
+  const data::Dataset images = data::read_hdf5_dataset(data_h5);
+  std::ofstream file(out, std::ios::binary);
+  file.write(reinterpret_cast<const char*>(images.images.data()),
+             static_cast<std::streamsize>(images.images.size() * sizeof(float)));
+  return static_cast<int>(images.size());
 }
 
 inline void expect_onnx_checker_accepts(const std::string& onnx_path) {

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch's side of Lathe's ONNX import tests (tests/onnx/onnx_import_test.cpp).
 
-  torch_models.py MODEL OUT_DIR   MODEL: lenet5, vgg_small or resnet8
-  torch_models.py bad OUT_DIR     small ONNX files Lathe must refuse
+  torch_models.py MODEL OUT_DIR   MODEL: lenet5, vgg_small, resnet8 or mixed
 
 For MODEL it builds the network in PyTorch with its own random weights (seeded), exports
 it with torch.onnx.export, and writes in OUT_DIR:
@@ -13,18 +12,14 @@ it with torch.onnx.export, and writes in OUT_DIR:
   MODEL_import_args.txt   that preprocessing as `lathe import` options
 Run it with Debian's /usr/bin/python3 (python3-torch, python3-onnx, python3-h5py).
 """
-import gzip
 import os
 import sys
 
-import h5py
 import numpy as np
 import torch
 from torch import nn
 
-IMAGES = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
-LABELS = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"
-COUNT = 200
+from helper_models import write_images
 
 
 class LeNet5(nn.Module):
@@ -94,18 +89,34 @@ class ResNet8(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
+class Mixed(nn.Module):
+    """The other operators PyTorch emits for CNNs: a padded average pool (count_include_pad),
+    a strided unpadded convolution, reshape(-1, F) (a constant Reshape target), and a
+    matrix product plus bias written out (MatMul + Add instead of Gemm)."""
+
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.AvgPool2d(3, stride=2, padding=1)
+        self.conv = nn.Conv2d(1, 8, 3, stride=2)
+        self.hidden_weight = nn.Parameter(torch.randn(8 * 6 * 6, 32) * 0.05)
+        self.hidden_bias = nn.Parameter(torch.randn(32) * 0.1)
+        self.fc = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = torch.relu(self.conv(self.pool(x)))
+        x = x.reshape(-1, 8 * 6 * 6)
+        x = torch.relu(torch.matmul(x, self.hidden_weight) + self.hidden_bias)
+        return self.fc(x)
+
+
 # Each model's own preprocessing: x = (raw * scale - mean) / std. resnet8 takes raw pixels
 # (scale 1), as some pipelines do; the others torchvision's ToTensor + Normalize.
 MODELS = {
     "lenet5": (LeNet5, 1.0 / 255.0, 0.2860, 0.3530, "1/255"),
     "vgg_small": (VggSmall, 1.0 / 255.0, 0.5, 0.5, "1/255"),
     "resnet8": (ResNet8, 1.0, 72.94, 90.02, "1"),
+    "mixed": (Mixed, 2.0 / 255.0, 1.0, 0.5, "2/255"),
 }
-
-
-def read_idx(path, header):
-    with gzip.open(path, "rb") as f:
-        return np.frombuffer(f.read(), np.uint8, offset=header)
 
 
 def randomize_batchnorm(model, generator):
@@ -126,11 +137,7 @@ def export_model(name, out_dir):
     with torch.no_grad():
         randomize_batchnorm(model, torch.Generator().manual_seed(11))
     model.eval()
-    images = read_idx(IMAGES, 16).reshape(-1, 1, 28, 28)[:COUNT].copy()
-    labels = read_idx(LABELS, 8)[:COUNT].astype(np.int64)
-    with h5py.File(os.path.join(out_dir, "data.h5"), "w") as f:
-        f["X"] = images
-        f["y"] = labels
+    images, _ = write_images(out_dir)
     x = (torch.from_numpy(images).float() * scale - mean) / std
     with torch.no_grad():
         logits = model(x).numpy()
@@ -148,35 +155,10 @@ def export_model(name, out_dir):
         f.write("--scale %s --mean %r --std %r\n" % (scale_text, mean, std))
 
 
-def write_bad_models(out_dir):
-    import onnx
-    from onnx import TensorProto, helper
-
-    def save(name, nodes, initializers):
-        graph = helper.make_graph(
-            nodes, "bad", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 1, 8, 8])],
-            [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-        onnx.save(model, os.path.join(out_dir, name + ".onnx"))
-
-    weight = helper.make_tensor("conv.weight", TensorProto.FLOAT, [2, 1, 3, 3], [0.1] * 18)
-    save("unsupported_op", [helper.make_node("Sigmoid", ["x"], ["s"], name="gate"),
-                            helper.make_node("Flatten", ["s"], ["y"], name="flat")], [])
-    save("bad_attribute", [helper.make_node("Conv", ["x", "conv.weight"], ["c"], name="dilated_conv",
-                                            dilations=[2, 2]),
-                           helper.make_node("Flatten", ["c"], ["y"], name="flat")], [weight])
-
-
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 3 or sys.argv[1] not in MODELS:
         sys.exit(__doc__)
-    what, out_dir = sys.argv[1], sys.argv[2]
-    if what == "bad":
-        write_bad_models(out_dir)
-    elif what in MODELS:
-        export_model(what, out_dir)
-    else:
-        sys.exit("torch_models.py: unknown model %r (lenet5, vgg_small, resnet8 or bad)" % what)
+    export_model(sys.argv[1], sys.argv[2])
 
 
 if __name__ == "__main__":
