@@ -81,7 +81,8 @@ const Command& import_command() {
        "turn an ONNX model (e.g. PyTorch's export) into a Lathe base checkpoint",
        "Maps the ONNX graph onto Lathe's layers (Conv, Gemm, MatMul + Add, Relu, MaxPool,\n"
        "AveragePool, GlobalAveragePool, BatchNormalization, Add, Flatten, Reshape, Dropout,\n"
-       "Identity and PyTorch's constant chains; docs/onnx.md) and writes a checkpoint that\n"
+       "Identity, Pad before Conv or AveragePool, and PyTorch's constant chains;\n"
+       "docs/onnx.md) and writes a checkpoint that\n"
        "evaluate, compress and search accept. An ONNX file does not say how its inputs\n"
        "were prepared, so state it: x = (raw pixels * scale - mean) / std per channel, as\n"
        "torchvision's ToTensor and Normalize do. Default: scale 1/255, mean 0, std 1\n"

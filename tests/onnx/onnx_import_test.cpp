@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "io/checkpoint_file.h"
 #include "onnx/onnx_peers.h"
 #include "support/temp_dir.h"
 
@@ -111,11 +112,6 @@ TEST_F(OnnxImportRefuses, PreprocessingWithTheWrongChannelCount) {
   EXPECT_FALSE(std::filesystem::exists(dir_.file("out.h5")));
 }
 
-}  // namespace
-}  // namespace lathe
-
-namespace lathe {
-namespace {
 
 // An imported base is a base like any other: `lathe search` compresses it too.
 TEST(OnnxImportedBase, IsSearchedLikeATrainedBase) {
@@ -130,6 +126,31 @@ TEST(OnnxImportedBase, IsSearchedLikeATrainedBase) {
   const std::string csv = test_support::run_ok(std::string(LATHE_CLI_PATH) + " results " + dir.file("search") + " --csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 4) << csv;  // header + 3 evaluations
   EXPECT_EQ(csv.find(",failed,"), std::string::npos) << csv;
+}
+
+
+// The preparation is stored as the normalisation of raw / 255: mean / (255 scale) and
+// std / (255 scale), from the command line or the data YAML's preprocessing key alike;
+// the data section is stored without that key, as `lathe train` stores its data.
+TEST(OnnxImportPreparation, FromTheDataYamlAsFromTheCommandLine) {
+  test_support::TempDir dir;
+  test_support::helper_models("handmade", dir.path().string());
+  dir.write("data.yaml", "format: hdf5\ntrain_file: " + dir.file("data.h5") + "\ntest_file: " + dir.file("data.h5") +
+                             "\npreprocessing: {scale: 0.00784313725490196, mean: [0.5], std: [0.25]}\n");
+  test_support::run_ok(std::string(LATHE_CLI_PATH) + " import " + dir.file("handmade.onnx") + " -o " +
+                       dir.file("flags.h5") + " --scale 2/255 --mean 0.5 --std 0.25");
+  test_support::run_ok(std::string(LATHE_CLI_PATH) + " import " + dir.file("handmade.onnx") + " -o " +
+                       dir.file("yaml.h5") + " --data " + dir.file("data.yaml"));
+  const io::Checkpoint flags = io::read_checkpoint(dir.file("flags.h5"));
+  const io::Checkpoint yaml = io::read_checkpoint(dir.file("yaml.h5"));
+  for (const io::Checkpoint* checkpoint : {&flags, &yaml}) {
+    ASSERT_EQ(checkpoint->normalization_mean.size(), 1U);
+    EXPECT_NEAR(checkpoint->normalization_mean[0], 0.25, 1e-7);
+    EXPECT_NEAR(checkpoint->normalization_std[0], 0.125, 1e-7);
+  }
+  EXPECT_EQ(flags.text_metadata.at("data_config"), "{}");
+  EXPECT_NE(yaml.text_metadata.at("data_config").find("format: hdf5"), std::string::npos);
+  EXPECT_EQ(yaml.text_metadata.at("data_config").find("preprocessing"), std::string::npos);
 }
 
 }  // namespace
