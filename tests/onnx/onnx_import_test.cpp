@@ -116,7 +116,7 @@ TEST_F(OnnxImportRefuses, PreprocessingWithTheWrongChannelCount) {
 // An imported base is a base like any other: `lathe search` compresses it too.
 TEST(OnnxImportedBase, IsSearchedLikeATrainedBase) {
   test_support::TempDir dir;
-  test_support::import_torch_lenet5(dir.path().string());
+  test_support::import_torch_model("lenet5", dir.path().string());
   dir.write("search.yaml", "name: imported\nbase: " + dir.file("base.h5") + "\nseed: 7\noutput: " + dir.file("search") +
                                "\nbudget: {evaluations: 3}\ncandidate: {threads: 1, batch_size: 32}\n"
                                "objectives:\n  - {metric: size_bytes, goal: minimize}\n"

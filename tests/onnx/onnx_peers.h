@@ -36,19 +36,19 @@ inline std::string helper_models(const std::string& what, const std::string& dir
   return run_ok("/usr/bin/python3 " + kOnnxTests + "/helper_models.py " + what + " " + dir);
 }
 
-// PyTorch's lenet5 imported with its own preparation, belonging to the 200 images the
-// script wrote (so calibration and fine-tuning take a moment): the base of the round
-// trip. Returns the checkpoint's path.
-inline std::string import_torch_lenet5(const std::string& dir) {
-  torch_export("lenet5", dir);
+// A PyTorch model imported with its own preparation, belonging to the 200 images the
+// script wrote (so calibration and fine-tuning take a moment): the base of a round trip.
+// Returns the checkpoint's path.
+inline std::string import_torch_model(const std::string& model, const std::string& dir) {
+  torch_export(model, dir);
   {
     std::ofstream(dir + "/data.yaml") << "format: hdf5\ntrain_file: " << dir << "/data.h5\ntest_file: " << dir
                                       << "/data.h5\n";
   }
-  std::ifstream args_file(dir + "/lenet5_import_args.txt");
+  std::ifstream args_file(dir + "/" + model + "_import_args.txt");
   std::string args;
   std::getline(args_file, args);
-  run_ok(std::string(LATHE_CLI_PATH) + " import " + dir + "/lenet5.onnx -o " + dir + "/base.h5 --data " + dir +
+  run_ok(std::string(LATHE_CLI_PATH) + " import " + dir + "/" + model + ".onnx -o " + dir + "/base.h5 --data " + dir +
          "/data.yaml " + args);
   return dir + "/base.h5";
 }
