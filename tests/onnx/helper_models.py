@@ -4,6 +4,8 @@
   helper_models.py handmade OUT_DIR  handmade.onnx, of the operators PyTorch's CNN exports
                                      rarely emit, and data.h5 (compared with ONNX Runtime)
   helper_models.py bad OUT_DIR       small ONNX files Lathe must refuse
+  helper_models.py random OUT_DIR    random.h5 (100 float32 1 x 8 x 8 images in [0, 1), labels
+                                     0-3) and the same images as random.f32 for run_onnx.js
 
 Run it with Debian's /usr/bin/python3 (python3-onnx, python3-h5py).
 """
@@ -102,10 +104,20 @@ def write_bad_models(out_dir):
                            helper.make_node("Flatten", ["c"], ["y"], name="flat")], [weight])
 
 
+def write_random_images(out_dir):
+    rng = np.random.default_rng(1)
+    images = rng.random((100, 1, 8, 8), dtype=np.float32)
+    with h5py.File(os.path.join(out_dir, "random.h5"), "w") as f:
+        f["X"] = images
+        f["y"] = rng.integers(0, 4, 100)
+    images.tofile(os.path.join(out_dir, "random.f32"))
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("handmade", "bad"):
+    writers = {"handmade": write_handmade_model, "bad": write_bad_models, "random": write_random_images}
+    if len(sys.argv) != 3 or sys.argv[1] not in writers:
         sys.exit(__doc__)
-    (write_handmade_model if sys.argv[1] == "handmade" else write_bad_models)(sys.argv[2])
+    writers[sys.argv[1]](sys.argv[2])
 
 
 if __name__ == "__main__":

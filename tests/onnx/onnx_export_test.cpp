@@ -139,6 +139,28 @@ TEST(OnnxExport, QuantisedAndSharedFilesAreSmallerThanTheFloatOne) {
   EXPECT_LT(bytes["share"], bytes["base"] * 3 / 10);
 }
 
+// A model Lathe trained (tiny_cnn: batchnorm, and the normalisation computed from its
+// training data) runs in ONNX Runtime as in Lathe, its normalisation inside the graph.
+TEST(OnnxExport, LatheTrainedModelRunsWithItsNormalisationInTheGraph) {
+  test_support::TempDir dir;
+  std::ifstream config_file(std::string(LATHE_SOURCE_DIR) + "/configs/tests/train_synthetic.yaml");
+  std::string config{std::istreambuf_iterator<char>(config_file), std::istreambuf_iterator<char>()};
+  config.replace(config.find("out/tests/tiny_cnn.h5"), std::string("out/tests/tiny_cnn.h5").size(), dir.file("tiny.h5"));
+  dir.write("train.yaml", config);
+  test_support::run_ok(std::string(LATHE_CLI_PATH) + " train " + dir.file("train.yaml"));
+  const io::Checkpoint trained = io::read_checkpoint(dir.file("tiny.h5"));
+  ASSERT_EQ(trained.normalization_mean.size(), 1U);
+  EXPECT_NE(trained.normalization_mean[0], 0.0F);  // so the graph's Sub and Div count
+  test_support::helper_models("random", dir.path().string());
+  test_support::run_ok(std::string(LATHE_CLI_PATH) + " export " + dir.file("tiny.h5") + " -o " + dir.file("tiny.onnx"));
+  test_support::expect_onnx_checker_accepts(dir.file("tiny.onnx"));
+  test_support::run_ok(std::string(LATHE_CLI_PATH) + " evaluate " + dir.file("tiny.h5") + " --data " + dir.file("random.h5") +
+                       " --logits " + dir.file("lathe.csv"));
+  test_support::run_onnxruntime(dir.file("tiny.onnx"), dir.file("random.f32"), 100, dir.file("ort.csv"), "all", "1 8 8");
+  test_support::expect_same_predictions(test_support::read_predictions(dir.file("lathe.csv")),
+                                        test_support::read_predictions(dir.file("ort.csv")), 1e-4, "tiny_cnn");
+}
+
 TEST(OnnxExport, UnreadableCheckpointIsOneErrorAndWritesNothing) {
   test_support::TempDir dir;
   dir.write("broken.h5", "not hdf5");

@@ -70,10 +70,12 @@ inline void expect_onnx_checker_accepts(const std::string& onnx_path) {
 
 // `optimization`: ONNX Runtime's graph optimisation level, "disabled" (reference
 // kernels) or "all" (fused integer kernels for QDQ graphs).
+// `item`: "C H W" of the images (Fashion-MNIST's by default).
 inline void run_onnxruntime(const std::string& onnx_path, const std::string& images_f32, int count,
-                            const std::string& out_csv, const std::string& optimization) {
+                            const std::string& out_csv, const std::string& optimization,
+                            const std::string& item = "1 28 28") {
   run_ok("ORT_OPTIMIZATION=" + optimization + " NODE_PATH=" LATHE_ONNXRUNTIME_NODE_PATH " node " + kOnnxTests +
-         "/run_onnx.js " + onnx_path + " " + images_f32 + " " + std::to_string(count) + " 1 28 28 " + out_csv);
+         "/run_onnx.js " + onnx_path + " " + images_f32 + " " + std::to_string(count) + " " + item + " " + out_csv);
 }
 
 struct Predictions {
