@@ -19,10 +19,22 @@ namespace {
 
 // The data section (as `lathe train` stores it: the YAML of its `data:` section, "{}"
 // for Fashion-MNIST) and the preparation from the file's optional `preprocessing:` key.
+// An HDF5 data set given directly serves as training and test data alike (a data YAML
+// with train_file and test_file keeps them apart); its absolute path is stored.
 std::string read_data_section(const std::optional<std::string>& data_path, onnx_io::InputPreparation& preparation) {
   if (!data_path) return "{}";
+  if (data_path->ends_with(".h5") || data_path->ends_with(".hdf5")) {
+    LATHE_CHECK(std::filesystem::is_regular_file(*data_path), *data_path, ": --data: no such file");
+    const std::string absolute = std::filesystem::absolute(*data_path).string();
+    YAML::Node section;
+    section["format"] = "hdf5";
+    section["train_file"] = absolute;
+    section["test_file"] = absolute;
+    return YAML::Dump(section);
+  }
   LATHE_CHECK(data_path->ends_with(".yaml") || data_path->ends_with(".yml"), *data_path,
-              ": --data expects a data section YAML file (.yaml), as in a training config's data:");
+              ": --data expects an HDF5 data set (.h5, with X and y) or a data section YAML file "
+              "(.yaml), as in a training config's data:");
   YAML::Node root = config::load_yaml_file(*data_path);
   LATHE_CHECK(root.IsMap(), *data_path, ": expected a mapping of data keys");
   if (root["preprocessing"]) {
@@ -86,12 +98,13 @@ const Command& import_command() {
        "evaluate, compress and search accept. An ONNX file does not say how its inputs\n"
        "were prepared, so state it: x = (raw pixels * scale - mean) / std per channel, as\n"
        "torchvision's ToTensor and Normalize do. Default: scale 1/255, mean 0, std 1\n"
-       "(ToTensor alone). --data names the data section YAML (as in a training config's\n"
-       "data:, optionally with preprocessing: {scale, mean, std}); default Fashion-MNIST.\n"
+       "(ToTensor alone). --data names the data: an HDF5 data set (X, y; used for training\n"
+       "and test alike) or a data section YAML (as in a training config's data:, optionally\n"
+       "with preprocessing: {scale, mean, std}); default Fashion-MNIST.\n"
        "The command line overrides the YAML's preprocessing.",
        {"MODEL.onnx"},
        {{"output", "BASE.h5", "where to write the checkpoint (also -o)"},
-        {"data", "DATA.yaml", "the data section the model belongs to (default: Fashion-MNIST)"},
+        {"data", "DATA.yaml|DATA.h5", "the data the model belongs to (default: Fashion-MNIST)"},
         {"scale", "S", "factor applied to raw 8-bit pixels, e.g. 1/255 (default 1/255)"},
         {"mean", "M1,M2,..", "per-channel mean subtracted after scaling (default 0)"},
         {"std", "S1,S2,..", "per-channel std divided by after scaling (default 1)"}}},

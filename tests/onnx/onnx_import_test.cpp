@@ -153,5 +153,22 @@ TEST(OnnxImportPreparation, FromTheDataYamlAsFromTheCommandLine) {
   EXPECT_EQ(yaml.text_metadata.at("data_config").find("preprocessing"), std::string::npos);
 }
 
+// --data DATA.h5: the data set serves as training and test data, so compress and
+// evaluate take the imported base without naming its data again.
+TEST(OnnxImportData, HdfDataSetGivenDirectlyIsTheBasesTrainingAndTestData) {
+  test_support::TempDir dir;
+  test_support::helper_models("handmade", dir.path().string());
+  test_support::run_ok(std::string(LATHE_CLI_PATH) + " import " + dir.file("handmade.onnx") + " -o " +
+                       dir.file("base.h5") + " --data " + dir.file("data.h5"));
+  const io::Checkpoint base = io::read_checkpoint(dir.file("base.h5"));
+  EXPECT_NE(base.text_metadata.at("data_config").find("train_file: " + dir.file("data.h5")), std::string::npos);
+  const std::string evaluated = test_support::run_ok(std::string(LATHE_CLI_PATH) + " evaluate " + dir.file("base.h5"));
+  EXPECT_NE(evaluated.find("on 200 images"), std::string::npos) << evaluated;
+  const auto missing = run_lathe("import " + dir.file("handmade.onnx") + " -o " + dir.file("other.h5") + " --data " +
+                                 dir.file("nothing.h5"));
+  EXPECT_EQ(missing.exit_code, 1) << missing.output;
+  EXPECT_NE(missing.output.find("nothing.h5: --data: no such file"), std::string::npos) << missing.output;
+}
+
 }  // namespace
 }  // namespace lathe
