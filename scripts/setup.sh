@@ -23,7 +23,9 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 setup.sh: this is not a Debian/Ubuntu system, so nothing was installed.
 Lathe needs: CMake >= 3.25, a C++20 compiler (g++ >= 12), Open MPI, HDF5 (C library),
 Eigen >= 3.4, yaml-cpp, GoogleTest, Google Benchmark, zlib, OpenBLAS (optional, faster),
-and the Fashion-MNIST IDX files (set data.train_images etc. in the configs).
+the Fashion-MNIST IDX files (set data.train_images etc. in the configs), and for
+ONNX import/export the onnx library with its CMake config (onnx_proto) and protobuf;
+the ONNX tests also use PyTorch, the onnx Python package and Node with npm.
 On an HPC cluster, e.g.: module load cmake gcc openmpi hdf5 eigen openblas
 MSG
   exit 0
