@@ -79,6 +79,8 @@ ImportGraph::ImportGraph(std::string path, const ::onnx::GraphProto& graph, int 
     input_shape_.push_back(dims[axis].dim_value());
   }
   if (dims[0].has_dim_value()) static_batch_ = dims[0].dim_value();
+  input_mean_.assign(static_cast<std::size_t>(input_shape_[0]), 0.0);
+  input_std_.assign(static_cast<std::size_t>(input_shape_[0]), 1.0);
   GraphValue images;
   images.layer = nn::kModelInputName;
   images.item_shape = input_shape_;

@@ -41,6 +41,14 @@ class ImportGraph {
   [[nodiscard]] std::vector<nn::LayerSpec> finished_layers(const std::string& output) const;
   [[nodiscard]] const std::map<std::string, Tensor>& weights() const { return weights_; }
   [[nodiscard]] const std::vector<std::int64_t>& input_shape() const { return input_shape_; }
+  // The graph's own input normalisation (import_input_normalization), per channel.
+  [[nodiscard]] const std::vector<double>& input_mean() const { return input_mean_; }
+  [[nodiscard]] const std::vector<double>& input_std() const { return input_std_; }
+  void set_input_normalization(std::vector<double> mean, std::vector<double> std) {
+    input_mean_ = std::move(mean);
+    input_std_ = std::move(std);
+  }
+  [[nodiscard]] bool has_layers() const { return !layers_.empty(); }
 
   // For the operator handlers (import_layers.cpp, import_constants.cpp).
   [[nodiscard]] int opset() const { return opset_; }
@@ -77,18 +85,24 @@ class ImportGraph {
   std::map<std::string, Tensor> weights_;  // "<layer>/<parameter>"
   std::vector<std::string> bias_free_matmuls_;
   std::vector<std::int64_t> input_shape_;  // C, H, W
+  std::vector<double> input_mean_;
+  std::vector<double> input_std_;
   std::optional<std::int64_t> static_batch_;
 };
 
 // One handler per family; each returns false when the op is not its own.
 bool import_layer_node(ImportGraph& graph, const ::onnx::NodeProto& node);
 bool import_constant_node(ImportGraph& graph, const ::onnx::NodeProto& node);
+// Sub and Div of per-channel constants on the graph input, before any layer: folded
+// into the input normalisation.
+bool import_input_normalization(ImportGraph& graph, const ::onnx::NodeProto& node);
 
 // The operators the two handlers accept, for the unsupported-operator message.
 inline constexpr const char* kSupportedOperators =
     "Conv, Gemm, MatMul, Add, Relu, MaxPool, AveragePool, GlobalAveragePool, "
     "BatchNormalization, Flatten, Reshape (to N x features), Dropout, Identity, Pad (zeros, "
-    "before Conv or AveragePool), and the "
+    "before Conv or AveragePool), Sub and Div of constants on the input (its normalisation), "
+    "and the "
     "constants around them (Constant, Shape, Gather, Unsqueeze, Squeeze, Concat, Cast)";
 
 // Node attributes, checked: unknown attributes are errors naming the node.

@@ -54,9 +54,15 @@ std::vector<double> parse_channel_values(const std::string& text, const std::str
   return values;
 }
 
-data::Normalization normalization_for(const InputPreparation& preparation, int channels, const std::string& where) {
-  const std::vector<double> mean = per_channel(preparation.mean, 0.0, channels, "mean", where);
-  const std::vector<double> std = per_channel(preparation.std, 1.0, channels, "std", where);
+data::Normalization normalization_for(const InputPreparation& preparation, int channels, const std::string& where,
+                                      const std::vector<double>& graph_mean, const std::vector<double>& graph_std) {
+  std::vector<double> mean = per_channel(preparation.mean, 0.0, channels, "mean", where);
+  std::vector<double> std = per_channel(preparation.std, 1.0, channels, "std", where);
+  // ((y - m) / s - gm) / gs = (y - (m + gm s)) / (s gs), y = raw * scale
+  for (std::size_t c = 0; c < graph_mean.size() && c < mean.size(); ++c) {
+    mean[c] += graph_mean[c] * std[c];
+    std[c] *= graph_std[c];
+  }
   // (raw * s - m) / d = (raw / 255 - m / (255 s)) / (d / (255 s))
   const double factor = 255.0 * preparation.scale;
   data::Normalization normalization;

@@ -33,8 +33,11 @@ std::vector<double> parse_channel_values(const std::string& text, const std::str
 
 // The normalisation Lathe applies to raw / 255 that gives the stated preparation; one
 // mean or std value is used for every channel, otherwise there must be `channels`.
+// `graph_mean` and `graph_std` (one per channel): a normalisation the graph applies
+// after the stated preparation, composed with it.
 data::Normalization normalization_for(const InputPreparation& preparation, int channels,
-                                      const std::string& where);
+                                      const std::string& where, const std::vector<double>& graph_mean = {},
+                                      const std::vector<double>& graph_std = {});
 // "scale 0.00392157, mean [0.1307], std [0.3081]", as the checkpoint records it.
 std::string preparation_text(const InputPreparation& preparation);
 

@@ -32,7 +32,10 @@ void import_node(ImportGraph& graph, const ::onnx::NodeProto& node) {
   LATHE_CHECK(node.domain().empty() || node.domain() == "ai.onnx", graph.node_where(node),
               ": operator domain '", node.domain(), "': Lathe imports standard ai.onnx operators only");
   LATHE_CHECK(node.output_size() >= 1, graph.node_where(node), ": expected an output, found none");
-  if (import_layer_node(graph, node) || import_constant_node(graph, node)) return;
+  if (import_input_normalization(graph, node) || import_layer_node(graph, node) ||
+      import_constant_node(graph, node)) {
+    return;
+  }
   fail(graph.node_where(node), ": unsupported operator ", node.op_type(), "; Lathe imports ",
        kSupportedOperators);
 }
@@ -74,6 +77,8 @@ ImportedModel import_onnx_model(const std::string& path) {
   spec.width = static_cast<int>(graph.input_shape()[2]);
   spec.layers = graph.finished_layers(graph_proto.output(0).name());
   imported.checkpoint = checkpoint_of(std::move(spec), graph, path);
+  imported.graph_input_mean = graph.input_mean();
+  imported.graph_input_std = graph.input_std();
   return imported;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "io/checkpoint.h"
 
@@ -18,6 +19,11 @@ struct ImportedModel {
   io::Checkpoint checkpoint;
   std::string producer;  // "pytorch 1.13.0", from the file
   int opset = 0;         // the ai.onnx opset the file was written for
+  // A per-channel normalisation the graph itself applies to its input, x' = (x - mean) /
+  // std, from Sub and Div nodes of constants right at the input (what `lathe export`
+  // writes); one value per input channel, 0 and 1 when there is none.
+  std::vector<double> graph_input_mean;
+  std::vector<double> graph_input_std;
 };
 
 ImportedModel import_onnx_model(const std::string& path);

@@ -60,7 +60,8 @@ int run_import(const Arguments& arguments) {
   io::Checkpoint& checkpoint = imported.checkpoint;
   nn::Model model = nn::model_from_checkpoint(checkpoint, onnx_path);
   const data::Normalization normalization =
-      onnx_io::normalization_for(preparation, model.spec().channels, "input preparation");
+      onnx_io::normalization_for(preparation, model.spec().channels, "input preparation",
+                                 imported.graph_input_mean, imported.graph_input_std);
   checkpoint.normalization_mean = normalization.mean;
   checkpoint.normalization_std = normalization.std;
   checkpoint.text_metadata = {{"data_config", data_yaml},
@@ -80,7 +81,11 @@ int run_import(const Arguments& arguments) {
               onnx_path.c_str(), imported.producer.c_str(), imported.opset, model.layer_count(),
               static_cast<long long>(model.trainable_parameter_count()),
               static_cast<double>(model.macs_per_item()) / 1e6, output->c_str());
-  std::printf("input preparation: %s\n", onnx_io::preparation_text(preparation).c_str());
+  std::printf("input preparation: %s%s\n", onnx_io::preparation_text(preparation).c_str(),
+              imported.graph_input_mean == std::vector<double>(imported.graph_input_mean.size(), 0.0) &&
+                      imported.graph_input_std == std::vector<double>(imported.graph_input_std.size(), 1.0)
+                  ? ""
+                  : ", then the graph's own normalisation (folded into the stored one)");
   return 0;
 }
 
@@ -93,8 +98,8 @@ const Command& import_command() {
        "turn an ONNX model (e.g. PyTorch's export) into a Lathe base checkpoint",
        "Maps the ONNX graph onto Lathe's layers (Conv, Gemm, MatMul + Add, Relu, MaxPool,\n"
        "AveragePool, GlobalAveragePool, BatchNormalization, Add, Flatten, Reshape, Dropout,\n"
-       "Identity, Pad before Conv or AveragePool, and PyTorch's constant chains;\n"
-       "docs/onnx.md) and writes a checkpoint that\n"
+       "Identity, Pad before Conv or AveragePool, Sub and Div normalising the input, and\n"
+       "PyTorch's constant chains; docs/onnx.md) and writes a checkpoint that\n"
        "evaluate, compress and search accept. An ONNX file does not say how its inputs\n"
        "were prepared, so state it: x = (raw pixels * scale - mean) / std per channel, as\n"
        "torchvision's ToTensor and Normalize do. Default: scale 1/255, mean 0, std 1\n"

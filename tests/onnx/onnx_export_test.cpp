@@ -161,6 +161,38 @@ TEST(OnnxExport, LatheTrainedModelRunsWithItsNormalisationInTheGraph) {
                                         test_support::read_predictions(dir.file("ort.csv")), 1e-4, "tiny_cnn");
 }
 
+// Lathe -> ONNX -> Lathe: a float export imports back (its Sub and Div folded into the
+// normalisation, its layers named after the exported nodes) to the same logits.
+TEST(OnnxRoundTrip, FloatExportImportsBackToTheSameLogits) {
+  test_support::TempDir dir;
+  const std::string base = test_support::import_torch_model("resnet8", dir.path().string());
+  test_support::run_ok(std::string(LATHE_CLI_PATH) + " export " + base + " -o " + dir.file("exported.onnx"));
+  test_support::run_ok(std::string(LATHE_CLI_PATH) + " import " + dir.file("exported.onnx") + " -o " +
+                       dir.file("again.h5") + " --data " + dir.file("data.yaml"));
+  for (const std::string name : {"base", "again"}) {
+    test_support::run_ok(std::string(LATHE_CLI_PATH) + " evaluate " + dir.file(name + ".h5") + " --data " +
+                         dir.file("data.h5") + " --logits " + dir.file(name + ".csv"));
+  }
+  const double largest = test_support::expect_same_predictions(
+      test_support::read_predictions(dir.file("base.csv")), test_support::read_predictions(dir.file("again.csv")), 1e-6,
+      "round trip");
+  std::printf("resnet8 round trip: logits within %.3g\n", largest);
+}
+
+// A quantised export is not imported back: its QDQ nodes are refused, naming the first.
+TEST(OnnxRoundTrip, QuantisedExportIsRefusedOnImport) {
+  test_support::TempDir dir;
+  const std::string base = test_support::import_torch_model("lenet5", dir.path().string());
+  dir.write("q8.yaml", "- quantize: {method: ptq, weight_bits: 8, act_bits: 8, granularity: per_channel, calibration: minmax}\n");
+  test_support::run_ok(std::string(LATHE_CLI_PATH) + " compress " + base + " " + dir.file("q8.yaml") + " -o " +
+                       dir.file("q8.h5") + " --no-latency");
+  test_support::run_ok(std::string(LATHE_CLI_PATH) + " export " + dir.file("q8.h5") + " -o " + dir.file("q8.onnx"));
+  const auto refused = run_lathe("import " + dir.file("q8.onnx") + " -o " + dir.file("again.h5"));
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("unsupported operator "), std::string::npos) << refused.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("again.h5")));
+}
+
 TEST(OnnxExport, UnreadableCheckpointIsOneErrorAndWritesNothing) {
   test_support::TempDir dir;
   dir.write("broken.h5", "not hdf5");
