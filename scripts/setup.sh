@@ -9,7 +9,12 @@ set -euo pipefail
 packages=(cmake g++ make pkg-config libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
           libeigen3-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
           libopenblas-openmp-dev dataset-fashion-mnist python3-h5py chromium
-          slurmctld slurmd slurm-client munge iproute2)
+          slurmctld slurmd slurm-client munge iproute2
+          # ONNX import/export (framework/onnx/) and its peers in tests/onnx/: PyTorch,
+          # onnx.checker, and Node for ONNX Runtime (npm-installed by the ctest fixture)
+          libonnx-dev libprotobuf-dev python3-onnx python3-torch nodejs)
+# A Node from elsewhere (e.g. NodeSource) brings its own npm and conflicts with Debian's.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch)
 fi
@@ -19,7 +24,9 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 setup.sh: this is not a Debian/Ubuntu system, so nothing was installed.
 Lathe needs: CMake >= 3.25, a C++20 compiler (g++ >= 12), Open MPI, HDF5 (C library),
 Eigen >= 3.4, yaml-cpp, GoogleTest, Google Benchmark, zlib, OpenBLAS (optional, faster),
-and the Fashion-MNIST IDX files (set data.train_images etc. in the configs).
+the Fashion-MNIST IDX files (set data.train_images etc. in the configs), and for
+ONNX import/export the onnx library with its CMake config (onnx_proto) and protobuf;
+the ONNX tests also use PyTorch, the onnx Python package and Node with npm.
 On an HPC cluster, e.g.: module load cmake gcc openmpi hdf5 eigen openblas
 MSG
   exit 0

@@ -24,5 +24,7 @@ const Command& search_command();
 const Command& results_command();
 const Command& report_command();
 const Command& campaign_command();
+const Command& import_command();
+const Command& export_command();
 
 }  // namespace lathe::cli

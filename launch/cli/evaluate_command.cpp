@@ -4,6 +4,7 @@
 
 #include "common/checkpoint_data.h"
 #include "cli/commands.h"
+#include "cli/evaluate_logits.h"
 #include "cli/run_setup.h"
 #include "config/yaml_reader.h"
 #include "data/data_config.h"
@@ -49,6 +50,9 @@ int run_evaluate(const Arguments& arguments) {
     data::apply_normalization({checkpoint.normalization_mean, checkpoint.normalization_std}, dataset);
   }
   const nn::EvaluationResult result = nn::evaluate(model, *backend, dataset, batch_size);
+  if (const auto logits_path = arguments.value("logits")) {
+    write_logits_csv(model, *backend, dataset, batch_size, *logits_path);
+  }
   const auto file_bytes = std::filesystem::file_size(path);
   const std::int64_t size_bytes = io::payload_bytes(checkpoint);
   if (arguments.flag("json")) {
@@ -87,7 +91,8 @@ const Command& evaluate_command() {
         {"batch-size", "N", "images per forward pass (default 256)"},
         {"threads", "N", "CPU threads (0: all cores)"},
         device_option(),
-        {"json", "", "print one JSON line instead of text"}}},
+        {"json", "", "print one JSON line instead of text"},
+        {"logits", "PATH.csv", "also write every image's predicted class and logits"}}},
       run_evaluate,
       nullptr};
   return command;

@@ -15,7 +15,8 @@ const std::vector<const lathe::cli::Command*>& all_commands() {
       &lathe::cli::train_command(), &lathe::cli::evaluate_command(), &lathe::cli::compress_command(),
       &lathe::cli::ablate_command(), &lathe::cli::fallback_command(), &lathe::cli::search_command(),
       &lathe::cli::results_command(), &lathe::cli::report_command(),
-      &lathe::cli::campaign_command()};
+      &lathe::cli::campaign_command(),
+      &lathe::cli::import_command(), &lathe::cli::export_command()};
   return commands;
 }
 

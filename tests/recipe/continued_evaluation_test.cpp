@@ -99,6 +99,9 @@ INSTANTIATE_TEST_SUITE_P(
         StepCase{"finetune_only", ""},
         StepCase{"filter_prune_qat", "- prune: {method: filter, select: ratio, ratio: 0.5}\n"
                                      "- quantize: {method: qat, weight_bits: 4}\n"},
+        StepCase{"prune_per_layer_taylor", "- prune: {method: filter, saliency: taylor, select: ratio, "
+                                           "ratio: {default: 0.5, conv1: 0.25}, layers: [conv1, fc1]}\n"
+                                           "- quantize: {method: qat, weight_bits: {default: 8, conv1: 3}}\n"},
         StepCase{"qat_intermediate_start", "- quantize: {method: qat, weight_bits: 3, act_bits: 8, "
                                            "start_bits: intermediate}\n"},
         StepCase{"ptq", "- quantize: {method: ptq, weight_bits: 8, act_bits: 8}\n"},
