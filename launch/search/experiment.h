@@ -51,7 +51,7 @@ struct CandidateSection {
   std::string device = "cpu";
   int batch_size = 128;
   bool measure_latency = false;
-  int kept_states = 8;
+  int kept_states = 32;
 
   template <class V>
   void visit(V& v) {

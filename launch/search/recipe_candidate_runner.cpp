@@ -65,11 +65,20 @@ TaskResult RecipeCandidateRunner::run(const Task& task) {
     if (task.keep_state || task.continues >= 0) {
       // A multi-fidelity candidate: continue the parent's kept state when this worker has
       // it (else the whole recipe runs), and keep this one's for its own promotion.
+      std::unique_ptr<recipe::PausedCandidate> parent = task.continues >= 0 ? kept_.take(task.continues) : nullptr;
+      if (options.log && task.continues >= 0) {
+        options.log(parent ? "continuing the kept state of candidate " + std::to_string(task.continues)
+                           : "no kept state of candidate " + std::to_string(task.continues) +
+                                 " here: running the whole recipe");
+      }
       recipe::ResumableOutcome resumable = recipe::compress_measure_and_keep(
-          start, start_path, recipe, data_, *backend_, options,
-          task.continues >= 0 ? kept_.take(task.continues) : nullptr);
+          start, start_path, recipe, data_, *backend_, options, std::move(parent));
       outcome = std::move(resumable.outcome);
       if (task.keep_state) result.state_kept = kept_.keep(task.id, std::move(resumable.paused));
+      if (options.log && task.keep_state) {
+        options.log(result.state_kept ? "state kept (" + std::to_string(kept_.size()) + " kept here)"
+                                      : "no state kept");
+      }
     } else {
       outcome = recipe::compress_and_measure(start, start_path, recipe, data_, *backend_, options);
     }

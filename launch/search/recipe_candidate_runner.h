@@ -24,7 +24,7 @@ struct RunnerSettings {
   int batch_size = 128;
   bool measure_latency = false;
   bool verbose = false;     // each candidate's progress lines on stderr
-  int kept_states = 8;      // training states kept for promotions (kept_states.h)
+  int kept_states = 32;     // training states kept for promotions (kept_states.h)
 };
 
 class RecipeCandidateRunner final : public CandidateRunner {
