@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "io/path_checks.h"
 #include "io/hdf5_handle.h"
 
 namespace lathe::data {
@@ -103,8 +104,7 @@ void read_images(hid_t x, const std::string& path, const std::vector<hsize_t>& d
 }  // namespace
 
 Dataset read_hdf5_dataset(const std::string& path) {
-  LATHE_CHECK(std::filesystem::is_regular_file(path), path,
-              ": no such file (expected an HDF5 file with data sets X and y)");
+  io::require_input_file(path, "an HDF5 file with data sets X and y");
   io::silence_hdf5_error_printing();
   LATHE_CHECK(H5Fis_hdf5(path.c_str()) > 0, path, ": not an HDF5 file");
   const Hdf5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);

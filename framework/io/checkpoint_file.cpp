@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "io/path_checks.h"
 #include "io/atomic_hdf5_file.h"
 #include "io/hdf5_calls.h"
 #include "io/hdf5_handle.h"
@@ -540,10 +541,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
 
 Checkpoint read_checkpoint(const std::string& path) {
   silence_hdf5_error_printing();
-  std::error_code error;
-  LATHE_CHECK(fs::exists(path, error), path, ": expected a checkpoint file, found no such file");
-  LATHE_CHECK(fs::is_regular_file(path, error), path, ": expected a checkpoint file, found ",
-              fs::is_directory(path, error) ? "a directory" : "something other than a regular file");
+  require_input_file(path, "a checkpoint file (.h5)");
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   LATHE_CHECK(is_hdf5 >= 0, path, ": cannot open it", hdf5_error_detail());
   LATHE_CHECK(is_hdf5 > 0, path,

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "io/checkpoint_file.h"
 #include "recipe/evaluator.h"
+#include "io/path_checks.h"
 #include "recipe/recipe.h"
 #include "nn/layer_spec.h"
 #include "nn/train_config.h"
@@ -98,13 +99,14 @@ search::Experiment prepare_search(const std::string& experiment_path) {
     return experiment;
   }
   if (file.base.empty()) file.base = trained_base_path(file.train);
-  if (!std::filesystem::exists(file.base)) {
+  if (io::path_is_missing(file.base)) {
     LATHE_CHECK(!file.train.empty(), experiment_path, ": base: ", file.base,
                 ": no such file (train it with `lathe train`, or give `train: CONFIG` to train it first)");
     train_base(file.train, experiment_path);
-    LATHE_CHECK(std::filesystem::exists(file.base), experiment_path, ": base: ", file.base,
+    LATHE_CHECK(!io::path_is_missing(file.base), experiment_path, ": base: ", file.base,
                 ": still missing after training with ", file.train, " (its output must be this path)");
   }
+  io::require_input_file(file.base, "a trained checkpoint (.h5)", experiment_path + ": base");
   probe_space(experiment, experiment_path);
   return experiment;
 }
@@ -118,8 +120,9 @@ std::string check_search(const std::string& experiment_path) {
   }
   std::string base = experiment.file.base;
   if (base.empty()) base = trained_base_path(experiment.file.train);
-  const bool probed = std::filesystem::exists(base);
+  const bool probed = !io::path_is_missing(base);
   if (probed) {
+    io::require_input_file(base, "a trained checkpoint (.h5)", experiment_path + ": base");
     experiment.file.base = base;
     probe_space(experiment, experiment_path);
   }

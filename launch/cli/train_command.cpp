@@ -12,6 +12,7 @@
 #include "config/field_listing.h"
 #include "data/data_config.h"
 #include "io/checkpoint_file.h"
+#include "io/path_checks.h"
 #include "nn/evaluation.h"
 #include "nn/model_checkpoint.h"
 #include "nn/train_config.h"
@@ -19,13 +20,6 @@
 
 namespace lathe::cli {
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 void print_epoch(const nn::EpochReport& r) {
   std::printf("epoch %3d  lr %.4g  train loss %.4f acc %.2f%%  val loss %.4f acc %.2f%%  %.1f s  %.0f img/s\n",
@@ -55,7 +49,7 @@ int run_train(const Arguments& arguments) {
               static_cast<long long>(data.train.size()), static_cast<long long>(data.validation.size()),
               static_cast<long long>(data.test.size()), backend->threads());
   const launch::TrainRun run =
-      launch::run_training(config, model, data, read_text(config_path), data_yaml, *backend, print_epoch);
+      launch::run_training(config, model, data, io::read_text_file(config_path, "a training config YAML file"), data_yaml, *backend, print_epoch);
   if (run.training.diverged) {
     std::fprintf(stderr, "lathe: error: %s: training diverged (the loss became NaN or infinite); "
                  "lower optimizer.lr\n", config_path.c_str());

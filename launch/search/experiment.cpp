@@ -5,8 +5,10 @@
 #include <sstream>
 
 #include "config/canonical_yaml.h"
+#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
+#include "io/path_checks.h"
 
 namespace lathe::search {
 namespace {
@@ -60,12 +62,7 @@ std::string identity_of(const YAML::Node& root) {
 }  // namespace
 
 Experiment parse_experiment(const std::string& yaml_text, const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    fail(source, ":", e.mark.line + 1, ": not valid YAML: ", e.msg);
-  }
+  const YAML::Node root = config::parse_yaml_document(yaml_text, source);
   Experiment experiment;
   experiment.path = source;
   experiment.yaml_text = yaml_text;
@@ -96,11 +93,7 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
 }
 
 Experiment load_experiment(const std::string& path) {
-  std::ifstream in(path);
-  LATHE_CHECK(in.good(), path, ": no such file (expected an experiment YAML file)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_experiment(text.str(), path);
+  return parse_experiment(io::read_text_file(path, "an experiment YAML file"), path);
 }
 
 StrategySettings strategy_settings(const Experiment& experiment) {
