@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "io/path_checks.h"
+#include "tensor/finite_values.h"
 #include "io/hdf5_handle.h"
 
 namespace lathe::data {
@@ -89,6 +90,7 @@ void read_images(hid_t x, const std::string& path, const std::vector<hsize_t>& d
   if (is_float32) {
     LATHE_CHECK(H5Dread(x, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, images.data()) >= 0,
                 path, ": cannot read data set X");
+    require_finite_values(images, path + ": data set X");
     return;
   }
   std::vector<unsigned char> bytes(static_cast<std::size_t>(images.size()));

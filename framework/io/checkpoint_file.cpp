@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "io/path_checks.h"
+#include "tensor/finite_values.h"
 #include "io/atomic_hdf5_file.h"
 #include "io/hdf5_calls.h"
 #include "io/hdf5_handle.h"
@@ -348,6 +349,7 @@ Tensor read_float_array(hid_t data_set, const std::string& where) {
 
   Tensor tensor{Shape(std::move(shape))};
   if (!tensor.empty()) read_all(data_set, H5T_NATIVE_FLOAT, tensor.data(), where);
+  require_finite_values(tensor, where);
   return tensor;
 }
 
