@@ -59,6 +59,14 @@ std::string item_shape(const Dataset& dataset) {
 
 }  // namespace
 
+std::vector<std::string> data_files(const DataConfig& config) {
+  if (config.format == "idx") {
+    return {config.train_images, config.train_labels, config.test_images, config.test_labels};
+  }
+  if (config.format == "hdf5") return {config.train_file, config.test_file};
+  return {};
+}
+
 DataSplits load_data(const DataConfig& config, std::uint64_t seed, const std::string& config_path) {
   auto [train, test] = read_train_and_test(config, config_path);
   LATHE_CHECK(item_shape(train) == item_shape(test), config_path, ": ", kSection,

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "common/output_checks.h"
 #include "common/train_run.h"
 #include "backend/backend_factory.h"
 #include "cli/run_setup.h"
@@ -36,6 +37,10 @@ int run_train(const Arguments& arguments) {
   config.threads = static_cast<int>(arguments.integer("threads", config.threads, 0, 1024));
   if (const auto output = arguments.value("output")) config.output = *output;
   if (const auto device = arguments.value("device")) config.device = *device;
+  std::vector<std::string> inputs = data::data_files(config.data);
+  inputs.insert(inputs.end(), {config_path, config.model});
+  launch::require_outputs({config.output}, inputs,
+                          arguments.value("output") ? "lathe train: --output" : config_path + ": output");
 
   DeviceChoice device;
   const auto backend = make_backend(config.device, config.threads, config.deterministic, &device);
