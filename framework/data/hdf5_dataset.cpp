@@ -147,6 +147,7 @@ Dataset read_hdf5_dataset(const std::string& path) {
   // Images last: the labels' checks are cheap, so a bad file fails before the big read.
   Dataset dataset;
   dataset.source = path;
+  dataset.labels_source = path + ": data set y";
   read_images(x.get(), path, x_dims, dataset.images);
   dataset.classes = static_cast<int>(class_count);
   dataset.labels.reserve(wide.size());

@@ -188,6 +188,7 @@ Dataset read_idx_pair(const std::string& images_path, const std::string& labels_
   const auto width = static_cast<std::int64_t>(images.dims[2]);
   Dataset dataset;
   dataset.source = images_path;
+  dataset.labels_source = labels_path;
   dataset.images.resize({n, 1, height, width});
   // A table keeps the scaling exact (v / 255) without a division per pixel.
   std::array<float, 256> scaled{};

@@ -42,6 +42,7 @@ int run_ablate(const Arguments& arguments) {
   const auto backend = backend_from_options(arguments);
   // Deployment data: the validation split (never the test set), or --data's.
   const data::DataSplits data = launch::load_checkpoint_data(base, base_path, arguments.value("data"));
+  launch::check_model_fits_splits(model, data);
   LATHE_CHECK(data.validation.size() > 0, base_path,
               ": the data has no validation split to score groups on (validation_fraction is 0)");
   const ablate::AblationTable table = ablate::run_ablation(model, data.validation, *backend, options);

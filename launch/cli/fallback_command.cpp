@@ -92,6 +92,7 @@ int run_fallback_command(const Arguments& arguments) {
   const auto backend = backend_from_options(arguments);
   const data::DataSplits data = launch::load_checkpoint_data(base, base_path, arguments.value("data"));
   nn::Model base_model = nn::model_from_checkpoint(base, base_path);
+  launch::check_model_fits_splits(base_model, data);
   const recipe::CandidateMetrics base_metrics =
       recipe::measure_model(base_model, base, data, *backend, options);
   std::printf("base %s: validation accuracy %.2f%%, %lld stored bytes\n", base_path.c_str(),

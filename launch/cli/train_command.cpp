@@ -14,6 +14,7 @@
 #include "data/data_config.h"
 #include "io/checkpoint_file.h"
 #include "io/path_checks.h"
+#include "nn/data_fit.h"
 #include "nn/evaluation.h"
 #include "nn/model_checkpoint.h"
 #include "nn/train_config.h"
@@ -48,6 +49,8 @@ int run_train(const Arguments& arguments) {
   nn::Model model(nn::load_model_spec(config.model), static_cast<std::uint64_t>(config.seed));
   const data::DataSplits data =
       data::load_data(config.data, static_cast<std::uint64_t>(config.seed), config_path);
+  nn::check_model_fits_data(model, data.train, nn::ClassFit::exact);
+  nn::check_model_fits_data(model, data.test, nn::ClassFit::at_most);
   std::printf("model %s: %lld parameters, %.2f MMAC per image; data: %lld train, %lld validation, %lld test; %d threads\n",
               model.spec().name.c_str(), static_cast<long long>(model.trainable_parameter_count()),
               static_cast<double>(model.macs_per_item()) / 1e6,

@@ -3,6 +3,7 @@
 #include "config/yaml_reader.h"
 #include "core/error.h"
 #include "data/normalization.h"
+#include "nn/data_fit.h"
 
 namespace lathe::launch {
 
@@ -26,6 +27,12 @@ data::DataConfig checkpoint_data_config(const io::Checkpoint& checkpoint,
   // The checkpoint's own normalisation is applied instead (normalize_like).
   config.normalize = false;
   return config;
+}
+
+void check_model_fits_splits(const nn::Model& model, const data::DataSplits& splits) {
+  for (const data::Dataset* split : {&splits.train, &splits.validation, &splits.test}) {
+    nn::check_model_fits_data(model, *split, nn::ClassFit::at_most);
+  }
 }
 
 void normalize_like(const io::Checkpoint& checkpoint, data::DataSplits& splits) {

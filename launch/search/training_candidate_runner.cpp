@@ -10,6 +10,7 @@
 #include "config/yaml_reader.h"
 #include "io/checkpoint_file.h"
 #include "io/path_checks.h"
+#include "nn/data_fit.h"
 #include "nn/layer_spec.h"
 #include "nn/model_checkpoint.h"
 #include "recipe/evaluator.h"
@@ -36,6 +37,7 @@ TaskResult TrainingCandidateRunner::run(const Task& task) {
     const data::DataSplits data = data::load_data(config.data, static_cast<std::uint64_t>(config.seed), source);
     if (task.id != kBaseTaskId) config.seed = static_cast<std::int64_t>(task.seed % 9000000000000000ULL);
     nn::Model model(nn::load_model_spec(config.model), static_cast<std::uint64_t>(config.seed));
+    nn::check_model_fits_data(model, data.train, nn::ClassFit::exact);
     std::optional<std::chrono::steady_clock::time_point> deadline;
     if (task.time_limit_seconds > 0) {
       deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(

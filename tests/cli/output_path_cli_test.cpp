@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/idx_training_files.h"
 #include "support/run_lathe.h"
 #include "support/temp_dir.h"
 
@@ -21,30 +22,9 @@ namespace fs = std::filesystem;
 using lathe::test_support::RunResult;
 using lathe::test_support::run_lathe;
 using lathe::test_support::TempDir;
-
-std::string bytes_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Plain (not gzip) IDX files: 40 8 x 8 images and their labels in 4 classes.
-void write_idx(const TempDir& dir) {
-  std::string images("\0\0\x08\x03\0\0\0\x28\0\0\0\x08\0\0\0\x08", 16);
-  for (int i = 0; i < 40 * 64; ++i) images += static_cast<char>((i * 37) % 256);
-  std::string labels("\0\0\x08\x01\0\0\0\x28", 8);
-  for (int i = 0; i < 40; ++i) labels += static_cast<char>(i % 4);
-  dir.write("images.idx", images);
-  dir.write("labels.idx", labels);
-}
-
-std::string train_config(const TempDir& dir, const std::string& output) {
-  return "model: " + dir.file("model.yaml") + "\noutput: " + output +
-         "\ndata: {format: idx, train_images: " + dir.file("images.idx") + ", train_labels: " +
-         dir.file("labels.idx") + ", test_images: " + dir.file("images.idx") + ", test_labels: " +
-         dir.file("labels.idx") + "}\nepochs: 1\nbatch_size: 8\nthreads: 1\n";
-}
+using lathe::test_support::bytes_of;
+using lathe::test_support::train_config;
+using lathe::test_support::write_idx;
 
 struct BadOutput {
   std::string name;
