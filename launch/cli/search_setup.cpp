@@ -8,6 +8,7 @@
 #include <functional>
 #include <thread>
 
+#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
 #include "io/checkpoint_file.h"
@@ -85,7 +86,7 @@ void probe_space(const search::Experiment& experiment, const std::string& experi
 void probe_training_space(const search::Experiment& experiment, const std::string& experiment_path) {
   check_probe_points(experiment, experiment_path, "training config",
                      [](const std::string& yaml, const std::string& source) {
-                       (void)nn::load_model_spec(nn::parse_train_config(YAML::Load(yaml), source).model);
+                       (void)nn::load_model_spec(nn::parse_train_config(config::parse_yaml_document(yaml, source), source).model);
                      });
 }
 

@@ -1,5 +1,6 @@
 #include "common/checkpoint_data.h"
 
+#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
 #include "data/normalization.h"
@@ -22,7 +23,7 @@ data::DataConfig checkpoint_data_config(const io::Checkpoint& checkpoint,
     LATHE_CHECK(stored != checkpoint.text_metadata.end(), checkpoint_path,
                 ": training/data_config: absent, so its data is unknown; pass --data");
     where = checkpoint_path + ":/training/data_config";
-    config::YamlReader::read(YAML::Load(stored->second), config, where);
+    config::YamlReader::read(config::parse_yaml_document(stored->second, where), config, where);
   }
   // The checkpoint's own normalisation is applied instead (normalize_like).
   config.normalize = false;
