@@ -1,5 +1,6 @@
 #include "config/yaml_document.h"
 
+#include <cstdint>
 #include <map>
 #include <vector>
 
@@ -22,16 +23,21 @@ std::string key_text(const YAML::Node& key) {
   return out.c_str();
 }
 
-// Depth-first over the tree; `path` is the dotted key path for messages. Aliases can make
-// a node reachable twice, so `depth` bounds the walk as the parser bounds nesting.
+// Depth-first over the tree; `path` is the dotted key path for messages. An alias makes a
+// node reachable again, so nested aliases can expand a short text exponentially (each
+// reader that walks or dumps the tree would too): `visited` counts the expanded values
+// and bounds them far above any real config.
 void reject_duplicate_keys(const YAML::Node& node, const std::string& source, const std::string& path,
-                           int depth) {
+                           int depth, std::int64_t& visited) {
   constexpr int kMaxDepth = 1024;
+  constexpr std::int64_t kMaxValues = 1000000;
   LATHE_CHECK(depth < kMaxDepth, position(source, node.Mark()), ": nested more than ", kMaxDepth,
               " levels deep");
+  LATHE_CHECK(++visited <= kMaxValues, position(source, node.Mark()), ": the document expands to more than ",
+              kMaxValues, " values (through aliases); a config is far smaller");
   if (node.IsSequence()) {
     for (std::size_t i = 0; i < node.size(); ++i) {
-      reject_duplicate_keys(node[i], source, path + "[" + std::to_string(i) + "]", depth + 1);
+      reject_duplicate_keys(node[i], source, path + "[" + std::to_string(i) + "]", depth + 1, visited);
     }
     return;
   }
@@ -46,7 +52,7 @@ void reject_duplicate_keys(const YAML::Node& node, const std::string& source, co
            seen->second.line >= 0 ? " (first at line " + std::to_string(seen->second.line + 1) + ")" : "",
            "; give each key once");
     }
-    reject_duplicate_keys(entry.second, source, dotted, depth + 1);
+    reject_duplicate_keys(entry.second, source, dotted, depth + 1, visited);
   }
 }
 
@@ -64,7 +70,8 @@ YAML::Node parse_yaml_document(const std::string& text, const std::string& sourc
     fail(position(source, documents[1].Mark()), ": a second YAML document (after '---'); ",
          "expected one document per file, found ", documents.size());
   }
-  reject_duplicate_keys(documents.front(), source, "", 0);
+  std::int64_t visited = 0;
+  reject_duplicate_keys(documents.front(), source, "", 0, visited);
   return documents.front();
 }
 

@@ -110,6 +110,23 @@ TEST(YamlDocument, ARepeatedKeyDeepInsideIsNamedByItsPath) {
   EXPECT_EQ(message, "t.yaml:3:27: data.synthetic.classes: key given twice (first at line 3); give each key once");
 }
 
+TEST(YamlDocument, AliasesThatExpandExponentiallyAreRefusedQuickly) {
+  // Ten levels of ten aliases each: 10^10 values once expanded.
+  std::string text = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 10; ++level) {
+    const std::string previous = "*l" + std::to_string(level - 1);
+    text += "l" + std::to_string(level) + ": &l" + std::to_string(level) + " [" + previous;
+    for (int i = 1; i < 10; ++i) text += ", " + previous;
+    text += "]\n";
+  }
+  const std::string message = error_of([&] { (void)parse_yaml_document(text, "t.yaml"); });
+  EXPECT_NE(message.find("t.yaml:"), std::string::npos) << message;
+  EXPECT_NE(message.find(": the document expands to more than 1000000 values (through aliases)"), std::string::npos)
+      << message;
+  // A few aliases, as people use them to repeat a block, are fine.
+  EXPECT_EQ(error_of([] { (void)parse_yaml_document("a: &o {lr: 1}\nb: *o\nc: *o\n", "t.yaml"); }), "");
+}
+
 TEST(YamlDocument, OneDocumentWithDistinctKeysReadsAsItIs) {
   const YAML::Node node = parse_yaml_document("---\na: 1\nb: {a: 2}\nc: [{a: 1}, {a: 1}]\n", "t.yaml");
   EXPECT_EQ(node["b"]["a"].as<int>(), 2);
