@@ -8,7 +8,8 @@ set -euo pipefail
 
 packages=(cmake g++ make pkg-config libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
           libeigen3-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
-          libopenblas-openmp-dev dataset-fashion-mnist python3-h5py chromium)
+          libopenblas-openmp-dev dataset-fashion-mnist python3-h5py chromium
+          clang-14 libclang-rt-14-dev libomp-14-dev)  # clang 14: the fuzz preset (scripts/fuzz.sh)
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch)
 fi

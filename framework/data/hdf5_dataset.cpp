@@ -125,6 +125,15 @@ Dataset read_hdf5_dataset(const std::string& path) {
   LATHE_CHECK(x_dims[0] > 0, path, ": X and y hold no items");
   LATHE_CHECK(std::find(x_dims.begin(), x_dims.end(), 0) == x_dims.end(), path,
               ": X has shape ", shape_text(x_dims), ", so every image is empty");
+  // The header's sizes decide the allocation: a damaged one must not overflow the element
+  // count (found by fuzz/fuzz_hdf5_data) or ask for more than any real data set holds.
+  constexpr hsize_t kMaxElements = hsize_t{1} << 36U;
+  hsize_t elements = 1;
+  for (const hsize_t d : x_dims) {
+    LATHE_CHECK(d <= kMaxElements / elements, path, ": X has shape ", shape_text(x_dims),
+                ", more than ", kMaxElements, " values (a damaged header?)");
+    elements *= d;
+  }
 
   const Hdf5Handle y_type(H5Dget_type(y.get()), H5Tclose);
   LATHE_CHECK(H5Tget_class(y_type.get()) == H5T_INTEGER, path, ": y has dtype ",

@@ -87,7 +87,7 @@ TEST(YamlDocument, EveryReaderRejectsASecondDocument) {
   for (const ConfigReader& reader : readers()) {
     const std::string text = file_text(reader.example);
     const std::string message = error_of([&] { reader.read(text + "---\nmore: 1\n", "x.yaml"); });
-    EXPECT_NE(message.find("x.yaml:" + std::to_string(line_count(text) + 2) + ":1: a second YAML document"),
+    EXPECT_NE(message.find("x.yaml:" + std::to_string(line_count(text) + 1) + ":1: a second YAML document"),
               std::string::npos) << reader.name << ": " << message;
   }
 }
@@ -108,6 +108,31 @@ TEST(YamlDocument, ARepeatedKeyDeepInsideIsNamedByItsPath) {
     (void)parse_yaml_document("data:\n  format: idx\n  synthetic: {classes: 2, classes: 3}\n", "t.yaml");
   });
   EXPECT_EQ(message, "t.yaml:3:27: data.synthetic.classes: key given twice (first at line 3); give each key once");
+}
+
+TEST(YamlDocument, DocumentMarkersAreFoundWhereverTheSecondDocumentStarts) {
+  struct Case {
+    const char* text;
+    const char* error;  // "" when the text is one document
+  };
+  const std::vector<Case> cases = {
+      {"---\na: 1\n", ""},
+      {"%YAML 1.2\n# comment\n---\na: 1\n...\n# trailing comment\n", ""},
+      {"a: |\n  ---\n  text\n", ""},
+      {"a: '--- not a marker'\n---x: 1\n", ""},
+      {"a: 1\n---\n", "t.yaml:2:1: a second YAML document; expected one document per file"},
+      {"a: 1\n--- # comment\nb: 2\n", "t.yaml:2:1: a second YAML document; expected one document per file"},
+      {"--- {a: 1}\n--- {b: 2}\n", "t.yaml:2:1: a second YAML document; expected one document per file"},
+      {"a: 1\n...\nb: 2\n", "t.yaml:3:1: a second YAML document; expected one document per file"},
+  };
+  for (const Case& c : cases) {
+    const std::string message = error_of([&] { (void)parse_yaml_document(c.text, "t.yaml"); });
+    if (std::string(c.error).empty()) {
+      EXPECT_EQ(message, "") << c.text;
+    } else {
+      EXPECT_EQ(message.rfind(c.error, 0), 0U) << c.text << message;
+    }
+  }
 }
 
 TEST(YamlDocument, AliasesThatExpandExponentiallyAreRefusedQuickly) {
