@@ -12,7 +12,9 @@ packages=(cmake g++ make pkg-config libopenmpi-dev openmpi-bin libhdf5-dev hdf5-
           slurmctld slurmd slurm-client munge iproute2
           # ONNX import/export (framework/onnx/) and its peers in tests/onnx/: PyTorch,
           # onnx.checker, and Node for ONNX Runtime (npm-installed by the ctest fixture)
-          libonnx-dev libprotobuf-dev python3-onnx python3-torch nodejs)
+          libonnx-dev libprotobuf-dev python3-onnx python3-torch nodejs
+          # clang 14: the fuzz preset (scripts/fuzz.sh)
+          clang-14 libclang-rt-14-dev libomp-14-dev)
 # A Node from elsewhere (e.g. NodeSource) brings its own npm and conflicts with Debian's.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 if [[ "${1:-}" == "--bench" ]]; then

@@ -1,5 +1,8 @@
 #include "config/yaml_reader.h"
 
+#include "config/yaml_document.h"
+#include "io/path_checks.h"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -34,13 +37,7 @@ std::string shown(const YAML::Node& field) {
 }  // namespace
 
 YAML::Node load_yaml_file(const std::string& path) {
-  LATHE_CHECK(std::filesystem::is_regular_file(path), path,
-              ": no such file (expected a YAML file)");
-  try {
-    return YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    fail(path, ":", e.mark.line + 1, ": not valid YAML: ", e.msg);
-  }
+  return parse_yaml_document(io::read_text_file(path, "a YAML file"), path);
 }
 
 std::string source_line(const std::string& source, const YAML::Node& node) {

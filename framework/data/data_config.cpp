@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "io/path_checks.h"
 #include "data/hdf5_dataset.h"
 #include "data/idx_reader.h"
 #include "data/split.h"
@@ -25,8 +26,8 @@ void require_files(const DataConfig& config, const std::string& config_path,
   for (const auto& [value, key] : files) {
     LATHE_CHECK(!value->empty(), config_path, ": ", kSection, ".", key, ": required when ",
                 kSection, ".format is ", config.format);
-    LATHE_CHECK(std::filesystem::is_regular_file(*value), config_path, ": ", kSection, ".", key,
-                ": no such file: ", *value);
+    io::require_input_file(*value, "a data file of format " + config.format,
+                           config_path + ": " + kSection + "." + key);
   }
 }
 
@@ -57,6 +58,14 @@ std::string item_shape(const Dataset& dataset) {
 }
 
 }  // namespace
+
+std::vector<std::string> data_files(const DataConfig& config) {
+  if (config.format == "idx") {
+    return {config.train_images, config.train_labels, config.test_images, config.test_labels};
+  }
+  if (config.format == "hdf5") return {config.train_file, config.test_file};
+  return {};
+}
 
 DataSplits load_data(const DataConfig& config, std::uint64_t seed, const std::string& config_path) {
   auto [train, test] = read_train_and_test(config, config_path);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "config/field_checks.h"
 #include "data/dataset.h"
@@ -53,6 +54,10 @@ struct DataSplits {
   // What was applied to all three (mean 0, std 1 when `normalize` is off).
   Normalization normalization;
 };
+
+// The files `config` reads for its format (none for synthetic data): the inputs an
+// output must never replace.
+std::vector<std::string> data_files(const DataConfig& config);
 
 // Reads train and test, keeps the first limit_train training items, carves validation
 // out of them with `seed`, and normalises all three splits with the training split's

@@ -16,6 +16,7 @@ struct Dataset {
   std::vector<std::int32_t> labels;   // N values in [0, classes)
   int classes = 0;
   std::string source;                 // file or description, for messages
+  std::string labels_source;          // where the labels came from, when not `source`
 
   [[nodiscard]] std::int64_t size() const { return static_cast<std::int64_t>(labels.size()); }
 };

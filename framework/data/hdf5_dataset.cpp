@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "core/error.h"
+#include "io/path_checks.h"
+#include "tensor/finite_values.h"
 #include "io/hdf5_handle.h"
 
 namespace lathe::data {
@@ -88,6 +90,7 @@ void read_images(hid_t x, const std::string& path, const std::vector<hsize_t>& d
   if (is_float32) {
     LATHE_CHECK(H5Dread(x, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, images.data()) >= 0,
                 path, ": cannot read data set X");
+    require_finite_values(images, path + ": data set X");
     return;
   }
   std::vector<unsigned char> bytes(static_cast<std::size_t>(images.size()));
@@ -103,8 +106,7 @@ void read_images(hid_t x, const std::string& path, const std::vector<hsize_t>& d
 }  // namespace
 
 Dataset read_hdf5_dataset(const std::string& path) {
-  LATHE_CHECK(std::filesystem::is_regular_file(path), path,
-              ": no such file (expected an HDF5 file with data sets X and y)");
+  io::require_input_file(path, "an HDF5 file with data sets X and y");
   io::silence_hdf5_error_printing();
   LATHE_CHECK(H5Fis_hdf5(path.c_str()) > 0, path, ": not an HDF5 file");
   const Hdf5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
@@ -123,6 +125,15 @@ Dataset read_hdf5_dataset(const std::string& path) {
   LATHE_CHECK(x_dims[0] > 0, path, ": X and y hold no items");
   LATHE_CHECK(std::find(x_dims.begin(), x_dims.end(), 0) == x_dims.end(), path,
               ": X has shape ", shape_text(x_dims), ", so every image is empty");
+  // The header's sizes decide the allocation: a damaged one must not overflow the element
+  // count (found by fuzz/fuzz_hdf5_data) or ask for more than any real data set holds.
+  constexpr hsize_t kMaxElements = hsize_t{1} << 36U;
+  hsize_t elements = 1;
+  for (const hsize_t d : x_dims) {
+    LATHE_CHECK(d <= kMaxElements / elements, path, ": X has shape ", shape_text(x_dims),
+                ", more than ", kMaxElements, " values (a damaged header?)");
+    elements *= d;
+  }
 
   const Hdf5Handle y_type(H5Dget_type(y.get()), H5Tclose);
   LATHE_CHECK(H5Tget_class(y_type.get()) == H5T_INTEGER, path, ": y has dtype ",
@@ -145,6 +156,7 @@ Dataset read_hdf5_dataset(const std::string& path) {
   // Images last: the labels' checks are cheap, so a bad file fails before the big read.
   Dataset dataset;
   dataset.source = path;
+  dataset.labels_source = path + ": data set y";
   read_images(x.get(), path, x_dims, dataset.images);
   dataset.classes = static_cast<int>(class_count);
   dataset.labels.reserve(wide.size());

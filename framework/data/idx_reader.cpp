@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "io/path_checks.h"
 
 namespace lathe::data {
 namespace {
@@ -74,8 +75,7 @@ struct GzClose {
 class IdxStream {
  public:
   IdxStream(std::string path, const IdxKind& kind) : path_(std::move(path)) {
-    LATHE_CHECK(std::filesystem::is_regular_file(path_), path_, ": no such file (expected an IDX ",
-                kind.role, " file, ", kind.layout, ")");
+    io::require_input_file(path_, std::string("an IDX ") + kind.role + " file, " + kind.layout);
     file_.reset(gzopen(path_.c_str(), "rb"));
     LATHE_CHECK(file_ != nullptr, path_, ": cannot open: ", std::strerror(errno));
     gzbuffer(file_.get(), kZlibBufferBytes);
@@ -188,6 +188,7 @@ Dataset read_idx_pair(const std::string& images_path, const std::string& labels_
   const auto width = static_cast<std::int64_t>(images.dims[2]);
   Dataset dataset;
   dataset.source = images_path;
+  dataset.labels_source = labels_path;
   dataset.images.resize({n, 1, height, width});
   // A table keeps the scaling exact (v / 255) without a division per pixel.
   std::array<float, 256> scaled{};

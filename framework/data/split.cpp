@@ -20,6 +20,7 @@ Dataset take_items(const Dataset& dataset, std::span<const std::int64_t> indices
   const std::int64_t item = shape.elements_per_item();
   Dataset result;
   result.source = std::move(source);
+  result.labels_source = dataset.labels_source;
   result.classes = dataset.classes;
   result.images.resize({std::ssize(indices), shape[1], shape[2], shape[3]});
   result.labels.reserve(indices.size());

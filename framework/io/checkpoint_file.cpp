@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "core/error.h"
+#include "io/path_checks.h"
+#include "tensor/finite_values.h"
 #include "io/atomic_hdf5_file.h"
 #include "io/hdf5_calls.h"
 #include "io/hdf5_handle.h"
@@ -347,6 +349,7 @@ Tensor read_float_array(hid_t data_set, const std::string& where) {
 
   Tensor tensor{Shape(std::move(shape))};
   if (!tensor.empty()) read_all(data_set, H5T_NATIVE_FLOAT, tensor.data(), where);
+  require_finite_values(tensor, where);
   return tensor;
 }
 
@@ -540,10 +543,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint) {
 
 Checkpoint read_checkpoint(const std::string& path) {
   silence_hdf5_error_printing();
-  std::error_code error;
-  LATHE_CHECK(fs::exists(path, error), path, ": expected a checkpoint file, found no such file");
-  LATHE_CHECK(fs::is_regular_file(path, error), path, ": expected a checkpoint file, found ",
-              fs::is_directory(path, error) ? "a directory" : "something other than a regular file");
+  require_input_file(path, "a checkpoint file (.h5)");
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   LATHE_CHECK(is_hdf5 >= 0, path, ": cannot open it", hdf5_error_detail());
   LATHE_CHECK(is_hdf5 > 0, path,

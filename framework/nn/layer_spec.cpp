@@ -4,8 +4,10 @@
 #include <set>
 #include <sstream>
 
+#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
+#include "io/path_checks.h"
 
 namespace lathe::nn {
 namespace {
@@ -87,12 +89,7 @@ LayerSpec& LayerSpec::operator=(LayerSpec&& other) noexcept {
 }
 
 ModelSpec parse_model_spec(const std::string& yaml_text, const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    fail(source, ":", e.mark.line + 1, ": not valid YAML: ", e.msg);
-  }
+  const YAML::Node root = config::parse_yaml_document(yaml_text, source);
   LATHE_CHECK(root.IsMap(), source, ": expected a model spec mapping with input and layers");
   ModelSpec spec;
   spec.yaml_text = yaml_text;
@@ -137,11 +134,7 @@ ModelSpec parse_model_spec(const std::string& yaml_text, const std::string& sour
 }
 
 ModelSpec load_model_spec(const std::string& path) {
-  std::ifstream file(path);
-  LATHE_CHECK(file.good(), path, ": no such file (expected a model spec YAML file)");
-  std::ostringstream text;
-  text << file.rdbuf();
-  return parse_model_spec(text.str(), path);
+  return parse_model_spec(io::read_text_file(path, "a model spec YAML file"), path);
 }
 
 std::string model_spec_to_yaml(const ModelSpec& spec) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
 
@@ -42,12 +43,7 @@ FallbackAttempt parse_attempt(const YAML::Node& node, std::size_t index, const s
 }  // namespace
 
 FallbackChain parse_fallback_chain(const std::string& yaml_text, const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    fail(source, ":", e.mark.line + 1, ": not valid YAML: ", e.msg);
-  }
+  const YAML::Node root = config::parse_yaml_document(yaml_text, source);
   return fallback_chain_from_yaml(root, source);
 }
 

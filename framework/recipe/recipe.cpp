@@ -14,8 +14,10 @@
 #include <vector>
 
 #include "config/canonical_yaml.h"
+#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
+#include "io/path_checks.h"
 #include "recipe/json_text.h"
 
 namespace lathe::recipe {
@@ -57,12 +59,7 @@ const std::vector<std::string>& recipe_step_kinds() {
 }
 
 Recipe parse_recipe(const std::string& yaml_text, const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    fail(source, ":", e.mark.line + 1, ": not valid YAML: ", e.msg);
-  }
+  const YAML::Node root = config::parse_yaml_document(yaml_text, source);
   return recipe_from_yaml(root, source, "", yaml_text);
 }
 
@@ -104,11 +101,7 @@ Recipe recipe_from_yaml(const YAML::Node& root, const std::string& source,
 }
 
 Recipe load_recipe(const std::string& path) {
-  std::ifstream file(path);
-  LATHE_CHECK(file.good(), path, ": no such file (expected a recipe YAML file)");
-  std::ostringstream text;
-  text << file.rdbuf();
-  return parse_recipe(text.str(), path);
+  return parse_recipe(io::read_text_file(path, "a recipe YAML file"), path);
 }
 
 std::string recipe_to_json(const Recipe& recipe) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "common/checkpoint_data.h"
+#include "common/output_checks.h"
 #include "cli/commands.h"
 #include "cli/run_setup.h"
 #include "compress/ablate/ablation_evaluation.h"
@@ -33,10 +34,15 @@ int run_ablate(const Arguments& arguments) {
   const std::optional<std::string> output = arguments.value("output");
 
   const io::Checkpoint base = io::read_checkpoint(base_path);
+  if (output) {
+    launch::require_outputs({*output}, launch::checkpoint_run_inputs(base, base_path, arguments.value("data"), {}),
+                            "lathe ablate: -o");
+  }
   nn::Model model = nn::model_from_checkpoint(base, base_path);
   const auto backend = backend_from_options(arguments);
   // Deployment data: the validation split (never the test set), or --data's.
   const data::DataSplits data = launch::load_checkpoint_data(base, base_path, arguments.value("data"));
+  launch::check_model_fits_splits(model, data);
   LATHE_CHECK(data.validation.size() > 0, base_path,
               ": the data has no validation split to score groups on (validation_fraction is 0)");
   const ablate::AblationTable table = ablate::run_ablation(model, data.validation, *backend, options);

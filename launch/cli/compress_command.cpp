@@ -5,6 +5,7 @@
 
 #include "common/checkpoint_data.h"
 #include "cli/commands.h"
+#include "common/output_checks.h"
 #include "common/provenance.h"
 #include "cli/compress_report.h"
 #include "cli/run_setup.h"
@@ -26,6 +27,8 @@ int run_compress(const Arguments& arguments) {
               "compressed model)");
   const io::Checkpoint base = io::read_checkpoint(base_path);
   const recipe::Recipe recipe = recipe::load_recipe(recipe_path);
+  launch::require_outputs({*output}, launch::checkpoint_run_inputs(base, base_path, arguments.value("data"), {recipe_path}),
+                          "lathe compress: -o");
   recipe::EvaluatorOptions options;
   options.batch_size = static_cast<int>(arguments.integer("batch-size", 128, 1, 65536));
   options.seed = static_cast<std::uint64_t>(arguments.integer("seed", 1, 0, 1LL << 62));
@@ -40,6 +43,7 @@ int run_compress(const Arguments& arguments) {
   const auto backend = backend_from_options(arguments);
   const data::DataSplits data = launch::load_checkpoint_data(base, base_path, arguments.value("data"));
   nn::Model base_model = nn::model_from_checkpoint(base, base_path);
+  launch::check_model_fits_splits(base_model, data);
   const recipe::CandidateMetrics base_metrics =
       recipe::measure_model(base_model, base, data, *backend, options);
   recipe::CompressionOutcome outcome =

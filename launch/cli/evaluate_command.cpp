@@ -12,6 +12,7 @@
 #include "data/normalization.h"
 #include "io/checkpoint_file.h"
 #include "io/stored_size.h"
+#include "nn/data_fit.h"
 #include "nn/evaluation.h"
 #include "nn/model_checkpoint.h"
 
@@ -41,11 +42,7 @@ int run_evaluate(const Arguments& arguments) {
   const io::Checkpoint checkpoint = io::read_checkpoint(path);
   nn::Model model = nn::model_from_checkpoint(checkpoint, path);
   data::Dataset dataset = load_evaluation_set(checkpoint, path, arguments.value("data"));
-  const Shape expected = model.input_item_shape();
-  const Shape& images = dataset.images.shape();
-  LATHE_CHECK(images[1] == expected[0] && images[2] == expected[1] && images[3] == expected[2],
-              dataset.source, ": images are ", images.to_string(), " but the model expects N x ",
-              expected[0], " x ", expected[1], " x ", expected[2]);
+  nn::check_model_fits_data(model, dataset, nn::ClassFit::at_most);
   if (!checkpoint.normalization_mean.empty()) {
     data::apply_normalization({checkpoint.normalization_mean, checkpoint.normalization_std}, dataset);
   }

@@ -8,6 +8,7 @@
 
 #include "common/checkpoint_data.h"
 #include "cli/commands.h"
+#include "common/output_checks.h"
 #include "common/provenance.h"
 #include "cli/compress_report.h"
 #include "cli/run_setup.h"
@@ -71,6 +72,9 @@ int run_fallback_command(const Arguments& arguments) {
   LATHE_CHECK(output.has_value(), "lathe fallback: -o OUT.h5 is required (where to write the chosen model)");
   const io::Checkpoint base = io::read_checkpoint(base_path);
   const recipe::FallbackChain chain = recipe::load_fallback_chain(chain_path);
+  launch::require_outputs({*output, *output + ".attempts.csv"},
+                          launch::checkpoint_run_inputs(base, base_path, arguments.value("data"), {chain_path}),
+                          "lathe fallback: -o");
   // Every attempt's recipe is checked against the base before anything trains; an
   // attempt that starts from an earlier result is prepared again for that model.
   std::vector<recipe::PreparedSteps> prepared;
@@ -88,6 +92,7 @@ int run_fallback_command(const Arguments& arguments) {
   const auto backend = backend_from_options(arguments);
   const data::DataSplits data = launch::load_checkpoint_data(base, base_path, arguments.value("data"));
   nn::Model base_model = nn::model_from_checkpoint(base, base_path);
+  launch::check_model_fits_splits(base_model, data);
   const recipe::CandidateMetrics base_metrics =
       recipe::measure_model(base_model, base, data, *backend, options);
   std::printf("base %s: validation accuracy %.2f%%, %lld stored bytes\n", base_path.c_str(),

@@ -1,6 +1,7 @@
 // The `lathe` command line: `lathe <command> [arguments]`. Every lathe::Error is caught
 // here once, printed as one line, and turned into exit status 1 (2 for usage errors).
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -61,6 +62,10 @@ int main(int argc, char** argv) {
       return 1;
     } catch (const std::bad_alloc&) {
       std::cerr << "lathe: error: out of memory\n";
+      return 1;
+    } catch (const std::filesystem::filesystem_error& e) {
+      // Paths are checked up front (io/path_checks.h); this is the net under a race.
+      std::cerr << "lathe: error: " << e.what() << "\n";
       return 1;
     }
   }

@@ -11,10 +11,12 @@
 #include <thread>
 
 #include "config/canonical_yaml.h"
+#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
 #include "io/checkpoint_file.h"
 #include "recipe/evaluator.h"
+#include "io/path_checks.h"
 #include "recipe/recipe.h"
 #include "nn/layer_spec.h"
 #include "nn/train_config.h"
@@ -87,7 +89,7 @@ void probe_space(const search::Experiment& experiment, const std::string& experi
 void probe_training_space(const search::Experiment& experiment, const std::string& experiment_path) {
   check_probe_points(experiment, experiment_path, "training config",
                      [](const std::string& yaml, const std::string& source) {
-                       (void)nn::load_model_spec(nn::parse_train_config(YAML::Load(yaml), source).model);
+                       (void)nn::load_model_spec(nn::parse_train_config(config::parse_yaml_document(yaml, source), source).model);
                      });
 }
 
@@ -134,13 +136,14 @@ search::Experiment prepare_search(search::Experiment experiment) {
     return experiment;
   }
   if (file.base.empty()) file.base = trained_base_path(file.train);
-  if (!std::filesystem::exists(file.base)) {
+  if (io::path_is_missing(file.base)) {
     LATHE_CHECK(!file.train.empty(), experiment_path, ": base: ", file.base,
                 ": no such file (train it with `lathe train`, or give `train: CONFIG` to train it first)");
     train_base(file.train, experiment_path);
-    LATHE_CHECK(std::filesystem::exists(file.base), experiment_path, ": base: ", file.base,
+    LATHE_CHECK(!io::path_is_missing(file.base), experiment_path, ": base: ", file.base,
                 ": still missing after training with ", file.train, " (its output must be this path)");
   }
+  io::require_input_file(file.base, "a trained checkpoint (.h5)", experiment_path + ": base");
   probe_space(experiment, experiment_path);
   experiment.base_file_hash = model_hash(file.base);
   return experiment;
@@ -155,8 +158,9 @@ std::string check_search(const std::string& experiment_path) {
   }
   std::string base = experiment.file.base;
   if (base.empty()) base = trained_base_path(experiment.file.train);
-  const bool probed = std::filesystem::exists(base);
+  const bool probed = !io::path_is_missing(base);
   if (probed) {
+    io::require_input_file(base, "a trained checkpoint (.h5)", experiment_path + ": base");
     experiment.file.base = base;
     probe_space(experiment, experiment_path);
   }

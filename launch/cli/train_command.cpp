@@ -6,12 +6,15 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "common/output_checks.h"
 #include "common/train_run.h"
 #include "backend/backend_factory.h"
 #include "cli/run_setup.h"
 #include "config/field_listing.h"
 #include "data/data_config.h"
 #include "io/checkpoint_file.h"
+#include "io/path_checks.h"
+#include "nn/data_fit.h"
 #include "nn/evaluation.h"
 #include "nn/model_checkpoint.h"
 #include "nn/train_config.h"
@@ -19,13 +22,6 @@
 
 namespace lathe::cli {
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream file(path);
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 void print_epoch(const nn::EpochReport& r) {
   std::printf("epoch %3d  lr %.4g  train loss %.4f acc %.2f%%  val loss %.4f acc %.2f%%  %.1f s  %.0f img/s\n",
@@ -42,6 +38,10 @@ int run_train(const Arguments& arguments) {
   config.threads = static_cast<int>(arguments.integer("threads", config.threads, 0, 1024));
   if (const auto output = arguments.value("output")) config.output = *output;
   if (const auto device = arguments.value("device")) config.device = *device;
+  std::vector<std::string> inputs = data::data_files(config.data);
+  inputs.insert(inputs.end(), {config_path, config.model});
+  launch::require_outputs({config.output}, inputs,
+                          arguments.value("output") ? "lathe train: --output" : config_path + ": output");
 
   DeviceChoice device;
   const auto backend = make_backend(config.device, config.threads, config.deterministic, &device);
@@ -49,13 +49,15 @@ int run_train(const Arguments& arguments) {
   nn::Model model(nn::load_model_spec(config.model), static_cast<std::uint64_t>(config.seed));
   const data::DataSplits data =
       data::load_data(config.data, static_cast<std::uint64_t>(config.seed), config_path);
+  nn::check_model_fits_data(model, data.train, nn::ClassFit::exact);
+  nn::check_model_fits_data(model, data.test, nn::ClassFit::at_most);
   std::printf("model %s: %lld parameters, %.2f MMAC per image; data: %lld train, %lld validation, %lld test; %d threads\n",
               model.spec().name.c_str(), static_cast<long long>(model.trainable_parameter_count()),
               static_cast<double>(model.macs_per_item()) / 1e6,
               static_cast<long long>(data.train.size()), static_cast<long long>(data.validation.size()),
               static_cast<long long>(data.test.size()), backend->threads());
   const launch::TrainRun run =
-      launch::run_training(config, model, data, read_text(config_path), data_yaml, *backend, print_epoch);
+      launch::run_training(config, model, data, io::read_text_file(config_path, "a training config YAML file"), data_yaml, *backend, print_epoch);
   if (run.training.diverged) {
     std::fprintf(stderr, "lathe: error: %s: training diverged (the loss became NaN or infinite); "
                  "lower optimizer.lr\n", config_path.c_str());

@@ -1,8 +1,10 @@
 #include "common/checkpoint_data.h"
 
+#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
 #include "data/normalization.h"
+#include "nn/data_fit.h"
 
 namespace lathe::launch {
 
@@ -21,11 +23,17 @@ data::DataConfig checkpoint_data_config(const io::Checkpoint& checkpoint,
     LATHE_CHECK(stored != checkpoint.text_metadata.end(), checkpoint_path,
                 ": training/data_config: absent, so its data is unknown; pass --data");
     where = checkpoint_path + ":/training/data_config";
-    config::YamlReader::read(YAML::Load(stored->second), config, where);
+    config::YamlReader::read(config::parse_yaml_document(stored->second, where), config, where);
   }
   // The checkpoint's own normalisation is applied instead (normalize_like).
   config.normalize = false;
   return config;
+}
+
+void check_model_fits_splits(const nn::Model& model, const data::DataSplits& splits) {
+  for (const data::Dataset* split : {&splits.train, &splits.validation, &splits.test}) {
+    nn::check_model_fits_data(model, *split, nn::ClassFit::at_most);
+  }
 }
 
 void normalize_like(const io::Checkpoint& checkpoint, data::DataSplits& splits) {

@@ -9,6 +9,7 @@
 
 #include "data/data_config.h"
 #include "io/checkpoint.h"
+#include "nn/model.h"
 
 namespace lathe::launch {
 
@@ -22,6 +23,9 @@ data::DataConfig checkpoint_data_config(const io::Checkpoint& checkpoint,
                                         const std::string& checkpoint_path,
                                         const std::optional<std::string>& data_path,
                                         std::string& where);
+
+// Refuses data the checkpoint's model cannot run on (nn/data_fit.h), in every split.
+void check_model_fits_splits(const nn::Model& model, const data::DataSplits& splits);
 
 // Applies the checkpoint's input normalisation (if it has one) to every split.
 void normalize_like(const io::Checkpoint& checkpoint, data::DataSplits& splits);

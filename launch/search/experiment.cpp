@@ -5,8 +5,10 @@
 #include <sstream>
 
 #include "config/canonical_yaml.h"
+#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 #include "core/error.h"
+#include "io/path_checks.h"
 #include "search/rung_recipe.h"
 #include "strategies/sensitivity_seeds.h"
 
@@ -91,12 +93,7 @@ std::vector<ChainAttempt> read_chain(const YAML::Node& chain, const SearchSpace&
 }  // namespace
 
 Experiment parse_experiment(const std::string& yaml_text, const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    fail(source, ":", e.mark.line + 1, ": not valid YAML: ", e.msg);
-  }
+  const YAML::Node root = config::parse_yaml_document(yaml_text, source);
   Experiment experiment;
   experiment.path = source;
   experiment.yaml_text = yaml_text;
@@ -139,11 +136,7 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
 }
 
 Experiment load_experiment(const std::string& path) {
-  std::ifstream in(path);
-  LATHE_CHECK(in.good(), path, ": no such file (expected an experiment YAML file)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_experiment(text.str(), path);
+  return parse_experiment(io::read_text_file(path, "an experiment YAML file"), path);
 }
 
 StrategySettings strategy_settings(const Experiment& experiment) {

@@ -3,13 +3,14 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "backend/backend_factory.h"
 #include "common/train_run.h"
+#include "config/yaml_document.h"
 #include "config/yaml_reader.h"
 #include "io/checkpoint_file.h"
+#include "io/path_checks.h"
+#include "nn/data_fit.h"
 #include "nn/layer_spec.h"
 #include "nn/model_checkpoint.h"
 #include "recipe/evaluator.h"
@@ -26,19 +27,17 @@ TaskResult TrainingCandidateRunner::run(const Task& task) {
   try {
     std::string config_text = task.recipe_yaml;
     if (task.id == kBaseTaskId) {
-      std::ifstream in(settings_.base_path);
-      std::ostringstream text;
-      text << in.rdbuf();
-      config_text = text.str();
+      config_text = io::read_text_file(settings_.base_path, "a training config YAML file");
     }
     const std::string source = task.id == kBaseTaskId ? settings_.base_path : "candidate " + std::to_string(task.id);
     std::string data_yaml;
-    nn::TrainConfig config = nn::parse_train_config(YAML::Load(config_text), source, &data_yaml);
+    nn::TrainConfig config = nn::parse_train_config(config::parse_yaml_document(config_text, source), source, &data_yaml);
     // The data split keeps the config's own seed, so every candidate is measured on the
     // same validation images; initialisation and shuffling take the candidate's seed.
     const data::DataSplits data = data::load_data(config.data, static_cast<std::uint64_t>(config.seed), source);
     if (task.id != kBaseTaskId) config.seed = static_cast<std::int64_t>(task.seed % 9000000000000000ULL);
     nn::Model model(nn::load_model_spec(config.model), static_cast<std::uint64_t>(config.seed));
+    nn::check_model_fits_data(model, data.train, nn::ClassFit::exact);
     std::optional<std::chrono::steady_clock::time_point> deadline;
     if (task.time_limit_seconds > 0) {
       deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(

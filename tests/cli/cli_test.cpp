@@ -24,8 +24,18 @@ const char* kSyntheticConfig =
 TEST(Cli, HelpListsTheCommands) {
   const RunResult r = run_lathe("--help");
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.output.find("train"), std::string::npos);
-  EXPECT_NE(r.output.find("evaluate"), std::string::npos);
+  // Each command as its own line of the list under "commands:" (the name, then its
+  // summary), not merely somewhere in the text: "Lathe trains ..." contains "train" too.
+  const auto list = r.output.find("\ncommands:\n");
+  ASSERT_NE(list, std::string::npos) << r.output;
+  const std::string commands = r.output.substr(list);
+  for (const char* name : {"train", "evaluate", "compress", "ablate", "fallback", "search", "results", "report"}) {
+    const auto line = commands.find(std::string("\n  ") + name + " ");
+    ASSERT_NE(line, std::string::npos) << name << " is not in the command list:\n" << r.output;
+    const std::string rest = commands.substr(line + 3 + std::string(name).size());
+    EXPECT_GT(rest.find_first_not_of(' '), 1U) << name << ": no gap before its summary";
+    EXPECT_NE(rest.substr(0, rest.find('\n')).find_first_not_of(' '), std::string::npos) << name << ": no summary";
+  }
 }
 
 TEST(Cli, TrainHelpListsEveryConfigKeyWithItsRange) {

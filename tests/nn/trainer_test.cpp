@@ -1,6 +1,7 @@
 #include "nn/trainer.h"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <chrono>
 #include <cmath>
@@ -60,10 +61,18 @@ TEST(Trainer, TwoThreadsMatchOneThreadClosely) {
   const data::DataSplits data = synthetic_splits();
   Model a(tiny_spec(), 7);
   Model b(tiny_spec(), 7);
-  const auto one = make_cpu_backend(1);
-  const auto two = make_cpu_backend(2);
-  train_model(a, *one, data.train, data.validation, options_for(1));
-  train_model(b, *two, data.train, data.validation, options_for(1));
+  // The thread count is process-wide (OpenMP, OpenBLAS, Eigen): each backend is made just
+  // before its run, so the first run really uses one thread and the second two.
+  {
+    const auto one = make_cpu_backend(1);
+    ASSERT_EQ(omp_get_max_threads(), 1);
+    train_model(a, *one, data.train, data.validation, options_for(1));
+  }
+  {
+    const auto two = make_cpu_backend(2);
+    ASSERT_EQ(omp_get_max_threads(), 2);
+    train_model(b, *two, data.train, data.validation, options_for(1));
+  }
   const std::vector<float> wa = all_weights(a);
   const std::vector<float> wb = all_weights(b);
   ASSERT_EQ(wa.size(), wb.size());

@@ -32,6 +32,18 @@ CompressionOutcome run(const std::string& recipe_yaml, const io::Checkpoint& bas
                               *backend, options);
 }
 
+// The base with fc1's weights all zero: every channel's saliency is 0, so a threshold
+// prunes all of them, which only applying the step (scoring the channels) can find.
+io::Checkpoint base_with_silent_fc1() {
+  io::Checkpoint base = trained().base;
+  for (io::NamedTensor& tensor : base.tensors) {
+    if (tensor.name == "fc1/weight") tensor.value.fill(0.0F);
+  }
+  return base;
+}
+const char* kPrunesEveryChannelWhenScored =
+    "- prune: {method: filter, saliency: l1, select: threshold, threshold: 0.5, layers: [fc1]}\n";
+
 EvaluatorOptions with_time_limit(double seconds) {
   EvaluatorOptions options = quick_options();
   options.time_limit_seconds = seconds;
@@ -74,10 +86,10 @@ TEST(Evaluator, DivergingFinetuneIsAStatusNotAnException) {
 
 TEST(Evaluator, FailureWhileCompressingIsAStatusWithTheMessage) {
   // A threshold no saliency reaches would prune every channel: found only when applied.
-  const CompressionOutcome outcome =
-      run("- prune: {method: filter, select: threshold, threshold: 2.0, layers: [fc1]}\n");
+  const CompressionOutcome outcome = run(kPrunesEveryChannelWhenScored, base_with_silent_fc1());
   EXPECT_EQ(outcome.metrics.status, CandidateStatus::failed);
-  EXPECT_FALSE(outcome.metrics.message.empty());
+  EXPECT_NE(outcome.metrics.message.find("would prune all 16 channels of layer 'fc1'"), std::string::npos)
+      << outcome.metrics.message;
 }
 
 TEST(Evaluator, StepsAfterAStudentAreCheckedAgainstTheStudent) {
@@ -135,8 +147,7 @@ TEST(Evaluator, PhaseTimesFitTheWallTimeAndProvenanceIsSet) {
   EXPECT_EQ(m.seed, 42U);
   EXPECT_EQ(m.recipe_hash, recipe_hash(parse_recipe(recipe, "other.yaml")));
   // A candidate that fails still says where its time went and what it was.
-  const CompressionOutcome failed =
-      run("- prune: {method: filter, select: threshold, threshold: 2.0, layers: [fc1]}\n");
+  const CompressionOutcome failed = run(kPrunesEveryChannelWhenScored, base_with_silent_fc1());
   ASSERT_EQ(failed.metrics.status, CandidateStatus::failed);
   EXPECT_EQ(failed.metrics.recipe_hash.size(), 16U);
   EXPECT_GT(failed.metrics.peak_memory_bytes, 0);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "io/path_checks.h"
 #include "io/atomic_hdf5_file.h"
 #include "io/hdf5_calls.h"
 #include "io/hdf5_handle.h"
@@ -204,8 +205,7 @@ void write_ablation_table(const std::string& path, const AblationTable& table) {
 
 AblationTable read_ablation_table(const std::string& path) {
   io::silence_hdf5_error_printing();
-  std::error_code error;
-  LATHE_CHECK(fs::is_regular_file(path, error), path, ": expected an ablation table file (.h5), found no such file");
+  io::require_input_file(path, "an ablation table file (.h5)");
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   LATHE_CHECK(is_hdf5 > 0, path, ": expected an HDF5 file (an ablation table), found a file without the HDF5 signature");
   const Hdf5Handle file = own(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path,

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "io/path_checks.h"
 #include "io/checkpoint_file.h"
 #include "io/file_cache.h"
 #include "nn/layer_spec.h"
@@ -47,8 +48,7 @@ std::shared_ptr<const nn::ModelSpec> cached_model_spec(const std::string& path) 
 nn::Model load_student_model(const DistillParams& params, const StepSource& source,
                              const nn::Model& reference, std::uint64_t seed) {
   const std::string& path = params.student;
-  LATHE_CHECK(std::filesystem::is_regular_file(path), source.where, ": ", source.key("student"),
-              ": no model spec file '", path, "'");
+  io::require_input_file(path, "a model spec YAML file", source.where + ": " + source.key("student"));
   std::optional<nn::Model> student;
   try {
     student.emplace(*cached_model_spec(path), seed);
@@ -61,8 +61,7 @@ nn::Model load_student_model(const DistillParams& params, const StepSource& sour
 
 nn::Model load_teacher_model(const DistillParams& params, const StepSource& source) {
   const std::string& path = params.teacher;
-  LATHE_CHECK(std::filesystem::is_regular_file(path), source.where, ": ", source.key("teacher"),
-              ": no checkpoint file '", path, "'");
+  io::require_input_file(path, "a checkpoint file (.h5)", source.where + ": " + source.key("teacher"));
   try {
     const auto checkpoint = io::cached_file<io::Checkpoint>(
         path, [](const std::string& file) { return io::read_checkpoint(file); });

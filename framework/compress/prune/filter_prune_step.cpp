@@ -20,6 +20,11 @@ std::string FilterPruneStep::at(const std::string& key) const {
 std::vector<ChannelGroup> FilterPruneStep::chosen_groups(const nn::Model& model) const {
   const std::vector<ChannelGroup> groups = find_channel_groups(model);
   const auto min_channels = static_cast<std::int64_t>(params_.min_channels);
+  // Saliencies divided by the group's largest are at most 1, so a threshold above 1 prunes
+  // every channel of every group: known from the recipe alone, refused before any data.
+  LATHE_CHECK(params_.select != "threshold" || params_.threshold <= 1.0, at("threshold"), ": ",
+              params_.threshold, " would prune every channel of each group (saliencies divided by ",
+              "the group's largest are at most 1; one must stay); expected at most 1");
   std::vector<ChannelGroup> chosen;
   if (params_.layers.empty()) {
     // Every prunable group that can lose a channel and keep min_channels.

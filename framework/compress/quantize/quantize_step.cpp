@@ -109,12 +109,19 @@ class QuantizeStep final : public CompressionStep {
 
   void pack(nn::Model& model, io::Checkpoint& artifact) const override {
     for (const WeightTarget& target : plan_.weights) {
-      const Tensor& value = find_parameter(model, target.parameter).value;
+      Tensor& value = find_parameter(model, target.parameter).value;
       const auto grids = final_grids_.find(target.parameter);
+      // A later step's finalize (a prune's compaction) may have removed output channels
+      // since the per-channel grids were stored. The kept channels are still on their
+      // grids, so quantising them afresh finds those grids again; the model takes the
+      // packed values, so what is measured is what is stored.
+      const bool grids_fit = grids != final_grids_.end() &&
+                             (grids->second.size() == 1 ||
+                              static_cast<std::int64_t>(grids->second.size()) == value.shape()[0]);
       const QuantizedTensor quantized =
-          grids != final_grids_.end()
-              ? quantize_on_grids(value, target.bits, grids->second)
-              : quantize_weights(value, plan_.weight_spec(target.bits));
+          grids_fit ? quantize_on_grids(value, target.bits, grids->second)
+                    : quantize_weights(value, plan_.weight_spec(target.bits));
+      if (!grids_fit) value = quantized.values;
       auto tensor = std::find_if(artifact.tensors.begin(), artifact.tensors.end(),
                                  [&](const io::NamedTensor& t) { return t.name == target.parameter; });
       LATHE_CHECK(tensor != artifact.tensors.end(), source_.where, ": ", source_.label,

@@ -42,7 +42,10 @@ class Conv2d final : public Layer {
     geometry_.kernel_width = params.kernel;
     geometry_.stride = params.stride;
     geometry_.padding = params.padding;
-    LATHE_CHECK(geometry_.out_height() >= 1 && geometry_.out_width() >= 1, spec.where,
+    // Compared before dividing: (in + 2p - k) / s truncates toward zero, so a kernel one
+    // cell too large would still give an output of 1 with a stride above 1.
+    LATHE_CHECK(input[1] + 2 * params.padding >= params.kernel && input[2] + 2 * params.padding >= params.kernel,
+                spec.where,
                 ": layers.", spec.name, ": a ", params.kernel, "x", params.kernel,
                 " kernel with padding ", params.padding, " does not fit an input of ",
                 input.to_string());

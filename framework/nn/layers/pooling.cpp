@@ -28,9 +28,11 @@ Pool2dGeometry make_geometry(const LayerSpec& spec, const PoolParams& params, co
   g.padding = params.padding;
   LATHE_CHECK(2 * g.padding <= g.kernel, spec.where, ": layers.", spec.name,
               ".padding: expected at most half the kernel (", g.kernel, "), got ", g.padding);
-  LATHE_CHECK(g.out_height() >= 1 && g.out_width() >= 1, spec.where, ": layers.", spec.name,
-              ": a ", g.kernel, "x", g.kernel, " window does not fit an input of ",
-              input.to_string());
+  // Compared before dividing: (in + 2p - k) / s truncates toward zero, so a window larger
+  // than its input would still seem to give one output.
+  LATHE_CHECK(g.in_height + 2 * g.padding >= g.kernel && g.in_width + 2 * g.padding >= g.kernel, spec.where,
+              ": layers.", spec.name, ": a ", g.kernel, "x", g.kernel, " window with padding ", g.padding,
+              " does not fit an input of ", input.to_string(), " (channels x height x width)");
   return g;
 }
 

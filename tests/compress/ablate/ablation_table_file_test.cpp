@@ -99,7 +99,7 @@ TEST(AblationTableFile, FilesThatAreNotTablesAreClearErrors) {
   EXPECT_EQ(test::error_of([&] { (void)read_ablation_table(dir.file("notes.h5")); }),
             dir.file("notes.h5") + ": expected an HDF5 file (an ablation table), found a file without the HDF5 signature");
   EXPECT_EQ(test::error_of([&] { (void)read_ablation_table(dir.file("missing.h5")); }),
-            dir.file("missing.h5") + ": expected an ablation table file (.h5), found no such file");
+            dir.file("missing.h5") + ": no such file (expected an ablation table file (.h5))");
   const hid_t other = H5Fcreate(dir.file("other.h5").c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
   H5Fclose(other);
   EXPECT_EQ(test::error_of([&] { (void)read_ablation_table(dir.file("other.h5")); }),

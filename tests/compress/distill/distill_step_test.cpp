@@ -105,8 +105,8 @@ TEST(DistillStep, ValidateNamesAnUnknownStudentFile) {
   BaseFixture f;
   const auto step = step_from("{student: /no/such/student.yaml}");
   EXPECT_ERROR_CONTAINS([&] { step->validate(f.base); },
-                        "recipe.yaml:3: steps[0].distill.student: no model spec file "
-                        "'/no/such/student.yaml'");
+                        "recipe.yaml:3: steps[0].distill.student: no such file: /no/such/student.yaml "
+                        "(expected a model spec YAML file)");
 }
 
 TEST(DistillStep, ValidateRejectsAStudentOfAnotherClassCountOrInput) {
@@ -139,7 +139,7 @@ TEST(DistillStep, ValidateChecksTheHintLayerInTheStudentSpec) {
 TEST(DistillStep, ValidateNamesAMissingOrMismatchedTeacherFile) {
   BaseFixture f;
   EXPECT_ERROR_CONTAINS([&] { step_from("{teacher: /no/such/teacher.h5}")->validate(f.base); },
-                        "steps[0].distill.teacher: no checkpoint file '/no/such/teacher.h5'");
+                        "steps[0].distill.teacher: no such file: /no/such/teacher.h5 (expected a checkpoint");
   test_support::TempDir dir;
   nn::Model other = conv_linear_model("other", "conv", 2, 5, 1);
   io::write_checkpoint(dir.file("t.h5"), nn::make_checkpoint(other));

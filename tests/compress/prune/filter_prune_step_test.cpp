@@ -184,7 +184,6 @@ TEST(FilterPruneStep, ValidateNamesUnknownUnprunableAndLogitsLayers) {
 }
 
 TEST(FilterPruneStep, PruningEveryChannelIsAnErrorBeforeTraining) {
-  Fixture f;
   nn::Model model(test::spec_of(kOneChannelSpec), 1);
   EXPECT_EQ(error_of([&] { step_from("{select: ratio, ratio: 0.5, layers: [thin]}")->validate(model); }),
             "r.yaml:3: steps[0].prune.ratio: 0.5 would prune all 1 channel(s) of layer 'thin' (at "
@@ -197,12 +196,16 @@ TEST(FilterPruneStep, PruningEveryChannelIsAnErrorBeforeTraining) {
             std::string::npos);
   // By default only groups that can lose a channel are chosen: thin is skipped.
   EXPECT_EQ(error_of([&] { step_from("{}")->validate(model); }), "");
-  // A threshold no score reaches would prune everything: apply() says so, before training.
+  // A threshold no score reaches would prune everything: validate() says so, before any
+  // data is read (docs/recipes.md), with the layers named or not.
   nn::Model wide(test::spec_of(kOneChannelSpec), 1);
-  CompressionContext context = f.context_for(wide);
-  EXPECT_EQ(error_of([&] { step_from("{select: threshold, threshold: 1.5, layers: [wide]}")->apply(wide, context); }),
-            "r.yaml:3: steps[0].prune.threshold: 1.5 would prune all 4 channels of layer 'wide' "
-            "(saliencies divided by the group's largest are at most 1; one must stay)");
+  for (const std::string layers : {"", ", layers: [wide]"}) {
+    EXPECT_EQ(error_of([&] { step_from("{select: threshold, threshold: 1.5" + layers + "}")->validate(wide); }),
+              "r.yaml:3: steps[0].prune.threshold: 1.5 would prune every channel of each group (saliencies "
+              "divided by the group's largest are at most 1; one must stay); expected at most 1")
+        << layers;
+  }
+  EXPECT_EQ(error_of([&] { step_from("{select: threshold, threshold: 1, layers: [wide]}")->validate(wide); }), "");
   EXPECT_EQ(error_of([&] { step_from("{min_channels: 9}")->validate(wide); }),
             "r.yaml:3: steps[0].prune.layers: model 'narrow' has no prunable group with more than "
             "min_channels = 9 channels (prunable layers: thin, wide)");

@@ -1,0 +1,102 @@
+#include "fuzz_readers.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+
+#include "config/yaml_document.h"
+#include "core/error.h"
+#include "data/hdf5_dataset.h"
+#include "data/idx_reader.h"
+#include "io/checkpoint_file.h"
+#include "nn/layer_spec.h"
+#include "nn/model.h"
+#include "nn/model_checkpoint.h"
+#include "nn/train_config.h"
+#include "recipe/fallback.h"
+#include "recipe/recipe.h"
+#include "recipe/step_factory.h"
+
+namespace lathe::fuzz {
+namespace {
+
+// The file readers take paths: each input is written to a file of this process first.
+std::string input_file(const char* name) {
+  return "/tmp/lathe-fuzz-" + std::to_string(::getpid()) + "-" + name;
+}
+
+void write_file(const std::string& path, const std::uint8_t* data, std::size_t size) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+}
+
+// A lathe::Error is the expected refusal of bad input.
+void success_or_error(const std::function<void()>& read) {
+  try {
+    read();
+  } catch (const Error&) {
+  }
+}
+
+std::string text_of(const std::uint8_t* data, std::size_t size) {
+  return {reinterpret_cast<const char*>(data), size};
+}
+
+}  // namespace
+
+void read_config(const std::uint8_t* data, std::size_t size) {
+  const std::string text = text_of(data, size);
+  success_or_error([&] {
+    (void)nn::parse_train_config(config::parse_yaml_document(text, "fuzz.yaml"), "fuzz.yaml");
+  });
+  success_or_error([&] { const nn::Model model(nn::parse_model_spec(text, "fuzz.yaml"), 1); });
+}
+
+void read_recipe(const std::uint8_t* data, std::size_t size) {
+  const std::string text = text_of(data, size);
+  success_or_error([&] {
+    const recipe::Recipe recipe = recipe::parse_recipe(text, "fuzz.yaml");
+    for (const recipe::RecipeStepSpec& step : recipe.steps) {
+      if (step.kind != "finetune") (void)recipe::make_compression_step(step);
+    }
+  });
+  success_or_error([&] { (void)recipe::parse_fallback_chain(text, "fuzz.yaml"); });
+}
+
+void read_idx(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return;
+  const std::size_t images = std::min<std::size_t>(size - 1, std::size_t{data[0]} * 4);
+  static const std::string images_path = input_file("images.idx");
+  static const std::string labels_path = input_file("labels.idx");
+  write_file(images_path, data + 1, images);
+  write_file(labels_path, data + 1 + images, size - 1 - images);
+  success_or_error([&] { (void)data::read_idx_pair(images_path, labels_path); });
+}
+
+void read_hdf5_data(const std::uint8_t* data, std::size_t size) {
+  static const std::string path = input_file("data.h5");
+  write_file(path, data, size);
+  success_or_error([&] { (void)data::read_hdf5_dataset(path); });
+}
+
+void read_checkpoint(const std::uint8_t* data, std::size_t size) {
+  static const std::string path = input_file("checkpoint.h5");
+  write_file(path, data, size);
+  success_or_error([&] {
+    const io::Checkpoint checkpoint = io::read_checkpoint(path);
+    (void)nn::model_from_checkpoint(checkpoint, path);
+  });
+}
+
+const std::vector<NamedReader>& readers() {
+  static const std::vector<NamedReader> all = {{"fuzz_config", read_config},
+                                               {"fuzz_recipe", read_recipe},
+                                               {"fuzz_idx", read_idx},
+                                               {"fuzz_hdf5_data", read_hdf5_data},
+                                               {"fuzz_checkpoint", read_checkpoint}};
+  return all;
+}
+
+}  // namespace lathe::fuzz
