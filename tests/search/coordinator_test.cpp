@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "search/journal.h"
+#include "search/same_results_across_workers.h"
 #include "search/synthetic_search.h"
 #include "support/temp_dir.h"
 
@@ -26,18 +27,8 @@ Experiment experiment_in(const std::filesystem::path& folder, const std::string&
 }
 
 TEST(Coordinator, ReproducibleSearchGivesTheSameResultsWithOneTwoFourAndEightWorkers) {
-  std::vector<std::string> reference;
-  for (const int workers : {1, 2, 4, 8}) {
-    lathe::test_support::TempDir dir;
-    const SearchRun run = run_synthetic_search(experiment_in(dir.path()), workers);
-    ASSERT_EQ(run.outcome.evaluations.size(), 24u) << workers << " workers";
-    const std::vector<std::string> rows = comparable_rows(run.outcome);
-    if (reference.empty()) {
-      reference = rows;
-    } else {
-      EXPECT_EQ(rows, reference) << workers << " workers";
-    }
-  }
+  test_support::expect_same_results_across_workers(
+      [](const std::filesystem::path& folder) { return experiment_in(folder); }, {1, 2, 4, 8}, 24);
 }
 
 TEST(Coordinator, EveryCandidateSeedComesFromTheExperimentSeedAndItsId) {

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "search/same_results_across_workers.h"
 #include "search/synthetic_search.h"
 #include "support/temp_dir.h"
 
@@ -87,17 +88,9 @@ TEST(MultiFidelitySearch, PromotionsContinueTheStateTheirParentsWorkerKept) {
 }
 
 TEST(MultiFidelitySearch, SuccessiveHalvingGivesTheSameResultsWithOneTwoAndFourWorkers) {
-  std::vector<std::string> reference;
-  for (const int workers : {1, 2, 4}) {
-    lathe::test_support::TempDir dir;
-    const SearchRun run = run_synthetic_search(rung_experiment_in(dir.path(), "successive_halving"), workers);
-    const std::vector<std::string> rows = comparable_rows(run.outcome);
-    if (reference.empty()) {
-      reference = rows;
-    } else {
-      EXPECT_EQ(rows, reference) << workers << " workers";
-    }
-  }
+  test_support::expect_same_results_across_workers(
+      [](const std::filesystem::path& folder) { return rung_experiment_in(folder, "successive_halving"); },
+      {1, 2, 4}, 27);
 }
 
 TEST(MultiFidelitySearch, SuccessiveHalvingStoppedMidRungResumesToTheSameResults) {
