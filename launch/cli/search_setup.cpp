@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <functional>
+#include <sstream>
 #include <thread>
 
 #include "config/canonical_yaml.h"
@@ -15,11 +15,11 @@
 #include "config/yaml_reader.h"
 #include "core/error.h"
 #include "io/checkpoint_file.h"
-#include "recipe/evaluator.h"
 #include "io/path_checks.h"
-#include "recipe/recipe.h"
 #include "nn/layer_spec.h"
 #include "nn/train_config.h"
+#include "recipe/evaluator.h"
+#include "recipe/recipe.h"
 #include "search/training_candidate_runner.h"
 #include "strategies/number_text.h"
 #include "strategies/search_space.h"
@@ -78,8 +78,8 @@ void check_probe_points(const search::Experiment& experiment, const std::string&
 }
 
 // Every recipe of the space's probe points checked against the base.
-void probe_space(const search::Experiment& experiment, const std::string& experiment_path) {
-  const io::Checkpoint base = io::read_checkpoint(experiment.file.base);
+void probe_space(const search::Experiment& experiment, const std::string& experiment_path,
+                 const io::Checkpoint& base) {
   check_probe_points(experiment, experiment_path, "recipe", [&](const std::string& yaml, const std::string& source) {
     (void)recipe::prepare_steps(recipe::parse_recipe(yaml, source), base, experiment.file.base);
   });
@@ -106,8 +106,7 @@ std::string contents_hash(const std::string& path) {
 // FNV-1a of what a checkpoint computes with (its spec, normalisation and every tensor's
 // values), not of its metadata: a base retrained to the same weights (the same config and
 // seed) keeps its hash although its training date changed.
-std::string model_hash(const std::string& path) {
-  const io::Checkpoint base = io::read_checkpoint(path);
+std::string model_hash(const io::Checkpoint& base) {
   std::string bytes = base.model_spec_yaml;
   const auto add_floats = [&](const float* values, std::size_t count) {
     bytes.append(reinterpret_cast<const char*>(values), count * sizeof(float));
@@ -144,8 +143,9 @@ search::Experiment prepare_search(search::Experiment experiment) {
                 ": still missing after training with ", file.train, " (its output must be this path)");
   }
   io::require_input_file(file.base, "a trained checkpoint (.h5)", experiment_path + ": base");
-  probe_space(experiment, experiment_path);
-  experiment.base_file_hash = model_hash(file.base);
+  const io::Checkpoint base = io::read_checkpoint(file.base);  // read once: probed, then hashed
+  probe_space(experiment, experiment_path, base);
+  experiment.base_file_hash = model_hash(base);
   return experiment;
 }
 
@@ -162,7 +162,7 @@ std::string check_search(const std::string& experiment_path) {
   if (probed) {
     io::require_input_file(base, "a trained checkpoint (.h5)", experiment_path + ": base");
     experiment.file.base = base;
-    probe_space(experiment, experiment_path);
+    probe_space(experiment, experiment_path, io::read_checkpoint(base));
   }
   return experiment_path + ": valid; " + std::to_string(experiment.space.space().dimensions.size()) +
          " dimensions, " + (probed ? "space checked against " + base : "base " + base + " not there yet, space not probed");
