@@ -25,6 +25,11 @@ class Strategy {
   // True when the strategy will never propose another candidate (grid exhausted).
   [[nodiscard]] virtual bool exhausted() const = 0;
   [[nodiscard]] virtual std::string name() const = 0;
+  // Candidates told so far whose training state no later candidate will continue, each
+  // once (successive halving: a decided rung's candidates that were not promoted), so that
+  // workers drop those states first. Strategies without promotions, and ASHA, whose every
+  // candidate may still be promoted, have none.
+  virtual std::vector<std::int64_t> take_settled() { return {}; }
 };
 
 // One attempt of a fallback chain: a point of the space, run on the base or on the model

@@ -71,6 +71,11 @@ void SuccessiveHalvingStrategy::next_rung() {
   std::sort(rung_results_.begin(), rung_results_.end(),
             [](const Evaluation& a, const Evaluation& b) { return a.id < b.id; });
   const std::vector<std::size_t> best = promoted(rung_results_, schedule_.eta);
+  for (std::size_t i = 0; i < rung_results_.size(); ++i) {
+    if (std::find(best.begin(), best.end(), i) == best.end() || rung_ + 1 >= schedule_.rungs()) {
+      settled_.push_back(rung_results_[i].id);
+    }
+  }
   if (rung_ + 1 >= schedule_.rungs() || best.empty()) {
     start_bracket();
     return;

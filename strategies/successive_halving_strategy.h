@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <utility>
 
 #include "strategies/strategy.h"
 
@@ -23,6 +24,7 @@ class SuccessiveHalvingStrategy final : public Strategy {
   void tell(const Evaluation& evaluation) override;
   [[nodiscard]] bool exhausted() const override { return false; }
   [[nodiscard]] std::string name() const override { return "successive_halving"; }
+  std::vector<std::int64_t> take_settled() override { return std::exchange(settled_, {}); }
 
   [[nodiscard]] int brackets_started() const { return brackets_; }
 
@@ -49,6 +51,7 @@ class SuccessiveHalvingStrategy final : public Strategy {
   std::size_t asked_in_rung_ = 0;
   std::map<std::int64_t, Point> untold_;   // asked at this rung, not yet told
   std::vector<Evaluation> rung_results_;   // told at this rung
+  std::vector<std::int64_t> settled_;      // decided and not promoted, since take_settled()
 };
 
 }  // namespace lathe::search

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <utility>
 
 #include "core/error.h"
 #include "recipe/recipe.h"
@@ -285,7 +286,9 @@ void Coordinator::dispatch_queued() {
       }
       if (task.continues >= 0) kept_by_.erase(task.continues);  // a state is continued once
       in_flight_[worker] = task.id;
-      transport_.send(worker, task_to_json(task));
+      Task sent = task;
+      sent.release = std::exchange(releases_[worker], {});
+      transport_.send(worker, task_to_json(sent));
     }
   }
 }
@@ -423,6 +426,12 @@ std::vector<std::int64_t> Coordinator::pump_arrived_results() {
 void Coordinator::tell(Strategy& strategy, std::int64_t id) {
   const EvaluationRecord& record = history_.results.at(id);
   strategy.tell(strategy_evaluation(experiment_, *history_.base, record, candidates_.at(id).point));
+  for (const std::int64_t settled : strategy.take_settled()) {
+    const auto kept = kept_by_.find(settled);
+    if (kept == kept_by_.end()) continue;
+    releases_[kept->second].push_back(settled);
+    kept_by_.erase(kept);
+  }
 }
 
 bool Coordinator::interrupt_requested() const {

@@ -123,6 +123,7 @@ class Coordinator {
   std::map<int, std::int64_t> in_flight_;  // worker -> task id
   std::map<int, std::string> hosts_;
   std::map<std::int64_t, int> kept_by_;  // candidate id -> the worker keeping its training state
+  std::map<int, std::vector<std::int64_t>> releases_;  // worker -> kept states to drop with its next task
   std::map<std::int64_t, std::string> probe_tasks_;  // task id -> dimension name
   std::int64_t feasible_count_ = 0;
   double best_feasible_size_ = 0.0;  // 0: none yet

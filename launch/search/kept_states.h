@@ -23,6 +23,8 @@ class KeptStates {
   bool keep(std::int64_t id, std::unique_ptr<recipe::PausedCandidate> state);
   // Candidate `id`'s state, no longer kept here; null when none is.
   std::unique_ptr<recipe::PausedCandidate> take(std::int64_t id);
+  // Drops candidate `id`'s state, if it is kept here (no candidate will continue it).
+  void release(std::int64_t id) { (void)take(id); }
   [[nodiscard]] std::size_t size() const { return states_.size(); }
 
  private:

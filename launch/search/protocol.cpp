@@ -32,6 +32,12 @@ std::uint64_t parse_u64(const YAML::Node& node) {
   return value;
 }
 
+std::string id_list(const std::vector<std::int64_t>& ids) {
+  std::string text = "[";
+  for (const std::int64_t id : ids) text += (text.size() > 1 ? ", " : "") + std::to_string(id);
+  return text + "]";
+}
+
 }  // namespace
 
 std::string task_to_json(const Task& task) {
@@ -41,7 +47,8 @@ std::string task_to_json(const Task& task) {
          ", \"time_limit_seconds\": " + exact_number(task.time_limit_seconds) +
          ", \"continues\": " + std::to_string(task.continues) +
          ", \"keep_state\": " + (task.keep_state ? "true" : "false") +
-         ", \"start\": " + json_string(task.start_artifact) + "}";
+         ", \"start\": " + json_string(task.start_artifact) +
+         ", \"release\": " + id_list(task.release) + "}";
 }
 
 std::string result_to_json(const TaskResult& result) {
@@ -80,6 +87,7 @@ Task task_from_json(const std::string& json) {
   task.continues = node["continues"].as<std::int64_t>();
   task.keep_state = node["keep_state"].as<bool>();
   task.start_artifact = node["start"].as<std::string>();
+  for (const YAML::Node& id : node["release"]) task.release.push_back(id.as<std::int64_t>());
   return task;
 }
 

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "recipe/metrics.h"
 
@@ -31,6 +32,10 @@ struct Task {
   // The artifact (relative to the output folder) the recipe starts from instead of the
   // base: a fallback attempt from the best earlier one ("": the base).
   std::string start_artifact;
+  // Kept states of this worker that no candidate will continue (successive halving: a
+  // decided rung's candidates that were not promoted): dropped before this task runs, so
+  // that a full worker keeps the states promotions still need instead of dropping its oldest.
+  std::vector<std::int64_t> release;
 };
 
 struct TaskResult {

@@ -40,6 +40,7 @@ const io::Checkpoint& RecipeCandidateRunner::start_of(const Task& task, std::str
 TaskResult RecipeCandidateRunner::run(const Task& task) {
   TaskResult result;
   result.id = task.id;
+  for (const std::int64_t id : task.release) kept_.release(id);
   recipe::EvaluatorOptions options;
   options.batch_size = settings_.batch_size;
   options.seed = task.seed;

@@ -87,6 +87,20 @@ TEST(MultiFidelitySearch, PromotionsContinueTheStateTheirParentsWorkerKept) {
   EXPECT_GE(continued * 2, promotions) << continued << " of " << promotions << " continued";
 }
 
+TEST(MultiFidelitySearch, WorkersDropTheStatesOfCandidatesARungDidNotPromote) {
+  lathe::test_support::TempDir dir;
+  test_support::released_states = 0;
+  const SearchRun run = run_synthetic_search(rung_experiment_in(dir.path(), "successive_halving"), 2);
+  // A release of a state the worker does not keep fails the candidate (synthetic runner).
+  for (const EvaluationRecord& record : run.outcome.evaluations) {
+    EXPECT_EQ(record.metrics.message.find("told to release"), std::string::npos) << record.metrics.message;
+  }
+  // 3 brackets of 6 -> 2 -> 1: 4 rung-0 and 1 rung-1 candidates of each are not promoted;
+  // those of the last bracket's rungs are decided after the last task was sent.
+  EXPECT_GT(test_support::released_states.load(), 0);
+  EXPECT_LE(test_support::released_states.load(), 3 * 5);
+}
+
 TEST(MultiFidelitySearch, SuccessiveHalvingGivesTheSameResultsWithOneTwoAndFourWorkers) {
   test_support::expect_same_results_across_workers(
       [](const std::filesystem::path& folder) { return rung_experiment_in(folder, "successive_halving"); },

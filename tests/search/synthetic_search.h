@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <atomic>
 #include <cmath>
 #include <memory>
 #include <set>
@@ -38,6 +39,9 @@ inline std::string synthetic_experiment_yaml(const std::string& output, const st
          "    - quantize: {weight_bits: {int_range: [2, 8]}, act_bits: {choice: [0, 8]}}\n"
          "    - finetune: {epochs: 1, lr: {log_range: [0.001, 0.1]}}\n";
 }
+
+// How many kept states the coordinator told synthetic workers to drop (Task::release).
+inline std::atomic<int> released_states{0};
 
 // size = 10,000 bytes x (1 - ratio) x bits / 32; accuracy falls with the ratio squared
 // and with fewer bits. Recipes whose lr is above 0.04 "fail"; the seed adds noise so that
@@ -78,6 +82,15 @@ class SyntheticRunner final : public CandidateRunner {
       m.validation_accuracy = 0.9;
       m.validation_loss = 0.3;
       return result;
+    }
+    for (const std::int64_t id : task.release) {
+      // Released states must be ones this worker keeps and no promotion will continue.
+      if (kept_.erase(id) == 0) {
+        m.status = recipe::CandidateStatus::failed;
+        m.message = "synthetic: told to release the state of candidate " + std::to_string(id) + ", not kept here";
+        return result;
+      }
+      ++released_states;
     }
     if (max_sleep_ms_ > 0) {
       const int span = max_sleep_ms_ - min_sleep_ms_ + 1;

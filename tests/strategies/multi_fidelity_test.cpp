@@ -111,6 +111,26 @@ TEST(SuccessiveHalving, EachRungPromotesTheBestThirdToContinueAtTheNextRung) {
   }
 }
 
+TEST(SuccessiveHalving, SettlesEveryCandidateItWillNotContinueOnceItsRungIsDecided) {
+  SuccessiveHalvingStrategy strategy(one_real(), 1, settings_with(9, 3, 1, 9));
+  const std::vector<Candidate> rung0 = strategy.ask(20);
+  for (std::size_t i = 0; i + 1 < rung0.size(); ++i) strategy.tell(result_of(rung0[i]));
+  EXPECT_TRUE(strategy.take_settled().empty()) << "the rung is not decided yet";
+  strategy.tell(result_of(rung0.back()));
+  std::vector<std::int64_t> settled = strategy.take_settled();
+  const std::vector<Candidate> rung1 = strategy.ask(20);
+  ASSERT_EQ(settled.size(), 6U) << "9 told, 3 promoted";
+  for (const Candidate& promotion : rung1) {
+    EXPECT_EQ(std::count(settled.begin(), settled.end(), promotion.parent), 0) << promotion.parent;
+  }
+  EXPECT_TRUE(strategy.take_settled().empty()) << "each once";
+  for (const Candidate& c : rung1) strategy.tell(result_of(c));
+  EXPECT_EQ(strategy.take_settled().size(), 2U);
+  const std::vector<Candidate> rung2 = strategy.ask(20);
+  strategy.tell(result_of(rung2.at(0)));
+  EXPECT_EQ(strategy.take_settled(), (std::vector<std::int64_t>{rung2[0].id})) << "the top rung continues nothing";
+}
+
 TEST(SuccessiveHalving, FailedCandidatesAreNeverPromotedAndAnAllFailedRungStartsANewBracket) {
   SuccessiveHalvingStrategy strategy(one_real(), 1, settings_with(3, 3, 1, 9));
   std::vector<Candidate> rung0 = strategy.ask(3);
