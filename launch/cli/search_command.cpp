@@ -208,6 +208,7 @@ int run_search(const SearchRun& run) {
     const Experiment experiment = run.load();
     search::RunnerSettings settings = runner_settings(experiment, std::max(1, session.local_workers()), run.verbose);
     settings.stop = &g_interrupt;  // srun signals every rank: the candidate in flight pauses
+    settings.gpu_slot = session.worker_slot();  // the coordinator's node uses all its GPUs too
     const auto runner = make_runner(experiment, settings);
     const std::unique_ptr<search::WorkerTransport> transport = search::make_mpi_worker_transport(session);
     search::run_worker(*transport, *runner);

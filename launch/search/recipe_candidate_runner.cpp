@@ -22,7 +22,7 @@ RecipeCandidateRunner::RecipeCandidateRunner(const RunnerSettings& settings)
           base_, settings.base_path,
           settings.data_path.empty() ? std::nullopt : std::optional<std::string>(settings.data_path))),
       // The thread count belongs to this backend (one worker, one share of the node).
-      backend_(make_backend(settings.device, settings.threads, /*deterministic=*/true)),
+      backend_(make_backend(settings.device, settings.threads, /*deterministic=*/true, nullptr, settings.gpu_slot)),
       kept_(static_cast<std::size_t>(std::max(settings.kept_states, 0))) {}
 
 const io::Checkpoint& RecipeCandidateRunner::start_of(const Task& task, std::string& path) {

@@ -9,9 +9,11 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "backend/backend.h"
+#include "backend/device_choice.h"
 #include "data/data_config.h"
 #include "io/checkpoint.h"
 #include "search/candidate_runner.h"
@@ -30,6 +32,8 @@ struct RunnerSettings {
   bool verbose = false;     // each candidate's progress lines on stderr
   int kept_states = 32;     // training states kept for promotions (kept_states.h)
   const std::atomic<bool>* stop = nullptr;  // pauses the candidate in flight (null: never)
+  // A worker rank's place among its node's workers: its GPU (none: by its local rank).
+  std::optional<NodeWorkerSlot> gpu_slot;
 };
 
 class RecipeCandidateRunner final : public CandidateRunner {
