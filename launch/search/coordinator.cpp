@@ -262,6 +262,7 @@ void Coordinator::dispatch_queued() {
       if (task.continues >= 0) kept_by_.erase(task.continues);  // a state is continued once
       in_flight_[worker] = task.id;
       transport_.send(worker, task_to_json(task));
+      dispatched_[task.id] = task;
     }
   }
 }
@@ -313,11 +314,12 @@ std::optional<std::int64_t> Coordinator::pump(std::optional<std::chrono::millise
   LATHE_CHECK(flying != in_flight_.end() && flying->second == result.id, "search protocol: worker ",
               message->worker, " answered candidate ", result.id, ", which it was not given");
   in_flight_.erase(flying);
-  free_workers_.push_back(message->worker);
   if (result.paused) {
     record_paused(result);
     return std::nullopt;
   }
+  dispatched_.erase(result.id);
+  free_workers_.push_back(message->worker);
   if (result.state_kept) kept_by_[result.id] = message->worker;
   if (const auto probe = probe_tasks_.find(result.id); probe != probe_tasks_.end()) {
     journal_.append(probe_event(probe->second, result.metrics));
@@ -379,6 +381,14 @@ void Coordinator::record_result(const TaskResult& result, int worker) {
 void Coordinator::record_paused(const TaskResult& result) {
   journal_.append(paused_event(result.id, run_, result.paused_state, result.metrics.message));
   history_.paused_states[result.id] = result.paused_state;
+  const auto task = dispatched_.find(result.id);
+  if (task != dispatched_.end()) {
+    if (!interrupt_requested()) {
+      task->second.paused_state = result.paused_state;
+      queue_.push_front(task->second);
+    }
+    dispatched_.erase(task);
+  }
   if (hooks_.progress) {
     hooks_.progress("#" + std::to_string(result.id) + " " + result.metrics.message +
                     (result.paused_state.empty() ? "" : "; state saved to " + result.paused_state));

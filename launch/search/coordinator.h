@@ -86,7 +86,9 @@ class Coordinator {
   // fsync each would hold every worker behind them), in arrival order.
   std::vector<std::int64_t> pump_arrived_results();
   void record_result(const TaskResult& result, int worker);
-  // A candidate a stop paused: journaled with the file its state went to.
+  // A candidate a stop paused: journaled with the file its state went to. A pause the
+  // coordinator did not ask for (the signal reached that worker only) sends the task
+  // again, with its state, to another worker: the one that paused is stopping.
   void record_paused(const TaskResult& result);
   // After an interrupt: waits up to hooks_.stop_grace for every candidate in flight to
   // answer (paused or finished) and journals each answer.
@@ -124,6 +126,7 @@ class Coordinator {
   std::deque<Task> queue_;
   std::deque<int> free_workers_;
   std::map<int, std::int64_t> in_flight_;  // worker -> task id
+  std::map<std::int64_t, Task> dispatched_;  // the tasks in flight, by id (a paused one is sent again)
   std::map<int, std::string> hosts_;
   std::map<std::int64_t, int> kept_by_;  // candidate id -> the worker keeping its training state
   std::map<std::int64_t, std::string> probe_tasks_;  // task id -> dimension name

@@ -64,6 +64,19 @@ TEST_P(PausedCandidates, AreJournaledWithTheirStateAndSentWithItOnTheNextRunToTh
   }
 }
 
+TEST(PausedCandidatesRules, APauseOfOneWorkerAloneSendsItsCandidateToAnotherAndTheSearchGoesOn) {
+  lathe::test_support::TempDir whole_dir;
+  const auto whole = run_synthetic_search(experiment_in(whole_dir.path(), "reproducible"), 2);
+  lathe::test_support::TempDir dir;
+  const Experiment experiment = experiment_in(dir.path(), "reproducible");
+  const auto run = run_synthetic_search(experiment, 2, 0, false, 0, 0, false, /*stopping_rank=*/1);
+  EXPECT_FALSE(run.interrupted);
+  const std::set<std::int64_t> paused = ids_of(experiment, "paused");
+  ASSERT_EQ(paused.size(), 1u);
+  EXPECT_TRUE(ids_of(experiment, "dispatched", "\"rank\": 2, \"continues_paused\"").contains(*paused.begin()));
+  EXPECT_EQ(comparable_rows(run.outcome), comparable_rows(whole.outcome));
+}
+
 INSTANTIATE_TEST_SUITE_P(BothModes, PausedCandidates, testing::Values("reproducible", "asynchronous"));
 
 }  // namespace

@@ -143,18 +143,22 @@ struct SearchRun {
 // of this run, an interrupt is raised (0: never). `publish`: write results.h5 and
 // report.html after each generation, as `lathe search` does.
 // `pause_in_flight`: the interrupt reaches the workers too, which pause their candidates.
+// `stopping_rank`: that worker alone was signalled before the search began (it pauses its
+// first candidate), the coordinator was not (0: none).
 inline SearchRun run_synthetic_search(const Experiment& experiment, int workers, int stop_after = 0,
                                       bool publish = false, int min_sleep_ms = 0, int max_sleep_ms = 0,
-                                      bool pause_in_flight = false) {
+                                      bool pause_in_flight = false, int stopping_rank = 0) {
   SearchHistory history = open_search_output(experiment);
   const SearchPaths paths = search_paths(experiment.file.output);
   JournalWriter journal(paths.journal);
   InMemoryNetwork network(workers);
   std::vector<std::thread> threads;
   std::atomic<bool> interrupt{false};
+  const std::atomic<bool> signalled{true};
   for (int rank = 1; rank <= workers; ++rank) {
-    threads.emplace_back([&network, &interrupt, rank, min_sleep_ms, max_sleep_ms, pause_in_flight] {
-      SyntheticRunner runner(min_sleep_ms, max_sleep_ms, pause_in_flight ? &interrupt : nullptr);
+    threads.emplace_back([&, rank] {
+      SyntheticRunner runner(min_sleep_ms, max_sleep_ms,
+                             rank == stopping_rank ? &signalled : pause_in_flight ? &interrupt : nullptr);
       run_worker(network.worker(rank), runner);
     });
   }
