@@ -50,6 +50,12 @@ struct Candidate {
   // The candidate whose model (its artifact) this one starts from instead of the base: a
   // fallback chain's attempt that starts from the best earlier one (-1: the base).
   std::int64_t start_from = -1;
+  // Ablation-greedy (M1) rounds: the round (>= 0) this candidate belongs to, and its part:
+  // shard >= 0 scores that slice of `shards` of its start model's groups (removing none);
+  // shard = -1 removes the groups the round's scores chose and fine-tunes.
+  int round = -1;
+  int shard = -1;
+  int shards = 0;
 };
 
 // What the strategy hears of one evaluation. Every objective is MINIMISED here

@@ -36,7 +36,7 @@ struct ChainAttempt {
 
 // Settings shared by every strategy; each strategy reads the ones it needs.
 struct StrategySettings {
-  std::string name = "nsga2";  // random | grid | nsga2 | successive_halving | asha | fallback
+  std::string name = "nsga2";  // random | grid | nsga2 | successive_halving | asha | fallback | ablation_greedy
   std::uint64_t seed = 1;
   int population = 16;         // nsga2: population size (also the generation size)
   double crossover_probability = 0.9;
@@ -52,6 +52,11 @@ struct StrategySettings {
   RungSchedule rungs;
   // fallback: the attempts, in order.
   std::vector<ChainAttempt> chain;
+  // ablation_greedy: the point every round's candidates use, the scoring candidates of one
+  // round (the groups are spread over them) and the most rounds.
+  Point point;
+  int shards = 4;
+  int rounds = 10;
 };
 
 // The names make_strategy knows, in the order --help lists them.

@@ -1,4 +1,5 @@
 #include "core/error.h"
+#include "strategies/ablation_greedy_strategy.h"
 #include "strategies/asha_strategy.h"
 #include "strategies/fallback_strategy.h"
 #include "strategies/grid_strategy.h"
@@ -10,7 +11,7 @@
 namespace lathe::search {
 
 const std::vector<std::string>& strategy_names() {
-  static const std::vector<std::string> names = {"random", "grid", "nsga2", "successive_halving", "asha", "fallback"};
+  static const std::vector<std::string> names = {"random", "grid", "nsga2", "successive_halving", "asha", "fallback", "ablation_greedy"};
   return names;
 }
 
@@ -24,6 +25,7 @@ std::unique_ptr<Strategy> make_strategy(const SearchSpace& space, int objective_
     return std::make_unique<SuccessiveHalvingStrategy>(space, objective_count, settings);
   if (settings.name == "asha") return std::make_unique<AshaStrategy>(space, objective_count, settings);
   if (settings.name == "fallback") return std::make_unique<FallbackStrategy>(space, objective_count, settings);
+  if (settings.name == "ablation_greedy") return std::make_unique<AblationGreedyStrategy>(space, objective_count, settings);
   std::string known;
   for (const std::string& name : strategy_names()) known += (known.empty() ? "" : ", ") + name;
   fail("strategy: unknown strategy '", settings.name, "' (known: ", known, ")");

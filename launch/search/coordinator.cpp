@@ -6,6 +6,8 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "recipe/recipe.h"
+#include "search/ablation_round_recipe.h"
 #include "search/rung_recipe.h"
 #include "search/search_outcome.h"
 #include "strategies/sensitivity_seeds.h"
@@ -138,10 +140,18 @@ std::vector<Point> Coordinator::sensitivity_seeds() {
   return sensitivity_seeded_points(space, sensitivities, experiment_.file.strategy.sensitivity_seeds);
 }
 
-std::string Coordinator::recipe_of(const Candidate& candidate) const {
+std::string Coordinator::recipe_of(const Candidate& candidate, bool for_worker) const {
   std::string recipe = experiment_.space.recipe_yaml(candidate.point);
   if (uses_rungs(experiment_.file.strategy)) {
     recipe = recipe_at_rung(recipe, rung_schedule(experiment_.file.strategy), candidate.rung);
+  }
+  if (candidate.round >= 0) {
+    // Recorded relative to the output folder (the same experiment gives the same recipes
+    // wherever it runs); the worker is given the paths it opens.
+    const auto table = [&](const std::string& name) { return for_worker ? output_path(name) : name; };
+    recipe = candidate.shard >= 0 ? scoring_recipe(recipe, candidate.round, candidate.shard, candidate.shards,
+                                                   table(shard_table_name(candidate.id)))
+                                  : removal_recipe(recipe, table(round_table_name(candidate.round)));
   }
   if (candidate.start_from >= 0) {
     // Said in the recipe as run, so that the results show it and the recipe is never taken
@@ -150,6 +160,19 @@ std::string Coordinator::recipe_of(const Candidate& candidate) const {
              start_artifact_of(candidate) + "), not to the base\n" + recipe;
   }
   return recipe;
+}
+
+std::string Coordinator::output_path(const std::string& name) const {
+  return (std::filesystem::path(output_dir_) / name).string();
+}
+
+void Coordinator::gather_round_scores(const Candidate& removal) {
+  std::vector<std::string> shard_paths;
+  for (const auto& [id, candidate] : candidates_) {
+    if (candidate.round == removal.round && candidate.shard >= 0) shard_paths.push_back(output_path(shard_table_name(id)));
+  }
+  std::filesystem::create_directories(std::filesystem::path(output_path(round_table_name(removal.round))).parent_path());
+  write_round_table(shard_paths, output_path(round_table_name(removal.round)));
 }
 
 std::string Coordinator::start_artifact_of(const Candidate& candidate) const {
@@ -175,8 +198,9 @@ Task Coordinator::make_task(const Candidate& candidate) const {
   Task task;
   task.id = candidate.id;
   task.seed = seed_of(candidate);
-  task.recipe_yaml = recipe_of(candidate);
-  task.artifact_path = artifact_name(candidate.id);
+  task.recipe_yaml = recipe_of(candidate, /*for_worker=*/true);
+  // A scoring candidate's result is its table of scores; its model is its start model.
+  if (candidate.shard < 0) task.artifact_path = artifact_name(candidate.id);
   task.time_limit_seconds = experiment_.file.candidate.time_limit_seconds;
   task.start_artifact = start_artifact_of(candidate);
   if (const auto paused = history_.paused_states.find(candidate.id); paused != history_.paused_states.end()) {
@@ -206,6 +230,11 @@ void Coordinator::enqueue(const Candidate& candidate) {
     history_.events.push_back({HistoryEvent::Kind::asked, candidate.id});
   }
   if (history_.results.contains(candidate.id)) return;
+  if (candidate.round >= 0) {
+    // The tables are written by the workers (shards) and here (the round's), beside the artifacts.
+    std::filesystem::create_directories(std::filesystem::path(output_path(shard_table_name(0))).parent_path());
+    if (candidate.shard < 0) gather_round_scores(candidate);
+  }
   if (reuse_earlier_result(candidate)) return;
   const int deaths = history_.deaths_in_flight(candidate.id);
   if (deaths >= kCrashesBeforeGivingUp) {
@@ -346,12 +375,17 @@ void Coordinator::record_result(const TaskResult& result, int worker) {
   record.point_json = history_.asked.at(result.id).point_json;
   record.recipe_yaml = recipe_of(candidate);
   record.metrics = result.metrics;
+  if (candidate.round >= 0 && !record.metrics.recipe_hash.empty()) {
+    // The hash of the recipe as recorded, not of the worker's copy with the folder's path.
+    record.metrics.recipe_hash =
+        recipe::recipe_hash(recipe::parse_recipe(record.recipe_yaml, "candidate " + std::to_string(result.id)));
+  }
   if (record.metrics.rank < 0) record.metrics.rank = worker;
   record.finished_seconds = elapsed_seconds();
   record.artifact = result.artifact_path;
   judge_record(experiment_, *history_.base, record);
-  // A fallback chain's later attempts may start from an infeasible earlier one.
-  const bool starts_later = experiment_.file.strategy.name == "fallback";
+  // A fallback chain's later attempts, and ablation rounds, may start from an infeasible earlier one.
+  const bool starts_later = starts_from_earlier_models(experiment_.file.strategy);
   if (!record.feasible && !record.artifact.empty() && !starts_later) {
     // Only feasible candidates keep an artifact: they are the ones a front may hold.
     std::error_code ignored;

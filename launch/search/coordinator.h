@@ -102,13 +102,19 @@ class Coordinator {
   void maybe_publish();
   [[nodiscard]] Task make_task(const Candidate& candidate) const;
   // The recipe a candidate runs: its point's, and for multi-fidelity strategies the
-  // fine-tunes of its rung (rung_recipe.h).
-  [[nodiscard]] std::string recipe_of(const Candidate& candidate) const;
+  // fine-tunes of its rung (rung_recipe.h); `for_worker`: with the paths of files in the
+  // output folder as the worker opens them (recorded relative to the folder).
+  [[nodiscard]] std::string recipe_of(const Candidate& candidate, bool for_worker = false) const;
   // A promotion runs with the seed of its rung-0 ancestor, so that it continues that
   // candidate's training exactly (its recipe extends the ancestor's).
   [[nodiscard]] std::uint64_t seed_of(const Candidate& candidate) const;
   // The artifact a candidate starts from ("" for the base).
   [[nodiscard]] std::string start_artifact_of(const Candidate& candidate) const;
+  // `name` inside the output folder.
+  [[nodiscard]] std::string output_path(const std::string& name) const;
+  // Ablation-greedy: merges the tables of the round's scoring candidates (all told
+  // before the removal is asked) into the round's table the removal selects from.
+  void gather_round_scores(const Candidate& removal);
 
   const Experiment& experiment_;
   std::string output_dir_;

@@ -9,6 +9,7 @@
 #include "config/yaml_reader.h"
 #include "core/error.h"
 #include "io/path_checks.h"
+#include "search/ablation_round_recipe.h"
 #include "search/rung_recipe.h"
 #include "strategies/sensitivity_seeds.h"
 
@@ -117,7 +118,9 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
   experiment.space = file.kind == "train"
                          ? RecipeSpace::training(file.space, source, config::load_yaml_file(file.train), file.train)
                          : RecipeSpace(file.space, source);
-  LATHE_CHECK(!experiment.space.space().dimensions.empty() || file.strategy.name == "grid", source,
+  LATHE_CHECK(!experiment.space.space().dimensions.empty() || file.strategy.name == "grid" ||
+                  file.strategy.name == "ablation_greedy",
+              source,
               ": space: no key is searched (give some key a choice, range, int_range or log_range)");
   if (file.strategy.name == "fallback") {
     experiment.chain = read_chain(file.strategy.chain, experiment.space.space(), source);
@@ -125,6 +128,17 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
     const bool has_chain = file.strategy.chain.IsDefined() && !file.strategy.chain.IsNull();
     LATHE_CHECK(!has_chain, has_chain ? config::source_line(source, file.strategy.chain) : source,
                 ": strategy.chain: only strategy fallback takes a chain (this one is ", file.strategy.name, ")");
+  }
+  const bool has_point = file.strategy.point.IsDefined() && !file.strategy.point.IsNull();
+  if (file.strategy.name == "ablation_greedy") {
+    const YAML::Node values = has_point ? file.strategy.point : YAML::Node(YAML::NodeType::Map);
+    const std::string at = has_point ? config::source_line(source, file.strategy.point) : source;
+    experiment.point = partial_point(experiment.space.space(), values, middle_point(experiment.space.space()),
+                                     at + ": strategy.point");
+    check_space_for_ablation_rounds(experiment.space, experiment.point, source);
+  } else {
+    LATHE_CHECK(!has_point, has_point ? config::source_line(source, file.strategy.point) : source,
+                ": strategy.point: only strategy ablation_greedy takes a point (this one is ", file.strategy.name, ")");
   }
   if (uses_rungs(file.strategy)) {
     LATHE_CHECK(file.strategy.max_epochs >= file.strategy.min_epochs, source, ": strategy.max_epochs: expected at least "
@@ -151,7 +165,14 @@ StrategySettings strategy_settings(const Experiment& experiment) {
   settings.asynchronous = experiment.file.mode == "asynchronous";
   settings.rungs = rung_schedule(s);
   settings.chain = experiment.chain;
+  settings.point = experiment.point;
+  settings.shards = s.shards;
+  settings.rounds = s.rounds;
   return settings;
+}
+
+bool starts_from_earlier_models(const StrategySection& strategy) {
+  return strategy.name == "fallback" || strategy.name == "ablation_greedy";
 }
 
 bool uses_rungs(const StrategySection& strategy) {

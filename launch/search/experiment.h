@@ -85,11 +85,14 @@ struct StrategySection {
   int min_epochs = 1;
   int max_epochs = 9;
   YAML::Node chain;
+  YAML::Node point;
+  int shards = 4;
+  int rounds = 10;
 
   template <class V>
   void visit(V& v) {
     using config::Range;
-    v.choice("name", name, {"nsga2", "random", "grid", "successive_halving", "asha", "fallback"},
+    v.choice("name", name, {"nsga2", "random", "grid", "successive_halving", "asha", "fallback", "ablation_greedy"},
              "the search strategy");
     v.number("population", population, Range::closed(2, 100000),
              "candidates per generation (nsga2's population; random and grid: the batch told at once; "
@@ -116,6 +119,15 @@ struct StrategySection {
            "fallback: the attempts in order, each {point: {dimension: value, ...}, start_from: base or "
            "best}; dimensions not given sit at the middle of their range (first choice of a list); "
            "the chain stops at the first attempt that meets the constraints");
+    v.node("point", point,
+           "ablation_greedy: the point {dimension: value, ...} every round uses; dimensions not given sit at "
+           "the middle of their range (first choice of a list)");
+    v.number("shards", shards, Range::closed(1, 100000),
+             "ablation_greedy: scoring candidates per round, each scoring one slice of the round model's "
+             "groups (spread over the workers)");
+    v.number("rounds", rounds, Range::closed(1, 10000),
+             "ablation_greedy: the most rounds of scoring all groups and removing the `remove` least "
+             "important; the search stops earlier at the first round whose model meets the constraints");
   }
 };
 
@@ -185,6 +197,7 @@ struct Experiment {
   // metrics, and a resume on another base is refused.
   std::string base_file_hash;
   std::vector<ChainAttempt> chain;  // strategy fallback: strategy.chain, read against the space
+  Point point;                      // strategy ablation_greedy: strategy.point, read against the space
 };
 
 Experiment load_experiment(const std::string& path);
@@ -192,6 +205,10 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
 
 // The strategy's settings from the experiment (seed, generation size, mode).
 StrategySettings strategy_settings(const Experiment& experiment);
+
+// Whether candidates may start from the model of any earlier candidate (fallback,
+// ablation_greedy), so every artifact is kept, feasible or not.
+bool starts_from_earlier_models(const StrategySection& strategy);
 
 // Whether the strategy is multi-fidelity (successive_halving, asha), and its rungs.
 bool uses_rungs(const StrategySection& strategy);

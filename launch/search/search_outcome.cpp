@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "search/ablation_round_recipe.h"
 #include "strategies/pareto.h"
 #include "strategies/search_space.h"
 
@@ -50,6 +51,10 @@ void judge_record(const Experiment& experiment, const recipe::CandidateMetrics& 
       base.size_bytes > 0 &&
       record.metrics.size_bytes >= base.size_bytes) {
     record.violated += (record.violated.empty() ? "" : "; ") + std::string("not smaller than the base");
+  }
+  // An ablation-greedy scoring candidate measured its start model, already recorded.
+  if (is_scoring_recipe(record.recipe_yaml)) {
+    record.violated += (record.violated.empty() ? "" : "; ") + std::string("scores ablation groups (not a model of its own)");
   }
   record.feasible = record.metrics.status == recipe::CandidateStatus::ok && record.violated.empty();
 }

@@ -309,6 +309,56 @@ TEST(SearchCli, FallbackAttemptFromTheBestCompressesThatAttemptsModelNotTheBase)
       << json.output;
 }
 
+TEST(SearchCli, AblationGreedyScoresEachRoundInShardsAndRemovesFromTheRoundModelUntilItFits) {
+  TempDir dir;
+  const std::filesystem::path out = dir.path() / "search";
+  const RunResult run = run_lathe("search " LATHE_SOURCE_DIR "/configs/experiments/tiny_ablation_greedy.yaml --output " +
+                                  out.string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  // Round 0: shards 0 and 1 score the base's 4 filters, candidate 2 removes one (952 bytes,
+  // over the 900 limit); round 1 scores candidate 2's model and candidate 5 removes another.
+  EXPECT_EQ(csv_column(out, "parameter_count"), (std::vector<std::string>{"308", "308", "232", "232", "232", "156"}));
+  EXPECT_EQ(csv_column(out, "feasible"), (std::vector<std::string>{"no", "no", "no", "no", "no", "yes"}));
+  const std::vector<std::string> violated = csv_column(out, "violated");
+  EXPECT_NE(violated[3].find("scores ablation groups (not a model of its own)"), std::string::npos) << violated[3];
+  for (const char* table : {"candidate-000000-scores.h5", "candidate-000004-scores.h5", "round-000-scores.h5",
+                            "round-001-scores.h5"}) {
+    EXPECT_TRUE(std::filesystem::exists(out / "ablation" / table)) << table;
+  }
+  // Round 0's model is kept although it misses the limit: round 1 starts from it.
+  EXPECT_TRUE(std::filesystem::exists(out / "artifacts/candidate-000002.h5"));
+  const RunResult json = run_lathe("results " + out.string() + " --json");
+  EXPECT_NE(json.output.find("# applied to the model of candidate 2 (artifacts/candidate-000002.h5)"), std::string::npos)
+      << json.output;
+
+  // The shards' scores merged choose what one worker scoring every filter chooses: the
+  // same recipe without rounds (strategy grid), with candidate 2's seed, gives candidate 2.
+  const std::filesystem::path single = experiment_with(
+      dir, {{"strategy: {name: ablation_greedy, shards: 2, rounds: 3}", "strategy: {name: grid}"}}, "tiny_ablation_greedy");
+  const RunResult one = run_lathe("search " + single.string() + " --point '{}' --id 2");
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const std::string loss = csv_column(out, "validation_loss")[2];
+  EXPECT_NE(one.output.find("\"validation_loss\": " + loss), std::string::npos) << loss << "\n" << one.output;
+}
+
+TEST(SearchCli, AblationGreedyKilledAtAnyInstantResumesToTheSameResults) {
+  TempDir dir;
+  const std::filesystem::path whole = dir.path() / "whole";
+  const std::string experiment = LATHE_SOURCE_DIR "/configs/experiments/tiny_ablation_greedy.yaml";
+  ASSERT_EQ(run_lathe("search " + experiment + " --output " + whole.string()).exit_code, 0);
+  const auto bytes = static_cast<double>(std::filesystem::file_size(whole / "journal.lathe"));
+  // The folder as a kill -9 leaves it: every file a worker or the coordinator wrote, the
+  // journal cut anywhere (inside round 0, between rounds, inside round 1).
+  for (const double fraction : {0.3, 0.55, 0.8}) {
+    const std::filesystem::path cut = dir.path() / ("cut-" + std::to_string(fraction));
+    std::filesystem::copy(whole, cut, std::filesystem::copy_options::recursive);
+    std::filesystem::resize_file(cut / "journal.lathe", static_cast<std::uintmax_t>(fraction * bytes));
+    const RunResult resumed = run_lathe("search " + experiment + " --output " + cut.string());
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    EXPECT_EQ(comparable_results(cut), comparable_results(whole)) << "cut at " << fraction;
+  }
+}
+
 TEST(SearchCli, ExperimentDocsMatchTheDeclarations) {
   const RunResult r = run_lathe("search --help --markdown");
   ASSERT_EQ(r.exit_code, 0);

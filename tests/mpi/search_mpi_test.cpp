@@ -34,16 +34,26 @@ TEST(SearchUnderMpi, ThreeRanksGiveTheResultsOfOneProcess) {
   EXPECT_EQ(comparable_results(out), one_process_results());
 }
 
-TEST(SearchUnderMpi, SuccessiveHalvingOverThreeRanksGivesTheResultsOfOneProcess) {
+// The shipped experiment `name` run in one process and under mpirun with 3 ranks.
+void expect_three_ranks_give_the_results_of_one_process(const std::string& name, int results) {
   TempDir dir;
-  const std::string experiment = LATHE_SOURCE_DIR "/configs/experiments/tiny_halving.yaml";
+  const std::string experiment = LATHE_SOURCE_DIR "/configs/experiments/" + name + ".yaml";
   const RunResult alone = run_lathe("search " + experiment + " --output " + (dir.path() / "alone").string());
   ASSERT_EQ(alone.exit_code, 0) << alone.output;
   const RunResult run =
       run_lathe_command(mpirun(3) + " search " + experiment + " --output " + (dir.path() / "mpi").string());
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  EXPECT_EQ(journaled_results(dir.path() / "mpi" / "journal.lathe"), 7);
+  EXPECT_EQ(journaled_results(dir.path() / "mpi" / "journal.lathe"), results);
   EXPECT_EQ(comparable_results(dir.path() / "mpi"), comparable_results(dir.path() / "alone"));
+}
+
+TEST(SearchUnderMpi, SuccessiveHalvingOverThreeRanksGivesTheResultsOfOneProcess) {
+  expect_three_ranks_give_the_results_of_one_process("tiny_halving", 7);
+}
+
+TEST(SearchUnderMpi, AblationGreedyRoundsOverThreeRanksGiveTheResultsOfOneProcess) {
+  // Each round's 2 scoring candidates run side by side on the 2 workers.
+  expect_three_ranks_give_the_results_of_one_process("tiny_ablation_greedy", 6);
 }
 
 TEST(SearchUnderMpi, KilledTwiceWithSigkillResumesToTheSameResults) {
@@ -51,8 +61,9 @@ TEST(SearchUnderMpi, KilledTwiceWithSigkillResumesToTheSameResults) {
   const std::filesystem::path out = dir.path() / "killed";
   const std::string command = mpirun(3) + " search " + kTinyExperiment + " --output " + out.string();
   // Two kills: inside the first generation, then inside the second (after the candidates
-  // in flight at the first kill have finished, so none counts as crashing twice).
-  for (const int kill_after : {2, 6}) {
+  // in flight at the first kill have finished, so none counts as crashing twice). The
+  // second comes at 5 of 8, not later: the last two results can land within one poll.
+  for (const int kill_after : {2, 5}) {
     const pid_t group = start_in_group(command, (dir.path() / "log.txt").string());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
     while (journaled_results(out / "journal.lathe") < kill_after && std::chrono::steady_clock::now() < deadline) {

@@ -75,6 +75,45 @@ TEST(Experiment, BadFilesFailWithFileLineKeyExpectedAndFound) {
   }
 }
 
+// An ablation-greedy experiment over the synthetic one's header.
+std::string ablation_yaml(const std::string& strategy, const std::string& steps) {
+  const std::string good = valid_yaml();
+  std::string text = good.substr(0, good.find("space:")) + "space:\n  steps:\n" + steps;
+  const std::size_t at = text.find("strategy:");
+  text.replace(at, text.find('\n', at) - at, "strategy: " + strategy);
+  return text;
+}
+
+TEST(Experiment, AblationGreedyNeedsOneAblationStepAndOnlyStepsThatCanRunEveryRound) {
+  const std::string ablation = "    - prune: {method: ablation, groups: filters, remove: 2}\n";
+  const std::string finetune = "    - finetune: {epochs: 1, lr: {log_range: [0.001, 0.1]}}\n";
+  const Experiment good = parse_experiment(
+      ablation_yaml("{name: ablation_greedy, shards: 3, point: {finetune.lr: 0.01}}", ablation + finetune), "exp.yaml");
+  EXPECT_EQ(good.point, (Point{0.01}));
+  EXPECT_EQ(strategy_settings(good).shards, 3);
+  const std::vector<BadCase> cases = {
+      {"no remove", ablation_yaml("{name: ablation_greedy}", "    - prune: {method: ablation, groups: filters}\n" + finetune),
+       {"exp.yaml", "ablation prune step needs `remove`"}},
+      {"quantize each round", ablation_yaml("{name: ablation_greedy}", ablation + "    - quantize: {method: qat, weight_bits: 4}\n"),
+       {"exp.yaml", "found a quantize step", "finetune or distill steps only"}},
+      {"no ablation step", ablation_yaml("{name: ablation_greedy}", finetune), {"expected exactly one `prune: {method: ablation"}},
+      {"a key the rounds set", ablation_yaml("{name: ablation_greedy}", "    - prune: {method: ablation, remove: 1, shards: 2}\n"),
+       {"prune.shards: set by strategy ablation_greedy"}},
+      {"point of another strategy", ablation_yaml("{name: nsga2, point: {finetune.lr: 0.01}}", ablation + finetune),
+       {"exp.yaml:", "strategy.point: only strategy ablation_greedy takes a point"}},
+      {"unknown point dimension", ablation_yaml("{name: ablation_greedy, point: {finetune.epochs: 2}}", ablation + finetune),
+       {"strategy.point", "finetune.epochs"}},
+      {"no shards", ablation_yaml("{name: ablation_greedy, shards: 0}", ablation + finetune), {"strategy.shards", "got 0"}},
+  };
+  for (const BadCase& bad : cases) {
+    const std::string message = error_of(bad.yaml);
+    ASSERT_FALSE(message.empty()) << bad.what << ": accepted";
+    for (const std::string& part : bad.expected_parts) {
+      EXPECT_NE(message.find(part), std::string::npos) << bad.what << ": '" << part << "' not in: " << message;
+    }
+  }
+}
+
 TEST(Experiment, IdentityIgnoresBudgetOutputAndNameOnly) {
   const std::string good = valid_yaml();
   const std::string identity = parse_experiment(good, "a.yaml").identity;

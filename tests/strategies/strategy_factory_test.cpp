@@ -15,11 +15,13 @@ TEST(MakeStrategy, BuildsEveryNamedStrategy) {
     StrategySettings settings;
     settings.name = name;
     settings.chain = {{{0.5}, false}};  // fallback needs one attempt at least
+    settings.point = {0.5};             // ablation_greedy's point of every round
     const std::unique_ptr<Strategy> strategy = make_strategy(one_real(), 2, settings);
     EXPECT_EQ(strategy->name(), name);
     EXPECT_FALSE(strategy->ask(1).empty());
   }
-  EXPECT_EQ(strategy_names(), (std::vector<std::string>{"random", "grid", "nsga2", "successive_halving", "asha", "fallback"}));
+  EXPECT_EQ(strategy_names(), (std::vector<std::string>{"random", "grid", "nsga2", "successive_halving", "asha", "fallback",
+                                                              "ablation_greedy"}));
 }
 
 TEST(MakeStrategy, ListsTheKnownNamesForAnUnknownOne) {
@@ -29,7 +31,7 @@ TEST(MakeStrategy, ListsTheKnownNamesForAnUnknownOne) {
     make_strategy(one_real(), 2, settings);
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(), "strategy: unknown strategy 'tpe' (known: random, grid, nsga2, successive_halving, asha, fallback)");
+    EXPECT_STREQ(e.what(), "strategy: unknown strategy 'tpe' (known: random, grid, nsga2, successive_halving, asha, fallback, ablation_greedy)");
   }
 }
 

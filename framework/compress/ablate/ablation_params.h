@@ -18,6 +18,8 @@ struct AblationParams {
   std::string table;
   std::string write_table;
   bool bypass = true;
+  int shard = 0;
+  int shards = 1;
 
   template <class V>
   void visit(V& v) {
@@ -27,15 +29,20 @@ struct AblationParams {
              "parameter groups: single filters/units (ours), whole weight matrices (the claim), "
              "residual blocks (ours); units is the same as filters");
     v.number("remove", remove, Range::at_least(1),
-             "remove the k lowest-scoring groups (give remove or threshold)");
+             "remove the k lowest-scoring groups (give remove or threshold, or neither to score only)");
     v.number("threshold", threshold, Range::unbounded(),
-             "(ours) remove every group scoring below this (give remove or threshold)");
+             "(ours) remove every group scoring below this (give remove or threshold, or neither to score only)");
     v.choice("score", score, {"loss_increase", "kl"},
              "(ours) importance: test loss - reference loss, or mean KL(reference || test) of the outputs");
     v.number("batches", batches, Range::at_least(0),
              "(ours) validation batches the losses are measured on (0 = the whole validation set)");
     v.text("table", table, "a precomputed ablation table (.h5): select from it, evaluate nothing");
     v.text("write_table", write_table, "(ours) write the computed ablation table to this .h5 file");
+    v.number("shard", shard, Range::at_least(0),
+             "(ours) score only this slice (0-based) of `shards` equal slices of the groups, in model order");
+    v.number("shards", shards, Range::at_least(1),
+             "(ours) slices the groups are scored in (the search spreads them over its workers); more than "
+             "1 needs write_table and neither remove nor threshold");
     v.flag("bypass", bypass,
            "(ours) layers whose input and output shapes are equal are bypassed (identity) instead of zeroed");
   }

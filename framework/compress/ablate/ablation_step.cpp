@@ -23,10 +23,13 @@ AblationTable unscored_table(const std::vector<AblationGroup>& groups) {
 
 }  // namespace
 
-AblationStep::AblationStep(AblationParams params, StepSource source)
+AblationStep::AblationStep(AblationParams params, StepSource source, bool has_threshold)
     : params_(std::move(params)),
       source_(std::move(source)),
-      groups_(parse_group_kind(params_.groups, source_.where + ": " + source_.key("groups"))) {}
+      groups_(parse_group_kind(params_.groups, source_.where + ": " + source_.key("groups"))),
+      has_threshold_(has_threshold) {}
+
+bool AblationStep::scores_only() const { return params_.remove == 0 && !has_threshold_; }
 
 std::string AblationStep::key_of_rule() const {
   return source_.where + ": " + source_.key(params_.remove > 0 ? "remove" : "threshold");
@@ -69,6 +72,8 @@ void AblationStep::apply(nn::Model& model, CompressionContext& context) {
     options.batch_size = context.batch_size;
     options.max_batches = params_.batches;
     options.allow_bypass = params_.bypass;
+    options.shard = params_.shard;
+    options.shards = params_.shards;
     table_ = run_ablation(model, context.data.validation, context.backend, options);
   } else {
     table_ = read_table_for(model);
@@ -77,6 +82,10 @@ void AblationStep::apply(nn::Model& model, CompressionContext& context) {
     write_ablation_table(params_.write_table, table_);
     io::forget_cached_file(params_.write_table);
   }
+  selected_.clear();
+  removed_filters_.clear();
+  hook_.reset();
+  if (scores_only()) return;  // the scores are the result; the model stays as it is
 
   selected_ = select_removable(table_, SelectionRule{params_.remove, params_.threshold}, key_of_rule());
   const std::vector<AblationGroup> groups = enumerate_groups(model, groups_, params_.bypass);
@@ -105,11 +114,20 @@ std::unique_ptr<CompressionStep> make_ablation_step(const YAML::Node& params, co
   const YAML::Node& node = params;  // const: yaml-cpp's non-const [] inserts keys
   const bool has_remove = node.IsMap() && node["remove"];
   const bool has_threshold = node.IsMap() && node["threshold"];
-  LATHE_CHECK(has_remove != has_threshold, source.where, ": ", source.label, ": ",
-              has_remove ? "give remove (the k lowest-scoring groups) or threshold, not both"
-                         : "expected remove (the k lowest-scoring groups) or threshold (every group below it)");
+  const std::string at = source.where + ": " + source.label;
+  LATHE_CHECK(!(has_remove && has_threshold), at, ": give remove (the k lowest-scoring groups) or threshold, not both");
+  const bool scores_only = !has_remove && !has_threshold;
+  LATHE_CHECK(!scores_only || p.table.empty(), at,
+              ": table given but neither remove nor threshold: nothing would be selected from it");
+  LATHE_CHECK(!scores_only || !p.write_table.empty(), at,
+              ": expected remove (the k lowest-scoring groups) or threshold (every group below it), or "
+              "write_table to score the groups only");
+  LATHE_CHECK(p.shard < p.shards, at, ".shard: expected less than shards (", p.shards, "), got ", p.shard);
+  LATHE_CHECK(p.shards == 1 || (scores_only && p.table.empty()), at,
+              ".shards: a slice of the groups can only be scored (write_table, no remove, threshold or "
+              "table), got shards ", p.shards);
   if (!has_remove) p.remove = 0;
-  return std::make_unique<AblationStep>(std::move(p), source);
+  return std::make_unique<AblationStep>(std::move(p), source, has_threshold);
 }
 
 void AblationStep::finalize(nn::Model& model, CompressionContext& /*context*/) {

@@ -20,7 +20,9 @@ namespace lathe::compress::ablate {
 
 class AblationStep final : public CompressionStep {
  public:
-  AblationStep(AblationParams params, StepSource source);
+  // `has_threshold`: the recipe gave `threshold` (neither it nor `remove`: score only,
+  // the model is left as it is and the table written).
+  AblationStep(AblationParams params, StepSource source, bool has_threshold = true);
 
   [[nodiscard]] std::string kind() const override { return "prune"; }
   void validate(const nn::Model& model) const override;
@@ -30,6 +32,7 @@ class AblationStep final : public CompressionStep {
   void finalize(nn::Model& model, CompressionContext& context) override;
 
   [[nodiscard]] const AblationParams& params() const { return params_; }
+  [[nodiscard]] bool scores_only() const;
   // After apply(): the scored table, the removed groups (ascending score), and every
   // (layer, channel) a removed filter group zeroed (empty for layers and blocks).
   [[nodiscard]] const AblationTable& table() const { return table_; }
@@ -43,6 +46,7 @@ class AblationStep final : public CompressionStep {
   AblationParams params_;
   StepSource source_;
   GroupKind groups_;
+  bool has_threshold_ = true;
   AblationTable table_;
   std::vector<AblationEntry> selected_;
   std::vector<FilterRef> removed_filters_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -27,11 +28,40 @@ AblationTable run_ablation(nn::Model& model, const data::Dataset& data, Backend&
   AblationTable table;
   table.score_kind = options.score;
   table.reference_loss = reference.loss;
-  for (const AblationGroup& group : groups) {
+  const ShardRange range = shard_range(groups.size(), options.shard, options.shards);
+  for (std::size_t i = range.begin; i < range.end; ++i) {
+    const AblationGroup& group = groups[i];
     table.entries.push_back(table_entry(group, score_group(model, group, reference, batches, backend, options.score)));
   }
   sort_by_score(table.entries);
   return table;
+}
+
+ShardRange shard_range(std::size_t count, int shard, int shards) {
+  LATHE_CHECK(shards >= 1 && shard >= 0 && shard < shards, "ablation shard ", shard, " of ", shards,
+              ": expected 0 <= shard < shards");
+  const auto at = [&](int k) { return count * static_cast<std::size_t>(k) / static_cast<std::size_t>(shards); };
+  return {at(shard), at(shard + 1)};
+}
+
+AblationTable merge_ablation_tables(const std::vector<AblationTable>& shards, const std::string& where) {
+  LATHE_CHECK(!shards.empty(), where, ": no ablation tables to merge");
+  AblationTable merged;
+  merged.score_kind = shards.front().score_kind;
+  // Every shard measured the same unmodified model on the same batches.
+  merged.reference_loss = shards.front().reference_loss;
+  std::set<std::string> seen;
+  for (std::size_t s = 0; s < shards.size(); ++s) {
+    LATHE_CHECK(shards[s].score_kind == merged.score_kind, where, ": shard ", s, " scores ",
+                score_kind_name(shards[s].score_kind), ", shard 0 ", score_kind_name(merged.score_kind));
+    for (const AblationEntry& entry : shards[s].entries) {
+      LATHE_CHECK(seen.insert(entry.group).second, where, ": group '", entry.group, "' is in two shards");
+      merged.entries.push_back(entry);
+    }
+  }
+  // Shards are contiguous slices in group order, so equal scores keep group order.
+  sort_by_score(merged.entries);
+  return merged;
 }
 
 std::string format_ablation_table(const AblationTable& table) {

@@ -33,6 +33,10 @@ struct AblationOptions {
   int batch_size = 128;
   int max_batches = 8;  // 0 = the whole data set
   bool allow_bypass = true;
+  // Score only slice `shard` of `shards` equal slices of the groups in spec order (the
+  // search spreads one round's groups over its workers this way).
+  int shard = 0;
+  int shards = 1;
 };
 
 // The entry for `group` with its scores.
@@ -40,11 +44,23 @@ struct AblationOptions {
 // Sorts ascending by score; equal scores keep their order (stable).
 void sort_by_score(std::vector<AblationEntry>& entries);
 
-// Scores every group of `options.groups` in turn on `data` (sequentially; each call of
+// Scores every group of `options.groups` (of the options' shard) in turn on `data` (sequentially; each call of
 // score_group is independent) and returns the sorted table. Fails when the model has no
 // such groups.
 [[nodiscard]] AblationTable run_ablation(nn::Model& model, const data::Dataset& data, Backend& backend,
                                          const AblationOptions& options);
+
+// The slice [begin, end) of `count` groups that shard `shard` of `shards` scores.
+struct ShardRange {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+[[nodiscard]] ShardRange shard_range(std::size_t count, int shard, int shards);
+
+// One table from the tables of every shard of the same model, given in shard order: the
+// same entries, reference loss and order as one run_ablation over all groups. Fails
+// (naming `where`) when the tables disagree on the score kind or name a group twice.
+[[nodiscard]] AblationTable merge_ablation_tables(const std::vector<AblationTable>& shards, const std::string& where);
 
 // A fixed-width text table for stdout: rank, group, kind, removal, test loss, score.
 [[nodiscard]] std::string format_ablation_table(const AblationTable& table);

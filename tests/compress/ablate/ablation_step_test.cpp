@@ -39,7 +39,15 @@ TEST(AblationStep, RejectsBadKeysAndValues) {
             "recipe.yaml:4: steps[1].prune: give remove (the k lowest-scoring groups) or threshold, not both");
   EXPECT_EQ(message("{method: ablation, groups: layers}"),
             "recipe.yaml:4: steps[1].prune: expected remove (the k lowest-scoring groups) or threshold (every group "
-            "below it)");
+            "below it), or write_table to score the groups only");
+  EXPECT_EQ(message("{method: ablation, remove: 1, shards: 2}"),
+            "recipe.yaml:4: steps[1].prune.shards: a slice of the groups can only be scored (write_table, no "
+            "remove, threshold or table), got shards 2");
+  EXPECT_EQ(message("{method: ablation, write_table: t.h5, shard: 2, shards: 2}"),
+            "recipe.yaml:4: steps[1].prune.shard: expected less than shards (2), got 2");
+  EXPECT_EQ(message("{method: ablation, table: t.h5}"),
+            "recipe.yaml:4: steps[1].prune: table given but neither remove nor threshold: nothing would be "
+            "selected from it");
 }
 
 TEST(AblationStep, RejectsRemovingMoreGroupsThanTheModelHas) {
@@ -131,11 +139,70 @@ TEST(AblationStep, WritesTheTableItComputed) {
   EXPECT_EQ(read_ablation_table(dir.file("t.h5")).entries.size(), 4U);
 }
 
+TEST(AblationStep, ScoringOnlyWritesTheTableAndLeavesTheModelAsItIs) {
+  nn::Model model = test::tiny_resnet();
+  nn::Model before = test::tiny_resnet();
+  const test_support::TempDir dir;
+  Context c;
+  c.data.validation = test::random_images(4, 1, 4, 4, 3, 1);
+  const auto step = step_from("{groups: filters, write_table: " + dir.file("t.h5") + "}");
+  step->validate(model);
+  step->apply(model, c.context);
+  EXPECT_TRUE(as_ablation(*step).scores_only());
+  EXPECT_TRUE(as_ablation(*step).selected().empty());
+  EXPECT_EQ(step->hook(), nullptr);
+  EXPECT_EQ(read_ablation_table(dir.file("t.h5")).entries.size(), 7U);
+  const auto params = model.named_parameters();
+  const auto original = before.named_parameters();  // the same weights: tiny_resnet is seeded
+  ASSERT_EQ(params.size(), original.size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    for (std::int64_t j = 0; j < params[i].parameter->value.size(); ++j) {
+      ASSERT_EQ(params[i].parameter->value[j], original[i].parameter->value[j]) << params[i].name;
+    }
+  }
+}
+
+TEST(AblationStep, ShardTablesMergedEqualTheTableOfAllGroups) {
+  const test_support::TempDir dir;
+  Context c;
+  c.data.validation = test::random_images(8, 1, 4, 4, 3, 5);
+  nn::Model whole_model = test::tiny_resnet();
+  const auto whole = step_from("{groups: filters, score: kl, write_table: " + dir.file("all.h5") + "}");
+  whole->apply(whole_model, c.context);
+  // 7 groups in 3 slices of 2, 2 and 3; and more shards than groups leaves some empty.
+  for (const int shards : {3, 9}) {
+    std::vector<AblationTable> tables;
+    for (int shard = 0; shard < shards; ++shard) {
+      nn::Model model = test::tiny_resnet();
+      const std::string path = dir.file("s" + std::to_string(shard) + ".h5");
+      const auto part = step_from("{groups: filters, score: kl, shard: " + std::to_string(shard) +
+                                  ", shards: " + std::to_string(shards) + ", write_table: " + path + "}");
+      part->apply(model, c.context);
+      tables.push_back(read_ablation_table(path));
+    }
+    const AblationTable merged = merge_ablation_tables(tables, "round");
+    const AblationTable all = read_ablation_table(dir.file("all.h5"));
+    EXPECT_EQ(merged.reference_loss, all.reference_loss);
+    ASSERT_EQ(merged.entries.size(), all.entries.size()) << shards << " shards";
+    for (std::size_t i = 0; i < all.entries.size(); ++i) {
+      EXPECT_EQ(merged.entries[i].group, all.entries[i].group) << i;
+      EXPECT_EQ(merged.entries[i].score, all.entries[i].score) << i;
+    }
+  }
+}
+
+TEST(AblationStep, MergingTablesThatNameAGroupTwiceIsAClearError) {
+  AblationTable table;
+  table.entries = {{"a_add", GroupKind::blocks, "a_add", -1, Removal::bypassed, 2.0, 0.5}};
+  EXPECT_EQ(test::error_of([&] { (void)merge_ablation_tables({table, table}, "round-000.h5"); }),
+            "round-000.h5: group 'a_add' is in two shards");
+}
+
 TEST(AblationStep, KeysAreListedForTheDocs) {
   std::vector<std::string> keys;
   for (const config::FieldRow& row : config::FieldListing::of(AblationParams{})) keys.push_back(row.key);
   EXPECT_EQ(keys, (std::vector<std::string>{"method", "groups", "remove", "threshold", "score", "batches", "table",
-                                            "write_table", "bypass"}));
+                                            "write_table", "shard", "shards", "bypass"}));
 }
 
 }  // namespace
