@@ -229,7 +229,8 @@ const Command& search_command() {
        "Under mpirun or srun, rank 0 coordinates and every other rank is a worker; alone, one\n"
        "worker runs beside the coordinator. Running the same command again continues the search\n"
        "where it stopped (also after a kill); a folder holding another experiment is refused.\n"
-       "SIGTERM, SIGINT or SIGUSR1 stop it cleanly (exit 128 + the signal).",
+       "SIGTERM, SIGINT or SIGUSR1 stop it cleanly (exit 128 + the signal): the candidates in\n"
+       "flight pause at their next step boundary and the next run continues them.",
        {"EXPERIMENT.yaml"},
        {{"output", "DIR", "the output folder instead of the experiment's `output`"},
         {"check", "", "only check the experiment (and its space against the base, if it exists)"},
