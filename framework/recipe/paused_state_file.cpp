@@ -157,7 +157,8 @@ std::unique_ptr<PausedCandidate> read_paused_state(const std::string& path, cons
                       options.seed, options.batch_size, 0, std::nullopt, {}});
   const auto step_count = static_cast<std::size_t>(saved.number("step_texts"));
   for (std::size_t i = 0; i < step_count; ++i) paused->step_texts.push_back(saved.text("step_text/" + std::to_string(i)));
-  saved.expect(paused->step_texts == texts_of(recipe), "other step texts", "", "this recipe's");
+  LATHE_CHECK(paused->step_texts == texts_of(recipe), path,
+              ": the paused candidate was saved for other recipe steps than this recipe's");
   const double next_step = saved.number("next_step");
   LATHE_CHECK(next_step >= 1 && next_step < static_cast<double>(recipe.steps.size()) + 1, path,
               ": expected the step it paused at in [1, ", recipe.steps.size(), "], found ", next_step);
