@@ -18,13 +18,13 @@ int resolve_threads(int requested) {
 }
 
 std::unique_ptr<Backend> make_backend(std::string_view device, int threads, bool deterministic,
-                                      DeviceChoice* chosen) {
+                                      DeviceChoice* chosen, const std::optional<NodeWorkerSlot>& slot) {
   std::string why_no_gpu;
   // Asking the runtime for "cpu" would start a CUDA context for nothing.
   const int visible_gpus = device == "cpu" ? 0 : cuda_device_count(&why_no_gpu);
   DeviceChoice choice = choose_device(
       device, visible_gpus, [](const char* name) -> const char* { return std::getenv(name); },
-      why_no_gpu);
+      why_no_gpu, slot);
   std::unique_ptr<Backend> backend =
       choice.kind == DeviceKind::cuda
           ? make_cuda_backend(CudaBackendOptions{choice.gpu, deterministic})

@@ -19,8 +19,10 @@ int resolve_threads(int requested);
 // `device` is cpu, cuda or auto; `threads` is for the CPU backend (resolved as above);
 // `deterministic` is for the CUDA backend (CudaBackendOptions::deterministic). When
 // `chosen` is given it receives the choice and its reason. Throws lathe::Error when the
-// device cannot be used (see choose_device; a build without CUDA has no GPUs).
+// device cannot be used (see choose_device; a build without CUDA has no GPUs). A search
+// worker passes its `slot` among the node's workers (choose_device).
 std::unique_ptr<Backend> make_backend(std::string_view device, int threads, bool deterministic,
-                                      DeviceChoice* chosen = nullptr);
+                                      DeviceChoice* chosen = nullptr,
+                                      const std::optional<NodeWorkerSlot>& slot = std::nullopt);
 
 }  // namespace lathe

@@ -57,8 +57,27 @@ std::string gpus_text(int count) {
   return std::to_string(count) + (count == 1 ? " GPU" : " GPUs");
 }
 
+DeviceChoice cuda_by_worker_slot(std::string_view requested, int visible_gpus, const NodeWorkerSlot& slot,
+                                 const std::function<const char*(const char*)>& getenv_fn) {
+  const LocalRank local = local_rank(getenv_fn);
+  const std::string place = "worker " + std::to_string(slot.index) + " of the node's " +
+                            std::to_string(slot.workers_on_node) +
+                            (slot.coordinator_on_node ? " (the coordinator runs on this node too" : " (") +
+                            (local.source.empty() ? "" : (slot.coordinator_on_node ? "; " : "") + local.source) + ")";
+  if (slot.index >= visible_gpus) {
+    fail("device: ", requested, ": this node has ", gpus_text(visible_gpus), " but runs ", slot.workers_on_node,
+         slot.workers_on_node == 1 ? " worker" : " workers", "; this one is ", place, ": run at most ", visible_gpus,
+         visible_gpus == 1 ? " worker" : " workers", " per node, or use device: cpu");
+  }
+  return {DeviceKind::cuda, slot.index,
+          std::string(requested) + ": GPU " + std::to_string(slot.index) + " of " + std::to_string(visible_gpus) +
+              " (" + place + ")"};
+}
+
 DeviceChoice cuda_by_local_rank(std::string_view requested, int visible_gpus,
-                                const std::function<const char*(const char*)>& getenv_fn) {
+                                const std::function<const char*(const char*)>& getenv_fn,
+                                const std::optional<NodeWorkerSlot>& slot) {
+  if (slot) return cuda_by_worker_slot(requested, visible_gpus, *slot, getenv_fn);
   const LocalRank local = local_rank(getenv_fn);
   if (local.rank >= visible_gpus) {
     fail("device: ", requested, ": this node has ", gpus_text(visible_gpus),
@@ -77,19 +96,27 @@ DeviceChoice cuda_by_local_rank(std::string_view requested, int visible_gpus,
 
 }  // namespace
 
+NodeWorkerSlot node_worker_slot(int local_rank, int local_size, bool coordinator_on_node) {
+  const int first_worker = coordinator_on_node ? 1 : 0;
+  LATHE_CHECK(local_rank >= first_worker && local_rank < local_size, "device: node-local rank ", local_rank,
+              " is not a worker of a node of ", local_size, " ranks",
+              coordinator_on_node ? " whose local rank 0 is the coordinator" : "");
+  return {local_rank - first_worker, local_size - first_worker, coordinator_on_node};
+}
+
 DeviceChoice choose_device(std::string_view requested, int visible_gpus,
                            const std::function<const char*(const char*)>& getenv_fn,
-                           std::string_view why_no_gpu) {
+                           std::string_view why_no_gpu, const std::optional<NodeWorkerSlot>& slot) {
   const std::string no_gpu_reason = why_no_gpu.empty() ? std::string("no GPU is visible")
                                                        : std::string(why_no_gpu);
   if (requested == "cpu") return {DeviceKind::cpu, -1, "cpu: asked for"};
   if (requested == "cuda") {
     LATHE_CHECK(visible_gpus > 0, "device: cuda was asked for, but this process sees no GPU (",
                 no_gpu_reason, "); use device: cpu or auto");
-    return cuda_by_local_rank(requested, visible_gpus, getenv_fn);
+    return cuda_by_local_rank(requested, visible_gpus, getenv_fn, slot);
   }
   if (requested == "auto") {
-    if (visible_gpus > 0) return cuda_by_local_rank(requested, visible_gpus, getenv_fn);
+    if (visible_gpus > 0) return cuda_by_local_rank(requested, visible_gpus, getenv_fn, slot);
     return {DeviceKind::cpu, -1, "auto: no GPU (" + no_gpu_reason + "), using cpu"};
   }
   fail("device: expected cpu, cuda or auto, got '", requested, "'");

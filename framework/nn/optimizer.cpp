@@ -1,5 +1,7 @@
 #include "nn/optimizer.h"
 
+#include "core/error.h"
+
 namespace lathe::nn {
 
 Optimizer::Optimizer(const OptimizerConfig& config, std::vector<Parameter*> parameters)
@@ -25,6 +27,33 @@ void Optimizer::step(Backend& backend, float lr) {
                          p.value.data(), p.grad.data(), first_state_[i].data());
     }
   }
+}
+
+std::vector<Tensor> Optimizer::state() const {
+  std::vector<Tensor> state;
+  for (const std::vector<Tensor>* moments : {&first_state_, &second_state_}) {
+    for (const Tensor& moment : *moments) {
+      Tensor copy = moment;
+      copy.place(nullptr);
+      state.push_back(std::move(copy));
+    }
+  }
+  return state;
+}
+
+void Optimizer::restore_state(const std::vector<Tensor>& state, std::int64_t steps_taken) {
+  LATHE_CHECK(state.size() == first_state_.size() + second_state_.size(), "optimizer state: expected ",
+              first_state_.size() + second_state_.size(), " tensors for ", config_.kind, ", got ", state.size());
+  std::size_t next = 0;
+  for (std::vector<Tensor>* moments : {&first_state_, &second_state_}) {
+    for (Tensor& moment : *moments) {
+      const Tensor& saved = state[next++];
+      LATHE_CHECK(saved.shape() == moment.shape(), "optimizer state: tensor ", next - 1, " has shape ",
+                  saved.shape().to_string(), ", the parameter's is ", moment.shape().to_string());
+      moment = saved;  // copy assignment keeps the moment's memory (host or device)
+    }
+  }
+  steps_ = steps_taken;
 }
 
 }  // namespace lathe::nn

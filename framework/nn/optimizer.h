@@ -42,6 +42,11 @@ class Optimizer {
   // Applies one update with learning rate `lr` to every parameter from its grad.
   void step(Backend& backend, float lr);
   [[nodiscard]] std::int64_t steps_taken() const { return steps_; }
+  // The per-parameter state (SGD velocity; Adam's moments, first then second) and the
+  // step count, for a paused run to continue exactly: host copies, in parameter order.
+  [[nodiscard]] std::vector<Tensor> state() const;
+  // Puts state() back; throws lathe::Error when the count or a shape does not fit.
+  void restore_state(const std::vector<Tensor>& state, std::int64_t steps_taken);
 
  private:
   OptimizerConfig config_;

@@ -47,8 +47,20 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
   Tensor grad_logits(Shape{}, backend.memory());
   std::vector<std::int32_t> labels;
   std::int64_t step = 0;
+  int first_epoch = 0;
+  if (options.continuation) {
+    LATHE_CHECK(options.continuation->epochs_done < options.epochs &&
+                    options.continuation->steps_done == steps_per_epoch * options.continuation->epochs_done,
+                "training: a continuation after epoch ", options.continuation->epochs_done, " (step ",
+                options.continuation->steps_done, ") does not fit a run of ", options.epochs, " epochs of ",
+                steps_per_epoch, " steps");
+    first_epoch = options.continuation->epochs_done;
+    step = options.continuation->steps_done;
+    optimizer.restore_state(options.continuation->optimizer_state, step);
+  }
   for (TrainingHook* hook : hooks) hook->on_train_start(backend, model, total_steps);
-  for (int epoch = 0; epoch < options.epochs && !result.diverged && !result.timed_out; ++epoch) {
+  if (options.after_train_start) options.after_train_start();
+  for (int epoch = first_epoch; epoch < options.epochs && !result.diverged && !result.timed_out; ++epoch) {
     const Clock::time_point epoch_start = Clock::now();
     loader.start_epoch(epoch);
     EpochReport report;
@@ -107,8 +119,14 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
     report.seconds = seconds_since(epoch_start);
     result.epochs.push_back(report);
     if (on_epoch) on_epoch(report);
+    if (options.stop != nullptr && options.stop->load() && epoch + 1 < options.epochs && !result.diverged) {
+      result.paused = TrainingOptions::Continuation{epoch + 1, step, optimizer.state()};
+      break;
+    }
   }
-  for (TrainingHook* hook : hooks) hook->on_train_end(backend, model);
+  if (!result.paused) {
+    for (TrainingHook* hook : hooks) hook->on_train_end(backend, model);
+  }
   on_backend.finish();
   result.steps = step;
   result.seconds = seconds_since(run_start);

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "backend/backend.h"
@@ -25,6 +27,13 @@ struct LossGradients {
   const std::vector<std::int32_t>& labels;
   float task_loss = 0.0F;
   std::vector<ActivationGradient> activations;
+};
+
+// What a hook must carry over a pause so that a run continued in another process (from
+// recipe/paused_state_file.h) takes the same steps: named host tensors and numbers.
+struct HookState {
+  std::map<std::string, Tensor> tensors;
+  std::map<std::string, double> numbers;
 };
 
 class TrainingHook {
@@ -46,8 +55,18 @@ class TrainingHook {
   virtual void after_backward(Backend& /*backend*/, Model& /*model*/) {}
   // After the optimiser step: may constrain the weights (masks, shared values, quantisers).
   virtual void after_update(Backend& /*backend*/, Model& /*model*/) {}
-  // Once after the last step (also after a divergence).
+  // Once after the last step (also after a divergence); not after a pause.
   virtual void on_train_end(Backend& /*backend*/, Model& /*model*/) {}
+
+  // Pausing (a preemption): whether save_state and load_state carry everything this hook
+  // keeps beyond what its step's apply() rebuilds, so that a run paused at a step
+  // boundary and continued elsewhere equals one never paused. A hook that keeps state
+  // it cannot save says false (the default), and a candidate using it is not paused.
+  [[nodiscard]] virtual bool pausable() const { return false; }
+  virtual void save_state(HookState& /*state*/) const {}
+  // After on_train_start of the continued run (or, between runs, after apply): puts the
+  // saved state back and makes the model agree with it.
+  virtual void load_state(const HookState& /*state*/, Model& /*model*/) {}
 };
 
 }  // namespace lathe::nn

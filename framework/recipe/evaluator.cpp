@@ -114,6 +114,12 @@ struct PhaseSeconds {
   double measure = 0.0;
 };
 
+// Where a stop request paused an evaluation.
+struct PausePoint {
+  std::size_t next_step = 0;
+  std::optional<nn::TrainingOptions::Continuation> in_finetune;
+};
+
 // The model an evaluation works on, and from which step of the recipe it starts: the
 // base at step 0, or a paused candidate's model after its steps.
 struct Progress {
@@ -121,7 +127,27 @@ struct Progress {
   std::size_t first_step = 0;
   // Finalise and measure a copy, leaving `model` and the steps as trained (to keep them).
   bool measure_copy = false;
+  // A candidate paused inside finetune step first_step continues after these epochs.
+  std::optional<nn::TrainingOptions::Continuation> in_finetune;
+  // The hooks' states at the pause, by step index (empty: the hooks hold theirs).
+  const std::vector<std::optional<nn::HookState>>* hook_states = nullptr;
+  const std::atomic<bool>* stop = nullptr;
+  std::optional<PausePoint>* paused = nullptr;  // set when the stop request paused it
 };
+
+bool stop_requested(const Progress& progress) {
+  return progress.stop != nullptr && progress.paused != nullptr && progress.stop->load();
+}
+
+// Puts the saved states back into the hooks of steps [0, applied_steps).
+void load_hook_states(const PreparedSteps& steps, std::size_t applied_steps, const Progress& progress) {
+  if (progress.hook_states == nullptr) return;
+  for (std::size_t j = 0; j < applied_steps && j < progress.hook_states->size(); ++j) {
+    const std::optional<nn::HookState>& state = (*progress.hook_states)[j];
+    if (steps[j] == nullptr || !state) continue;
+    if (nn::TrainingHook* hook = steps[j]->hook()) hook->load_state(*state, progress.model);
+  }
+}
 
 CompressionOutcome evaluate(const io::Checkpoint& base, const std::string& base_path,
                             const Recipe& recipe, const PreparedSteps& steps,
@@ -140,6 +166,7 @@ CompressionOutcome evaluate(const io::Checkpoint& base, const std::string& base_
     for (std::size_t i = 0; i < progress.first_step; ++i) {
       if (steps[i] != nullptr) applied.push_back(steps[i].get());
     }
+    if (!progress.in_finetune) load_hook_states(steps, progress.first_step, progress);
     for (std::size_t i = progress.first_step; i < steps.size(); ++i) {
       const RecipeStepSpec& spec = recipe.steps[i];
       if (limit.passed()) {
@@ -147,10 +174,21 @@ CompressionOutcome evaluate(const io::Checkpoint& base, const std::string& base_
                         options);
         break;
       }
+      const bool continuing_here = i == progress.first_step && progress.in_finetune;
+      if (!continuing_here && stop_requested(progress)) {
+        *progress.paused = PausePoint{i, std::nullopt};
+        break;
+      }
       if (steps[i] == nullptr) {
         nn::TrainingOptions training =
             training_options(read_finetune(spec), options.batch_size, options.seed + i);
         training.deadline = limit.deadline();
+        if (progress.paused != nullptr) training.stop = progress.stop;
+        if (continuing_here) {
+          training.continuation = progress.in_finetune;
+          // on_train_start began a run afresh: the hooks go on from where they paused.
+          training.after_train_start = [&] { load_hook_states(steps, i, progress); };
+        }
         nn::TrainingResult trained;
         {
           const PhaseTimer timer(phases.finetune);
@@ -164,9 +202,15 @@ CompressionOutcome evaluate(const io::Checkpoint& base, const std::string& base_
         if (trained.timed_out) {
           stop_as_timeout(outcome.metrics, limit,
                           "in finetune " + step_position(i) + ", epoch " +
-                              std::to_string(trained.epochs.size() + 1) + ", after " +
+                              std::to_string(trained.epochs.size() + 1 +
+                                             (continuing_here ? progress.in_finetune->epochs_done : 0)) +
+                              ", after " +
                               std::to_string(trained.steps) + " steps",
                           options);
+          break;
+        }
+        if (trained.paused) {
+          *progress.paused = PausePoint{i, std::move(trained.paused)};
           break;
         }
         const PhaseTimer timer(phases.compress);
@@ -178,7 +222,9 @@ CompressionOutcome evaluate(const io::Checkpoint& base, const std::string& base_
       steps[i]->apply(model, context);
       applied.push_back(steps[i].get());
     }
-    if (outcome.metrics.status == CandidateStatus::ok) {
+    if (progress.paused != nullptr && progress.paused->has_value()) {
+      outcome.metrics.status = CandidateStatus::failed;  // no result: compress_measure_and_keep says why
+    } else if (outcome.metrics.status == CandidateStatus::ok) {
       io::Checkpoint artifact;
       {
         const PhaseTimer timer(phases.compress);
@@ -225,6 +271,38 @@ std::vector<std::string> step_texts(const Recipe& recipe) {
     texts.push_back(spec.kind + ": " + config::canonical_yaml_text(spec.params));
   }
   return texts;
+}
+
+// The state a stop paused with, its hooks' states taken now; null (and `message` says
+// why) when it cannot be continued elsewhere, or nothing was done yet.
+std::unique_ptr<PausedCandidate> paused_state(std::unique_ptr<PausedCandidate> state, const Recipe& recipe,
+                                              const PausePoint& pause, std::string& message) {
+  const RecipeStepSpec& spec = recipe.steps[pause.next_step];
+  const std::string where =
+      pause.in_finetune ? "in " + spec.source.label + " " + step_position(pause.next_step) + " after epoch " +
+                              std::to_string(pause.in_finetune->epochs_done)
+                        : "before " + spec.source.label + " " + step_position(pause.next_step);
+  if (pause.next_step == 0 && !pause.in_finetune) {
+    message = "stopped before its first step: nothing to save";
+    return nullptr;
+  }
+  const std::string why = why_not_restorable(recipe, state->steps, pause.next_step);
+  if (!why.empty()) {
+    message = "stopped " + where + "; its state cannot be saved (" + why + "): it will run again from the start";
+    return nullptr;
+  }
+  message = "paused " + where;
+  state->next_step = pause.next_step;
+  state->in_finetune = pause.in_finetune;
+  state->hook_states.assign(state->steps.size(), std::nullopt);
+  for (std::size_t j = 0; j < pause.next_step; ++j) {
+    nn::TrainingHook* hook = state->steps[j] != nullptr ? state->steps[j]->hook() : nullptr;
+    if (hook == nullptr) continue;
+    nn::HookState saved;
+    hook->save_state(saved);
+    state->hook_states[j] = std::move(saved);
+  }
+  return state;
 }
 
 }  // namespace
@@ -277,7 +355,8 @@ CompressionOutcome compress_and_measure(const io::Checkpoint& base, const std::s
   const Clock::time_point start = Clock::now();
   PreparedSteps steps = prepare_steps(recipe, base, base_path);
   nn::Model model = nn::model_from_checkpoint(base, base_path);
-  return evaluate(base, base_path, recipe, steps, data, backend, options, start, {model});
+  return evaluate(base, base_path, recipe, steps, data, backend, options, start,
+                  {model, 0, false, std::nullopt, nullptr, nullptr, nullptr});
 }
 
 CompressionOutcome compress_and_measure(const io::Checkpoint& base, const std::string& base_path,
@@ -286,13 +365,15 @@ CompressionOutcome compress_and_measure(const io::Checkpoint& base, const std::s
                                         const EvaluatorOptions& options) {
   const Clock::time_point start = Clock::now();
   nn::Model model = nn::model_from_checkpoint(base, base_path);
-  return evaluate(base, base_path, recipe, steps, data, backend, options, start, {model});
+  return evaluate(base, base_path, recipe, steps, data, backend, options, start,
+                  {model, 0, false, std::nullopt, nullptr, nullptr, nullptr});
 }
 
 bool continues(const PausedCandidate& paused, const Recipe& recipe, const EvaluatorOptions& options) {
   if (paused.seed != options.seed || paused.batch_size != options.batch_size) return false;
   const std::vector<std::string> texts = step_texts(recipe);
-  if (texts.size() <= paused.step_texts.size()) return false;
+  if (texts.size() < paused.step_texts.size() || texts.size() <= paused.next_step) return false;
+  if (paused.steps.size() > texts.size() || paused.next_step > paused.steps.size()) return false;
   for (std::size_t i = 0; i < paused.step_texts.size(); ++i) {
     if (texts[i] != paused.step_texts[i]) return false;
   }
@@ -300,6 +381,39 @@ bool continues(const PausedCandidate& paused, const Recipe& recipe, const Evalua
     if (recipe.steps[i].kind != "finetune") return false;
   }
   return true;
+}
+
+std::string why_not_restorable(const Recipe& recipe, const PreparedSteps& steps, std::size_t next_step) {
+  std::size_t first_finetune = recipe.steps.size();
+  for (std::size_t j = 0; j < recipe.steps.size(); ++j) {
+    if (recipe.steps[j].kind == "finetune") {
+      first_finetune = j;
+      break;
+    }
+  }
+  for (std::size_t j = 0; j < next_step && j < steps.size(); ++j) {
+    if (steps[j] == nullptr) continue;
+    const std::string& label = recipe.steps[j].source.label;
+    if (j > first_finetune) return label + " comes after a finetune step (it would have to be applied to a trained model)";
+    const nn::TrainingHook* hook = steps[j]->hook();
+    if (hook != nullptr && !hook->pausable()) {
+      return label + ": the " + recipe.steps[j].kind + " step's training state is not saved";
+    }
+  }
+  return "";
+}
+
+void reapply_steps(PausedCandidate& paused, const io::Checkpoint& base, const std::string& base_path,
+                   const Recipe& recipe, const data::DataSplits& data, Backend& backend) {
+  compress::CompressionContext context{backend, data, base, paused.seed, paused.batch_size};
+  nn::Model model = nn::model_from_checkpoint(base, base_path);
+  for (std::size_t j = 0; j < paused.next_step && j < paused.steps.size(); ++j) {
+    if (paused.steps[j] == nullptr) continue;
+    LATHE_CHECK(why_not_restorable(recipe, paused.steps, j + 1).empty(), recipe.source, ": ",
+                why_not_restorable(recipe, paused.steps, j + 1));
+    paused.steps[j]->apply(model, context);
+  }
+  paused.model = std::move(model);
 }
 
 ResumableOutcome compress_measure_and_keep(const io::Checkpoint& base, const std::string& base_path,
@@ -311,24 +425,35 @@ ResumableOutcome compress_measure_and_keep(const io::Checkpoint& base, const std
   std::unique_ptr<PausedCandidate> state;
   std::size_t first_step = 0;
   if (from && continues(*from, recipe, options)) {
-    first_step = from->steps.size();
+    first_step = from->next_step;
     state = std::move(from);
-    for (std::size_t i = first_step; i < recipe.steps.size(); ++i) {
+    for (std::size_t i = state->steps.size(); i < recipe.steps.size(); ++i) {
       (void)read_finetune(recipe.steps[i]);  // bad keys throw, as prepare_steps would
       state->steps.push_back(nullptr);
     }
   } else {
     PreparedSteps steps = prepare_steps(recipe, base, base_path);
     state = std::make_unique<PausedCandidate>(
-        PausedCandidate{nn::model_from_checkpoint(base, base_path), std::move(steps), {}, 0, 0});
+        PausedCandidate{nn::model_from_checkpoint(base, base_path), std::move(steps), {}, 0, 0, 0, std::nullopt, {}});
   }
   ResumableOutcome result;
+  std::optional<PausePoint> pause;
   result.outcome = evaluate(base, base_path, recipe, state->steps, data, backend, options, start,
-                            {state->model, first_step, ends_in_finetune});
+                            {state->model, first_step, ends_in_finetune, state->in_finetune,
+                             &state->hook_states, options.stop, &pause});
+  state->step_texts = step_texts(recipe);
+  state->seed = options.seed;
+  state->batch_size = options.batch_size;
+  if (pause) {
+    result.stopped = true;
+    result.paused = paused_state(std::move(state), recipe, *pause, result.outcome.metrics.message);
+    say(options, result.outcome.metrics.message);
+    return result;
+  }
   if (result.outcome.metrics.status == CandidateStatus::ok && ends_in_finetune) {
-    state->step_texts = step_texts(recipe);
-    state->seed = options.seed;
-    state->batch_size = options.batch_size;
+    state->next_step = state->steps.size();
+    state->in_finetune.reset();
+    state->hook_states.clear();
     result.paused = std::move(state);
   }
   return result;

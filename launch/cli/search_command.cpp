@@ -116,7 +116,9 @@ int coordinate_with_worker_thread(const Experiment& experiment, bool verbose) {
   search::InMemoryNetwork network(1);
   std::thread worker([&] {
     try {
-      const auto runner = make_runner(experiment, runner_settings(experiment, 1, verbose));
+      search::RunnerSettings settings = runner_settings(experiment, 1, verbose);
+      settings.stop = &g_interrupt;  // the signal pauses the candidate in flight
+      const auto runner = make_runner(experiment, settings);
       search::run_worker(network.worker(1), *runner);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "lathe: error: worker: %s\n", e.what());
@@ -204,8 +206,10 @@ int run_search(const SearchRun& run) {
   if (session.broadcast_from_coordinator(0) != 0) return 1;  // rank 0 printed why
   try {
     const Experiment experiment = run.load();
-    const auto runner =
-        make_runner(experiment, runner_settings(experiment, std::max(1, session.local_workers()), run.verbose));
+    search::RunnerSettings settings = runner_settings(experiment, std::max(1, session.local_workers()), run.verbose);
+    settings.stop = &g_interrupt;  // srun signals every rank: the candidate in flight pauses
+    settings.gpu_slot = session.worker_slot();  // the coordinator's node uses all its GPUs too
+    const auto runner = make_runner(experiment, settings);
     const std::unique_ptr<search::WorkerTransport> transport = search::make_mpi_worker_transport(session);
     search::run_worker(*transport, *runner);
   } catch (const std::exception& e) {
@@ -225,7 +229,8 @@ const Command& search_command() {
        "Under mpirun or srun, rank 0 coordinates and every other rank is a worker; alone, one\n"
        "worker runs beside the coordinator. Running the same command again continues the search\n"
        "where it stopped (also after a kill); a folder holding another experiment is refused.\n"
-       "SIGTERM, SIGINT or SIGUSR1 stop it cleanly (exit 128 + the signal).",
+       "SIGTERM, SIGINT or SIGUSR1 stop it cleanly (exit 128 + the signal): the candidates in\n"
+       "flight pause at their next step boundary and the next run continues them.",
        {"EXPERIMENT.yaml"},
        {{"output", "DIR", "the output folder instead of the experiment's `output`"},
         {"check", "", "only check the experiment (and its space against the base, if it exists)"},

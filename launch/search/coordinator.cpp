@@ -75,6 +75,7 @@ SearchOutcome Coordinator::run() {
     }
   }
   interrupted_ = interrupted_ || interrupt_requested();
+  if (interrupted_) collect_in_flight();
   if (interrupted_) journal_.append(interrupted_event(run_));
   journal_.sync();
   transport_.stop_workers();
@@ -203,6 +204,9 @@ Task Coordinator::make_task(const Candidate& candidate) const {
   if (candidate.shard < 0) task.artifact_path = artifact_name(candidate.id);
   task.time_limit_seconds = experiment_.file.candidate.time_limit_seconds;
   task.start_artifact = start_artifact_of(candidate);
+  if (const auto paused = history_.paused_states.find(candidate.id); paused != history_.paused_states.end()) {
+    task.paused_state = paused->second;
+  }
   if (uses_rungs(experiment_.file.strategy)) {
     task.continues = candidate.parent;
     task.keep_state = candidate.rung + 1 < rung_schedule(experiment_.file.strategy).rungs() &&
@@ -281,7 +285,8 @@ void Coordinator::dispatch_queued() {
       queue_.erase(picked);
       if (task.id != kBaseTaskId) {
         // Lost only with the machine (then no worker crash is to be counted either).
-        journal_.append(dispatched_event(task.id, run_, worker), JournalWriter::Durability::written);
+        journal_.append(dispatched_event(task.id, run_, worker, task.paused_state),
+                        JournalWriter::Durability::written);
         history_.dispatched_in_runs[task.id].insert(run_);
       }
       if (task.continues >= 0) kept_by_.erase(task.continues);  // a state is continued once
@@ -289,6 +294,7 @@ void Coordinator::dispatch_queued() {
       Task sent = task;
       sent.release = std::exchange(releases_[worker], {});
       transport_.send(worker, task_to_json(sent));
+      dispatched_[task.id] = task;
     }
   }
 }
@@ -340,6 +346,11 @@ std::optional<std::int64_t> Coordinator::pump(std::optional<std::chrono::millise
   LATHE_CHECK(flying != in_flight_.end() && flying->second == result.id, "search protocol: worker ",
               message->worker, " answered candidate ", result.id, ", which it was not given");
   in_flight_.erase(flying);
+  if (result.paused) {
+    record_paused(result);
+    return std::nullopt;
+  }
+  dispatched_.erase(result.id);
   free_workers_.push_back(message->worker);
   if (result.state_kept) kept_by_[result.id] = message->worker;
   if (const auto probe = probe_tasks_.find(result.id); probe != probe_tasks_.end()) {
@@ -388,12 +399,45 @@ void Coordinator::record_result(const TaskResult& result, int worker) {
   // results) in reproducible mode, once per group of results arriving together in
   // asynchronous mode (pump_arrived_results), at once for results made up here.
   journal_.append(result_event(record), JournalWriter::Durability::written);
+  if (const auto paused = history_.paused_states.find(record.id); paused != history_.paused_states.end()) {
+    // The result is journaled: the state it continued from is no longer needed.
+    if (!paused->second.empty()) {
+      std::error_code ignored;
+      std::filesystem::remove(std::filesystem::path(output_dir_) / paused->second, ignored);
+    }
+    history_.paused_states.erase(paused);
+  }
   history_.events.push_back({HistoryEvent::Kind::result, record.id});
   history_.elapsed_seconds = std::max(history_.elapsed_seconds, record.finished_seconds);
   count_result(record);
   history_.results[record.id] = std::move(record);
   ++results_this_run_;
   report_progress(result.id);
+}
+
+void Coordinator::record_paused(const TaskResult& result) {
+  journal_.append(paused_event(result.id, run_, result.paused_state, result.metrics.message));
+  history_.paused_states[result.id] = result.paused_state;
+  const auto task = dispatched_.find(result.id);
+  if (task != dispatched_.end()) {
+    if (!interrupt_requested()) {
+      task->second.paused_state = result.paused_state;
+      queue_.push_front(task->second);
+    }
+    dispatched_.erase(task);
+  }
+  if (hooks_.progress) {
+    hooks_.progress("#" + std::to_string(result.id) + " " + result.metrics.message +
+                    (result.paused_state.empty() ? "" : "; state saved to " + result.paused_state));
+  }
+}
+
+void Coordinator::collect_in_flight() {
+  const auto deadline = std::chrono::steady_clock::now() + hooks_.stop_grace;
+  while (!in_flight_.empty() && std::chrono::steady_clock::now() < deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pump(std::max(std::chrono::milliseconds(1), std::min(left, hooks_.poll)));
+  }
 }
 
 void Coordinator::count_result(const EvaluationRecord& record) {

@@ -35,6 +35,10 @@ struct CoordinatorHooks {
   std::function<void(const SearchOutcome&)> publish;     // results.h5 and the report, now and then
   const std::atomic<bool>* interrupt = nullptr;          // set by SIGTERM/SIGINT handlers
   std::chrono::milliseconds poll{250};                   // how often the interrupt is checked
+  // After an interrupt, how long the candidates in flight have to answer (paused at their
+  // next step boundary, or finished) before the workers are stopped: SLURM's KillWait
+  // (30 s by default) is the time a job has between SIGTERM and SIGKILL.
+  std::chrono::milliseconds stop_grace{25000};
   // results.h5 and the report are rewritten at most this often while the search runs
   // (each rewrite reads every result), and always at the end.
   std::chrono::milliseconds publish_every{10000};
@@ -82,6 +86,13 @@ class Coordinator {
   // fsync each would hold every worker behind them), in arrival order.
   std::vector<std::int64_t> pump_arrived_results();
   void record_result(const TaskResult& result, int worker);
+  // A candidate a stop paused: journaled with the file its state went to. A pause the
+  // coordinator did not ask for (the signal reached that worker only) sends the task
+  // again, with its state, to another worker: the one that paused is stopping.
+  void record_paused(const TaskResult& result);
+  // After an interrupt: waits up to hooks_.stop_grace for every candidate in flight to
+  // answer (paused or finished) and journals each answer.
+  void collect_in_flight();
   void tell(Strategy& strategy, std::int64_t id);
   [[nodiscard]] bool should_stop_asking() const;
   [[nodiscard]] bool interrupt_requested() const;
@@ -121,6 +132,7 @@ class Coordinator {
   std::deque<Task> queue_;
   std::deque<int> free_workers_;
   std::map<int, std::int64_t> in_flight_;  // worker -> task id
+  std::map<std::int64_t, Task> dispatched_;  // the tasks in flight, by id (a paused one is sent again)
   std::map<int, std::string> hosts_;
   std::map<std::int64_t, int> kept_by_;  // candidate id -> the worker keeping its training state
   std::map<int, std::vector<std::int64_t>> releases_;  // worker -> kept states to drop with its next task

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "backend/device_choice.h"
 #include "search/transport.h"
 
 namespace lathe::search {
@@ -28,6 +29,10 @@ class MpiSession {
   [[nodiscard]] int local_size() const { return local_size_; }
   // Worker ranks on this node (the node's ranks, less the coordinator if it runs here).
   [[nodiscard]] int local_workers() const { return local_workers_; }
+  // A worker rank's place among its node's workers: the GPU it takes (device_choice.h).
+  [[nodiscard]] NodeWorkerSlot worker_slot() const {
+    return node_worker_slot(local_rank_, local_size_, local_workers_ < local_size_);
+  }
   // Rank 0's `value` on every rank (a collective: every rank calls it once).
   [[nodiscard]] int broadcast_from_coordinator(int value) const;
   // Ends every rank of the job (a worker that cannot go on must not leave the others waiting).

@@ -48,13 +48,16 @@ std::string task_to_json(const Task& task) {
          ", \"continues\": " + std::to_string(task.continues) +
          ", \"keep_state\": " + (task.keep_state ? "true" : "false") +
          ", \"start\": " + json_string(task.start_artifact) +
-         ", \"release\": " + id_list(task.release) + "}";
+         ", \"release\": " + id_list(task.release) +
+         ", \"paused_state\": " + json_string(task.paused_state) + "}";
 }
 
 std::string result_to_json(const TaskResult& result) {
   return "{\"type\": \"result\", \"id\": " + std::to_string(result.id) +
          ", \"artifact\": " + json_string(result.artifact_path) +
          ", \"state_kept\": " + (result.state_kept ? "true" : "false") +
+         ", \"paused\": " + (result.paused ? "true" : "false") +
+         ", \"paused_state\": " + json_string(result.paused_state) +
          ", \"metrics\": " + recipe::metrics_to_json(result.metrics) + "}";
 }
 
@@ -88,6 +91,7 @@ Task task_from_json(const std::string& json) {
   task.keep_state = node["keep_state"].as<bool>();
   task.start_artifact = node["start"].as<std::string>();
   for (const YAML::Node& id : node["release"]) task.release.push_back(id.as<std::int64_t>());
+  if (node["paused_state"]) task.paused_state = node["paused_state"].as<std::string>();
   return task;
 }
 
@@ -97,6 +101,8 @@ TaskResult result_from_json(const std::string& json) {
   result.id = node["id"].as<std::int64_t>();
   result.artifact_path = node["artifact"].as<std::string>();
   result.state_kept = node["state_kept"].as<bool>();
+  if (node["paused"]) result.paused = node["paused"].as<bool>();
+  if (node["paused_state"]) result.paused_state = node["paused_state"].as<std::string>();
   const std::string where = "search protocol: result " + std::to_string(result.id);
   result.metrics = recipe::metrics_from_json(last_object_field(json, "metrics", where), where);
   return result;

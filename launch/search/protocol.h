@@ -2,12 +2,15 @@
 //   worker -> coordinator  {"type": "ready", "rank": 2, "host": "node07"}
 //   coordinator -> worker  {"type": "task", "id": 12, "seed": "...", "recipe": "...",
 //                           "artifact": "artifacts/candidate-000012.h5", "time_limit_seconds": 600,
-//                           "continues": 4, "keep_state": true, "start": ""}
+//                           "continues": 4, "keep_state": true, "start": "", "paused_state": ""}
 //   worker -> coordinator  {"type": "result", "id": 12, "artifact": "...", "state_kept": true,
-//                           "metrics": {...}}
+//                           "paused": false, "paused_state": "", "metrics": {...}}
 // A multi-fidelity promotion `continues` the candidate whose training state its worker
 // kept (`keep_state`, answered by `state_kept`); its recipe is always the whole recipe, so
 // a worker without that state runs it from the start, to the same numbers.
+// A stop request (SLURM's warning, a preemption) pauses a candidate in flight: its answer
+// is `paused`, with the file its state went to (recipe/paused_state_file.h, "" when it
+// could not be saved), and the resumed search sends it again with that `paused_state`.
 // The base model is task id -1 with an empty recipe: measured by a worker like a candidate.
 #pragma once
 
@@ -36,12 +39,21 @@ struct Task {
   // decided rung's candidates that were not promoted): dropped before this task runs, so
   // that a full worker keeps the states promotions still need instead of dropping its oldest.
   std::vector<std::int64_t> release;
+  // The state a stopped run saved for this candidate (relative to the output folder; "":
+  // none): the worker continues from it, or runs the recipe from the start when the file
+  // is missing or damaged.
+  std::string paused_state;
 };
 
 struct TaskResult {
   std::int64_t id = 0;
   std::string artifact_path;  // "" when none was written
   bool state_kept = false;    // the worker holds this candidate's training state
+  // Stopped by the stop request before it finished: not a result. Its state went to
+  // `paused_state` (relative to the output folder; "" when it could not be saved, the
+  // metrics' message says why).
+  bool paused = false;
+  std::string paused_state;
   recipe::CandidateMetrics metrics;
 };
 

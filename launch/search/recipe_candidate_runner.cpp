@@ -10,6 +10,7 @@
 #include "io/checkpoint_file.h"
 #include "nn/model_checkpoint.h"
 #include "recipe/evaluator.h"
+#include "recipe/paused_state_file.h"
 #include "recipe/recipe.h"
 
 namespace lathe::search {
@@ -21,7 +22,7 @@ RecipeCandidateRunner::RecipeCandidateRunner(const RunnerSettings& settings)
           base_, settings.base_path,
           settings.data_path.empty() ? std::nullopt : std::optional<std::string>(settings.data_path))),
       // The thread count belongs to this backend (one worker, one share of the node).
-      backend_(make_backend(settings.device, settings.threads, /*deterministic=*/true)),
+      backend_(make_backend(settings.device, settings.threads, /*deterministic=*/true, nullptr, settings.gpu_slot)),
       kept_(static_cast<std::size_t>(std::max(settings.kept_states, 0))) {}
 
 const io::Checkpoint& RecipeCandidateRunner::start_of(const Task& task, std::string& path) {
@@ -37,6 +38,52 @@ const io::Checkpoint& RecipeCandidateRunner::start_of(const Task& task, std::str
   return start_;
 }
 
+namespace {
+
+std::string paused_state_name(std::int64_t id) {
+  char name[64];
+  std::snprintf(name, sizeof name, "paused/candidate-%06lld.h5", static_cast<long long>(id));
+  return name;
+}
+
+}  // namespace
+
+std::unique_ptr<recipe::PausedCandidate> RecipeCandidateRunner::saved_state(
+    const Task& task, const recipe::Recipe& recipe, const io::Checkpoint& start, const std::string& start_path,
+    const recipe::EvaluatorOptions& options) {
+  if (task.paused_state.empty()) return nullptr;
+  const std::string path = (std::filesystem::path(settings_.output_dir) / task.paused_state).string();
+  try {
+    std::unique_ptr<recipe::PausedCandidate> paused =
+        recipe::read_paused_state(path, start, start_path, recipe, data_, *backend_, options);
+    std::fprintf(stderr, "lathe: candidate %lld continues from its saved state %s (step %zu of %zu%s)\n",
+                 static_cast<long long>(task.id), task.paused_state.c_str(), paused->next_step + 1,
+                 recipe.steps.size(),
+                 paused->in_finetune ? (", after epoch " + std::to_string(paused->in_finetune->epochs_done)).c_str()
+                                     : "");
+    return paused;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lathe: candidate %lld: its saved state cannot be used (%s): running it from the start\n",
+                 static_cast<long long>(task.id), e.what());
+    return nullptr;
+  }
+}
+
+std::string RecipeCandidateRunner::save_state(const Task& task, recipe::PausedCandidate& paused,
+                                              const recipe::Recipe& recipe) {
+  const std::string name = paused_state_name(task.id);
+  const std::filesystem::path path = std::filesystem::path(settings_.output_dir) / name;
+  try {
+    std::filesystem::create_directories(path.parent_path());
+    recipe::write_paused_state(path.string(), paused, recipe);  // atomic: temp file and rename
+    return name;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lathe: candidate %lld: cannot save its state (%s): it will run again from the start\n",
+                 static_cast<long long>(task.id), e.what());
+    return "";
+  }
+}
+
 TaskResult RecipeCandidateRunner::run(const Task& task) {
   TaskResult result;
   result.id = task.id;
@@ -46,6 +93,7 @@ TaskResult RecipeCandidateRunner::run(const Task& task) {
   options.seed = task.seed;
   options.measure_latency = settings_.measure_latency;
   options.time_limit_seconds = task.time_limit_seconds;
+  options.stop = settings_.stop;
   if (settings_.verbose) {
     options.log = [id = task.id](const std::string& line) {
       std::fprintf(stderr, "  [candidate %lld] %s\n", static_cast<long long>(id), line.c_str());
@@ -63,11 +111,14 @@ TaskResult RecipeCandidateRunner::run(const Task& task) {
     std::string start_path;
     const io::Checkpoint& start = start_of(task, start_path);
     recipe::CompressionOutcome outcome;
-    if (task.keep_state || task.continues >= 0) {
+    std::unique_ptr<recipe::PausedCandidate> saved = saved_state(task, recipe, start, start_path, options);
+    if (task.keep_state || task.continues >= 0 || options.stop != nullptr || saved) {
       // A multi-fidelity candidate: continue the parent's kept state when this worker has
-      // it (else the whole recipe runs), and keep this one's for its own promotion.
-      std::unique_ptr<recipe::PausedCandidate> parent = task.continues >= 0 ? kept_.take(task.continues) : nullptr;
-      if (options.log && task.continues >= 0) {
+      // it (else the whole recipe runs), and keep this one's for its own promotion. A
+      // candidate a stop paused continues its saved state instead.
+      std::unique_ptr<recipe::PausedCandidate> parent =
+          saved ? std::move(saved) : task.continues >= 0 ? kept_.take(task.continues) : nullptr;
+      if (options.log && task.continues >= 0 && task.paused_state.empty()) {
         options.log(parent ? "continuing the kept state of candidate " + std::to_string(task.continues)
                            : "no kept state of candidate " + std::to_string(task.continues) +
                                  " here: running the whole recipe");
@@ -75,6 +126,13 @@ TaskResult RecipeCandidateRunner::run(const Task& task) {
       recipe::ResumableOutcome resumable = recipe::compress_measure_and_keep(
           start, start_path, recipe, data_, *backend_, options, std::move(parent));
       outcome = std::move(resumable.outcome);
+      if (resumable.stopped) {
+        result.paused = true;
+        if (resumable.paused) result.paused_state = save_state(task, *resumable.paused, recipe);
+        result.metrics.message = outcome.metrics.message;
+        result.metrics.seed = task.seed;
+        return result;
+      }
       if (task.keep_state) result.state_kept = kept_.keep(task.id, std::move(resumable.paused));
       if (options.log && task.keep_state) {
         options.log(result.state_kept ? "state kept (" + std::to_string(kept_.size()) + " kept here)"

@@ -31,9 +31,14 @@ std::string asked_event(std::int64_t id, int rung, const std::string& point_json
   return "{\"type\": \"asked\", \"id\": " + std::to_string(id) + ", \"rung\": " + std::to_string(rung) +
          ", \"point\": " + json_string(point_json) + "}";
 }
-std::string dispatched_event(std::int64_t id, int run, int rank) {
+std::string dispatched_event(std::int64_t id, int run, int rank, const std::string& paused_state) {
   return "{\"type\": \"dispatched\", \"id\": " + std::to_string(id) + ", \"run\": " +
-         std::to_string(run) + ", \"rank\": " + std::to_string(rank) + "}";
+         std::to_string(run) + ", \"rank\": " + std::to_string(rank) +
+         (paused_state.empty() ? "" : ", \"continues_paused\": " + json_string(paused_state)) + "}";
+}
+std::string paused_event(std::int64_t id, int run, const std::string& state, const std::string& message) {
+  return "{\"type\": \"paused\", \"id\": " + std::to_string(id) + ", \"run\": " + std::to_string(run) +
+         ", \"state\": " + json_string(state) + ", \"message\": " + json_string(message) + "}";
 }
 std::string result_event(const EvaluationRecord& record) {
   return "{\"type\": \"result\", \"record\": " + record_to_json(record) + "}";
@@ -95,10 +100,13 @@ SearchHistory read_search_history(const std::string& path) {
       EvaluationRecord record = record_from_json(last_object_field(payload, "record", where), where);
       history.elapsed_seconds = std::max(history.elapsed_seconds, record.finished_seconds);
       history.events.push_back({HistoryEvent::Kind::result, record.id});
+      history.paused_states.erase(record.id);
       history.results[record.id] = std::move(record);
     } else if (type == "probe") {
       history.probes[node["dimension"].as<std::string>()] =
           recipe::metrics_from_json(last_object_field(payload, "metrics", where), where);
+    } else if (type == "paused") {
+      history.paused_states[node["id"].as<std::int64_t>()] = node["state"].as<std::string>();
     } else if (type == "interrupted") {
       history.interrupted_runs.insert(node["run"].as<int>());
     } else {

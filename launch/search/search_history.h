@@ -7,6 +7,8 @@
 //   {"type": "base", "metrics": {…}}
 //   {"type": "asked", "id": 7, "rung": 0, "point": "{\"prune.ratio\": 0.5}"}
 //   {"type": "dispatched", "id": 7, "run": 2, "rank": 1}
+//   {"type": "dispatched", "id": 7, "run": 3, "rank": 2, "continues_paused": "paused/candidate-000007.h5"}
+//   {"type": "paused", "id": 7, "run": 2, "state": "paused/candidate-000007.h5", "message": "paused in …"}
 //   {"type": "result", "record": {…}}
 //   {"type": "interrupted", "run": 2}
 //   {"type": "probe", "dimension": "quantize.weight_bits.conv1", "metrics": {…}}
@@ -30,7 +32,10 @@ std::string experiment_event(const std::string& identity, const std::string& nam
 std::string run_event(int run, int workers);
 std::string base_event(const recipe::CandidateMetrics& base, const std::string& base_file_hash);
 std::string asked_event(std::int64_t id, int rung, const std::string& point_json);
-std::string dispatched_event(std::int64_t id, int run, int rank);
+// `paused_state`: the saved state the task continues ("" none; then the field is left out).
+std::string dispatched_event(std::int64_t id, int run, int rank, const std::string& paused_state = "");
+// A candidate a stop paused; `state` is "" when its state could not be saved.
+std::string paused_event(std::int64_t id, int run, const std::string& state, const std::string& message);
 std::string result_event(const EvaluationRecord& record);
 std::string interrupted_event(int run);
 std::string probe_event(const std::string& dimension, const recipe::CandidateMetrics& metrics);
@@ -59,6 +64,9 @@ struct SearchHistory {
   std::vector<HistoryEvent> events;
   std::map<std::int64_t, std::set<int>> dispatched_in_runs;
   std::set<int> interrupted_runs;
+  // Candidates a stop paused, without a result since: the state file each continues from
+  // ("" when none was saved: it runs from the start).
+  std::map<std::int64_t, std::string> paused_states;
   double elapsed_seconds = 0.0;  // the latest finished_seconds
   bool dropped_torn_tail = false;
 

@@ -18,7 +18,7 @@
 namespace lathe::search {
 
 TrainingCandidateRunner::TrainingCandidateRunner(const RunnerSettings& settings)
-    : settings_(settings), backend_(make_backend(settings.device, settings.threads, /*deterministic=*/true)) {}
+    : settings_(settings), backend_(make_backend(settings.device, settings.threads, /*deterministic=*/true, nullptr, settings.gpu_slot)) {}
 
 TaskResult TrainingCandidateRunner::run(const Task& task) {
   TaskResult result;

@@ -166,5 +166,44 @@ TEST(DeviceChoice, MakeBackendAutoWithoutAGpuRunsOnCpu) {
   EXPECT_TRUE(chosen.reason.starts_with("auto: no GPU (")) << chosen.reason;
 }
 
+// Search workers: the GPU is the worker's place among its node's workers, so the
+// coordinator's node (whose local rank 0 is the coordinator) leaves no GPU idle.
+TEST(DeviceChoice, WorkersOnTheCoordinatorsNodeTakeGpusFromZero) {
+  for (int local_rank = 1; local_rank < 4; ++local_rank) {
+    const std::string rank_text = std::to_string(local_rank);
+    const FakeEnvironment env{{"SLURM_LOCALID", rank_text}};
+    const DeviceChoice choice =
+        choose_device("cuda", 3, env.getenv(), "", node_worker_slot(local_rank, 4, /*coordinator_on_node=*/true));
+    EXPECT_EQ(choice.gpu, local_rank - 1);
+    EXPECT_NE(choice.reason.find("of the node's 3"), std::string::npos) << choice.reason;
+    EXPECT_NE(choice.reason.find("coordinator"), std::string::npos) << choice.reason;
+  }
+}
+
+TEST(DeviceChoice, WorkersOnOtherNodesTakeTheGpuOfTheirLocalRank) {
+  for (int local_rank = 0; local_rank < 4; ++local_rank) {
+    const FakeEnvironment env{{"OMPI_COMM_WORLD_LOCAL_RANK", std::to_string(local_rank)}};
+    EXPECT_EQ(choose_device("auto", 4, env.getenv(), "", node_worker_slot(local_rank, 4, false)).gpu, local_rank);
+  }
+}
+
+TEST(DeviceChoice, MoreWorkersThanGpusOnANodeIsRefusedNamingTheWorkers) {
+  const FakeEnvironment env{{"SLURM_LOCALID", "3"}};
+  try {
+    (void)choose_device("cuda", 2, env.getenv(), "", node_worker_slot(3, 4, true));
+    ADD_FAILURE() << "not refused";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("this node has 2 GPUs but runs 3 workers"), std::string::npos) << message;
+    EXPECT_NE(message.find("SLURM_LOCALID=3"), std::string::npos) << message;
+  }
+}
+
+TEST(DeviceChoice, TheCoordinatorHasNoWorkerSlot) {
+  EXPECT_THROW((void)node_worker_slot(0, 4, true), Error);
+  EXPECT_EQ(node_worker_slot(0, 4, false).workers_on_node, 4);
+  EXPECT_EQ(node_worker_slot(2, 4, true).workers_on_node, 3);
+}
+
 }  // namespace
 }  // namespace lathe

@@ -6,57 +6,19 @@
 #include <string>
 
 #include "recipe/evaluator.h"
-#include "small_trained_base.h"
+#include "evaluator_runs.h"
 
 namespace lathe::recipe {
 namespace {
 
-using test_support::trained;
-
-EvaluatorOptions quick_options() {
-  EvaluatorOptions options;
-  options.batch_size = 16;
-  options.measure_latency = false;
-  options.seed = 7;
-  return options;
-}
-
-Recipe recipe_of(const std::string& yaml) { return parse_recipe(yaml, "r.yaml"); }
+EvaluatorOptions quick_options() { return recipe::quick_options(7); }
 
 ResumableOutcome keep(const std::string& yaml, std::unique_ptr<PausedCandidate> from = nullptr,
                       const EvaluatorOptions& options = quick_options()) {
-  const auto backend = make_cpu_backend(1);
-  return compress_measure_and_keep(trained().base, "base.h5", recipe_of(yaml), trained().data, *backend,
-                                   options, std::move(from));
+  return evaluate_keeping(yaml, std::move(from), options);
 }
 
-CompressionOutcome direct(const std::string& yaml) {
-  const auto backend = make_cpu_backend(1);
-  return compress_and_measure(trained().base, "base.h5", recipe_of(yaml), trained().data, *backend,
-                              quick_options());
-}
-
-void expect_same_numbers(const CompressionOutcome& a, const CompressionOutcome& b) {
-  ASSERT_EQ(a.metrics.status, CandidateStatus::ok) << a.metrics.message;
-  ASSERT_EQ(b.metrics.status, CandidateStatus::ok) << b.metrics.message;
-  EXPECT_EQ(a.metrics.validation_loss, b.metrics.validation_loss);
-  EXPECT_EQ(a.metrics.validation_accuracy, b.metrics.validation_accuracy);
-  EXPECT_EQ(a.metrics.test_accuracy, b.metrics.test_accuracy);
-  EXPECT_EQ(a.metrics.size_bytes, b.metrics.size_bytes);
-  EXPECT_EQ(a.metrics.parameter_count, b.metrics.parameter_count);
-  EXPECT_EQ(a.metrics.recipe_hash, b.metrics.recipe_hash);
-  ASSERT_EQ(a.artifact.tensors.size(), b.artifact.tensors.size());
-  for (std::size_t i = 0; i < a.artifact.tensors.size(); ++i) {
-    const io::NamedTensor& x = a.artifact.tensors[i];
-    const io::NamedTensor& y = b.artifact.tensors[i];
-    ASSERT_EQ(x.name, y.name);
-    ASSERT_EQ(x.value.size(), y.value.size()) << x.name;
-    for (std::int64_t k = 0; k < x.value.size(); ++k) {
-      ASSERT_EQ(x.value.values()[static_cast<std::size_t>(k)], y.value.values()[static_cast<std::size_t>(k)])
-          << x.name << "[" << k << "]";
-    }
-  }
-}
+CompressionOutcome direct(const std::string& yaml) { return evaluate_direct(yaml, quick_options()); }
 
 struct StepCase {
   const char* name;

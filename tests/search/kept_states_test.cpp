@@ -13,7 +13,7 @@ std::unique_ptr<recipe::PausedCandidate> state() {
       "name: s\ninput: {channels: 1, height: 2, width: 2}\nlayers:\n  - {name: flatten, type: flatten}\n"
       "  - {name: fc, type: linear, out_features: 2}\n",
       "s.yaml");
-  return std::make_unique<recipe::PausedCandidate>(recipe::PausedCandidate{nn::Model(spec, 1), {}, {}, 0, 0});
+  return std::make_unique<recipe::PausedCandidate>(recipe::PausedCandidate{nn::Model(spec, 1), {}, {}, 0, 0, 0, std::nullopt, {}});
 }
 
 TEST(KeptStates, KeepsTheMostRecentUpToItsCapacityAndGivesEachOnce) {

@@ -50,12 +50,15 @@ class SyntheticRunner final : public CandidateRunner {
  public:
   // Each candidate also sleeps between min and max ms, drawn from its seed (0, 0: none):
   // a stand-in for candidates whose fine-tunes take different times.
-  explicit SyntheticRunner(int min_sleep_ms = 0, int max_sleep_ms = 0)
-      : min_sleep_ms_(min_sleep_ms), max_sleep_ms_(max_sleep_ms) {}
+  // With `stop`, a candidate whose sleep ends after it was raised answers paused, as the
+  // real runner pauses at its next step boundary, with the state file it would have saved.
+  explicit SyntheticRunner(int min_sleep_ms = 0, int max_sleep_ms = 0, const std::atomic<bool>* stop = nullptr)
+      : min_sleep_ms_(min_sleep_ms), max_sleep_ms_(max_sleep_ms), stop_(stop) {}
 
  private:
   int min_sleep_ms_;
   int max_sleep_ms_;
+  const std::atomic<bool>* stop_;
   std::set<std::int64_t> kept_;  // ids whose "training state" this worker keeps
 
   // A number, or the mean of a per-layer mapping's layers ({default: D, conv1: 4, ...}).
@@ -95,6 +98,12 @@ class SyntheticRunner final : public CandidateRunner {
     if (max_sleep_ms_ > 0) {
       const int span = max_sleep_ms_ - min_sleep_ms_ + 1;
       std::this_thread::sleep_for(std::chrono::milliseconds(min_sleep_ms_ + static_cast<int>(task.seed % span)));
+    }
+    if (stop_ != nullptr && stop_->load()) {
+      result.paused = true;
+      result.paused_state = "paused/candidate-" + std::to_string(task.id) + ".h5";
+      m.message = "paused (synthetic)";
+      return result;
     }
     const YAML::Node steps = YAML::Load(task.recipe_yaml);
     double ratio = 0.0;
@@ -145,20 +154,26 @@ struct SearchRun {
 // Runs (or resumes) `experiment` over `workers` in-memory workers; `stop_after` results
 // of this run, an interrupt is raised (0: never). `publish`: write results.h5 and
 // report.html after each generation, as `lathe search` does.
+// `pause_in_flight`: the interrupt reaches the workers too, which pause their candidates.
+// `stopping_rank`: that worker alone was signalled before the search began (it pauses its
+// first candidate), the coordinator was not (0: none).
 inline SearchRun run_synthetic_search(const Experiment& experiment, int workers, int stop_after = 0,
-                                      bool publish = false, int min_sleep_ms = 0, int max_sleep_ms = 0) {
+                                      bool publish = false, int min_sleep_ms = 0, int max_sleep_ms = 0,
+                                      bool pause_in_flight = false, int stopping_rank = 0) {
   SearchHistory history = open_search_output(experiment);
   const SearchPaths paths = search_paths(experiment.file.output);
   JournalWriter journal(paths.journal);
   InMemoryNetwork network(workers);
   std::vector<std::thread> threads;
+  std::atomic<bool> interrupt{false};
+  const std::atomic<bool> signalled{true};
   for (int rank = 1; rank <= workers; ++rank) {
-    threads.emplace_back([&network, rank, min_sleep_ms, max_sleep_ms] {
-      SyntheticRunner runner(min_sleep_ms, max_sleep_ms);
+    threads.emplace_back([&, rank] {
+      SyntheticRunner runner(min_sleep_ms, max_sleep_ms,
+                             rank == stopping_rank ? &signalled : pause_in_flight ? &interrupt : nullptr);
       run_worker(network.worker(rank), runner);
     });
   }
-  std::atomic<bool> interrupt{false};
   int results = 0;
   CoordinatorHooks hooks;
   hooks.interrupt = &interrupt;

@@ -2,7 +2,8 @@
 // submitted to a real one-node cluster (scripts/slurm/local-cluster.sh, started and
 // stopped by each test in its own folder). A finished job, a job requeued at a random
 // instant, one requeued by its time limit's warning and one that lost a worker rank all
-// end with the results of the same experiment run once, uninterrupted, under mpirun.
+// end with the results of the same experiment run once, uninterrupted, under mpirun; a
+// candidate in flight at the time limit's warning is paused and continued by the requeue.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -247,6 +248,35 @@ TEST_F(SearchUnderSlurm, TimeLimitWarningRequeuesTheJobUntilTheSearchFinishes) {
   EXPECT_NE(job_log().find("requeueing: the time limit is near (SIGUSR1)"), std::string::npos) << job_log();
   EXPECT_NE(job_log().find("stopped by signal 15"), std::string::npos) << job_log();
   EXPECT_EQ(results_journaled(), kLongEvaluations);
+  EXPECT_EQ(comparable_results(output()), mpirun_results());
+}
+
+TEST_F(SearchUnderSlurm, TimeLimitWarningDuringACandidatePausesItAndTheRequeuedJobContinuesIt) {
+  // One candidate of two 1000-epoch fine-tunes (about 14 s on this machine), in a job
+  // started 20 s after a time-limit check (as above): the warning comes about 10 s in,
+  // during the candidate's second fine-tune, and the requeue's SIGTERM pauses it; the
+  // requeued run has about 20 s before the next check, enough for the rest.
+  const std::optional<double> check = time_limit_check_instant();
+  ASSERT_TRUE(check.has_value()) << "the probe job got no warning in 60 s:\n" << read_text(dir_.file("probe.log"));
+  std::string text = tiny_experiment_text(1, 1000);
+  text += "    - finetune: {epochs: 1000, lr: 0.005, label: second_finetune}\n";
+  dir_.write("one.yaml", text);
+  const std::string exp = dir_.file("one.yaml");
+  start_mpirun_reference(exp);
+  sleep_until_epoch(*check + 20.0);
+  const std::string id = submit_search(exp, output(), std::string(kOneWorker) + " --time=1 --signal=B:USR1@60");
+  const SlurmJob job = cluster_->wait_until_finished(id, seconds(300));
+  ASSERT_EQ(job.state, "COMPLETED") << job_log();
+  EXPECT_GE(job.restarts, 1);
+  EXPECT_NE(job_log().find("requeueing: the time limit is near (SIGUSR1)"), std::string::npos) << job_log();
+  EXPECT_NE(journal().find("\"type\": \"paused\", \"id\": 0, \"run\": 1, \"state\": \"paused/candidate-000000.h5\""),
+            std::string::npos)
+      << journal();
+  EXPECT_NE(journal().find("\"continues_paused\": \"paused/candidate-000000.h5\""), std::string::npos) << journal();
+  EXPECT_NE(job_log().find("lathe: candidate 0 continues from its saved state paused/candidate-000000.h5"),
+            std::string::npos)
+      << job_log();
+  EXPECT_EQ(results_journaled(), 1);
   EXPECT_EQ(comparable_results(output()), mpirun_results());
 }
 

@@ -20,6 +20,8 @@ class RemovedGroupsHook final : public nn::TrainingHook {
   void after_update(Backend& backend, nn::Model& model) override;
 
   [[nodiscard]] const std::vector<ParameterEdit>& edits() const { return edits_; }
+  // The edits come from the step's apply and never change: nothing to save.
+  [[nodiscard]] bool pausable() const override { return true; }
 
  private:
   std::vector<ParameterEdit> edits_;

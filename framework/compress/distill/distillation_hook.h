@@ -37,6 +37,9 @@ class DistillationHook final : public nn::TrainingHook {
   float add_loss_gradient(Backend& backend, nn::Model& model, const Tensor& images,
                           nn::LossGradients& gradients) override;
   void after_update(Backend& backend, nn::Model& model) override;
+  // Logits distillation keeps only the teacher, which the step's apply rebuilds; a hint
+  // adapter trains with the student and is not saved (a candidate with one is not paused).
+  [[nodiscard]] bool pausable() const override { return !hint_; }
 
   // Makes the hint adapter fit the student's hint layer; a student whose layer changed
   // width since (a later step compacted it) gets a fresh seeded adapter.

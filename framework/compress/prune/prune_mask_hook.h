@@ -23,6 +23,8 @@ class PruneMaskHook final : public nn::TrainingHook {
   void after_update(Backend& backend, nn::Model& model) override;
 
   [[nodiscard]] const ParameterCuts& cuts() const { return cuts_; }
+  // The mask comes from the step's apply and never changes: nothing to save.
+  [[nodiscard]] bool pausable() const override { return true; }
 
  private:
   struct Masked {

@@ -56,7 +56,32 @@ bool CountedBound::observe(float observed) {
   return true;
 }
 
+std::vector<double> CountedBound::state() const {
+  return {value_, static_cast<double>(iterations_), static_cast<double>(above_),
+          static_cast<double>(below_), sum_};
+}
+
+void CountedBound::restore(const std::vector<double>& state) {
+  LATHE_CHECK(state.size() == 5, "counted range rule: expected a state of 5 numbers, got ", state.size());
+  value_ = static_cast<float>(state[0]);
+  iterations_ = static_cast<int>(state[1]);
+  above_ = static_cast<int>(state[2]);
+  below_ = static_cast<int>(state[3]);
+  sum_ = state[4];
+}
+
 namespace {
+
+// The two bounds of a range as one state: min's numbers, then max's.
+std::vector<double> joined(std::vector<double> first, const std::vector<double>& second) {
+  first.insert(first.end(), second.begin(), second.end());
+  return first;
+}
+
+void check_state_size(const std::vector<double>& state, std::size_t expected, const char* rule) {
+  LATHE_CHECK(state.size() == expected, rule, " range rule: expected a state of ", expected,
+              " numbers, got ", state.size());
+}
 
 class CountedRange final : public RangeRule {
  public:
@@ -68,6 +93,12 @@ class CountedRange final : public RangeRule {
   }
   [[nodiscard]] float min() const override { return min_.value(); }
   [[nodiscard]] float max() const override { return max_.value(); }
+  [[nodiscard]] std::vector<double> state() const override { return joined(min_.state(), max_.state()); }
+  void restore(const std::vector<double>& state) override {
+    check_state_size(state, 10, "counted");
+    min_.restore({state.begin(), state.begin() + 5});
+    max_.restore({state.begin() + 5, state.end()});
+  }
 
  private:
   CountedBound min_;
@@ -84,6 +115,12 @@ class EmaRange final : public RangeRule {
   }
   [[nodiscard]] float min() const override { return min_; }
   [[nodiscard]] float max() const override { return max_; }
+  [[nodiscard]] std::vector<double> state() const override { return {min_, max_}; }
+  void restore(const std::vector<double>& state) override {
+    check_state_size(state, 2, "ema");
+    min_ = static_cast<float>(state[0]);
+    max_ = static_cast<float>(state[1]);
+  }
 
  private:
   double momentum_;
@@ -97,6 +134,8 @@ class FixedRange final : public RangeRule {
   void observe(float /*observed_min*/, float /*observed_max*/) override {}
   [[nodiscard]] float min() const override { return min_; }
   [[nodiscard]] float max() const override { return max_; }
+  [[nodiscard]] std::vector<double> state() const override { return {}; }
+  void restore(const std::vector<double>& state) override { check_state_size(state, 0, "fixed"); }
 
  private:
   float min_;

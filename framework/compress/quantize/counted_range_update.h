@@ -20,6 +20,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace lathe::compress::quantize {
 
@@ -43,6 +44,9 @@ class CountedBound {
   [[nodiscard]] int iterations() const { return iterations_; }  // N
   [[nodiscard]] int above() const { return above_; }            // c1
   [[nodiscard]] int below() const { return below_; }            // c2
+  // P, N, c1, c2 and the sum of the observations: all a paused run needs to go on.
+  [[nodiscard]] std::vector<double> state() const;
+  void restore(const std::vector<double>& state);
 
  private:
   [[nodiscard]] float raised() const;
@@ -67,6 +71,10 @@ class RangeRule {
   virtual void observe(float observed_min, float observed_max) = 0;
   [[nodiscard]] virtual float min() const = 0;
   [[nodiscard]] virtual float max() const = 0;
+  // Everything the rule has counted, as numbers, for a paused run (TrainingHook::save_state).
+  [[nodiscard]] virtual std::vector<double> state() const = 0;
+  // Puts state() back; throws lathe::Error for a state of another length.
+  virtual void restore(const std::vector<double>& state) = 0;
 };
 
 struct RangeRuleConfig {

@@ -1,9 +1,12 @@
 #include "compress/quantize/quantization_hook.h"
 
 #include <algorithm>
+#include <string>
 #include <cmath>
 #include <span>
 #include <vector>
+
+#include "core/error.h"
 
 namespace lathe::compress::quantize {
 namespace {
@@ -134,6 +137,56 @@ void QuantizationHook::after_update(Backend& /*backend*/, nn::Model& model) {
 void QuantizationHook::on_train_end(Backend& /*backend*/, nn::Model& model) {
   if (intermediate_active_) switch_to_target(model);
   first_run_done_ = true;
+}
+
+void QuantizationHook::save_state(nn::HookState& state) const {
+  state.numbers["intermediate_active"] = intermediate_active_ ? 1.0 : 0.0;
+  state.numbers["first_run_done"] = first_run_done_ ? 1.0 : 0.0;
+  state.numbers["step"] = static_cast<double>(step_);
+  state.numbers["switch_step"] = static_cast<double>(switch_step_);
+  for (const auto& [name, master] : master_) state.tensors["master/" + name] = master;
+  for (const auto& [name, last] : last_quantized_) state.tensors["last_quantized/" + name] = last;
+  for (const auto& [name, tracked] : ranges_) {
+    const std::vector<double> numbers = tracked.rule->state();
+    state.numbers["range/" + name + "/size"] = static_cast<double>(numbers.size());
+    for (std::size_t i = 0; i < numbers.size(); ++i) {
+      state.numbers["range/" + name + "/" + std::to_string(i)] = numbers[i];
+    }
+  }
+}
+
+void QuantizationHook::load_state(const nn::HookState& state, nn::Model& model) {
+  const auto number = [&](const std::string& key) {
+    const auto found = state.numbers.find(key);
+    LATHE_CHECK(found != state.numbers.end(), "quantisation state: no number '", key, "'");
+    return found->second;
+  };
+  const auto tensor = [&](const std::string& key) -> const Tensor& {
+    const auto found = state.tensors.find(key);
+    LATHE_CHECK(found != state.tensors.end(), "quantisation state: no tensor '", key, "'");
+    return found->second;
+  };
+  intermediate_active_ = number("intermediate_active") != 0.0;
+  first_run_done_ = number("first_run_done") != 0.0;
+  step_ = static_cast<std::int64_t>(number("step"));
+  switch_step_ = static_cast<std::int64_t>(number("switch_step"));
+  for (const WeightTarget& target : plan_.weights) {
+    master_[target.parameter] = tensor("master/" + target.parameter);
+    last_quantized_[target.parameter] = tensor("last_quantized/" + target.parameter);
+  }
+  // Within a run (after on_train_start) the rules go on from their counts; the observation
+  // counts are this process's quantisers' own.
+  for (auto& [name, tracked] : ranges_) {
+    const auto size = static_cast<std::size_t>(number("range/" + name + "/size"));
+    std::vector<double> numbers;
+    for (std::size_t i = 0; i < size; ++i) numbers.push_back(number("range/" + name + "/" + std::to_string(i)));
+    tracked.rule->restore(numbers);
+    tracked.seen_observations = find_quantizer(model, name).observation_count();
+  }
+  set_quantizer_bits(model);
+  for (const WeightTarget& target : plan_.weights) {
+    find_parameter(model, target.parameter).value = last_quantized_.at(target.parameter);
+  }
 }
 
 }  // namespace lathe::compress::quantize

@@ -36,6 +36,11 @@ class QuantizationHook final : public nn::TrainingHook {
   void after_update(Backend& backend, nn::Model& model) override;
   // A run shorter than the switch point still ends at the target bits.
   void on_train_end(Backend& backend, nn::Model& model) override;
+  // A pause keeps the masters, the last quantised weights, the step, the switch point and
+  // every range rule's counts.
+  [[nodiscard]] bool pausable() const override { return true; }
+  void save_state(nn::HookState& state) const override;
+  void load_state(const nn::HookState& state, nn::Model& model) override;
 
   [[nodiscard]] bool at_target_bits() const { return !intermediate_active_; }
   // The step count (of the current run) at which the target bits apply.
