@@ -24,18 +24,19 @@ void check(int code, const char* what) {
 }
 
 // A blocking MPI_Recv spins inside Open MPI and would take a worker's core, so waiting is
-// MPI_Iprobe with sleeps that grow from 20 us to 2 ms: a message that comes at once is
-// seen within microseconds, and a rank that waits for minutes wakes 500 times a second,
-// about 1% of a core (measured: docs/benchmarks.md).
+// MPI_Iprobe with sleeps that grow by a quarter each time, from 10 us to 2 ms: a message
+// is seen at most a quarter of the time already waited after it came (doubling would let
+// a worker oversleep the coordinator's answer by as long as it took), and a rank that
+// waits for minutes wakes 500 times a second, about 1% of a core (docs/benchmarks.md).
 class Backoff {
  public:
   void wait() {
     std::this_thread::sleep_for(std::chrono::microseconds(sleep_us_));
-    sleep_us_ = std::min(sleep_us_ * 2, 2000);
+    sleep_us_ = std::min(sleep_us_ + std::max(sleep_us_ / 4, 1), 2000);
   }
 
  private:
-  int sleep_us_ = 20;
+  int sleep_us_ = 10;
 };
 
 std::string receive_probed(const MPI_Status& status) {
