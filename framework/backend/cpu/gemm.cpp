@@ -73,6 +73,7 @@ void gemm_row_major(bool transpose_a, bool transpose_b, int m, int n, int k, flo
 void CpuBackend::gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha,
                       const float* a, int lda, const float* b, int ldb, float beta, float* c,
                       int ldc) {
+  const cpu::ThreadScope thread_scope(threads_);
   LATHE_CHECK(m >= 0 && n >= 0 && k >= 0, "cpu gemm: negative size m=", m, " n=", n, " k=", k);
   const int a_row_length = transpose_a ? m : k;
   const int b_row_length = transpose_b ? k : n;
@@ -84,6 +85,7 @@ void CpuBackend::gemm(bool transpose_a, bool transpose_b, int m, int n, int k, f
 }
 
 void CpuBackend::add_bias_rows(int rows, int cols, const float* bias, float* y) {
+  const cpu::ThreadScope thread_scope(threads_);
 #pragma omp parallel for if (static_cast<std::int64_t>(rows) * cols >= cpu::kParallelElements)
   for (int row = 0; row < rows; ++row) {
     float* y_row = y + static_cast<std::int64_t>(row) * cols;
@@ -92,6 +94,7 @@ void CpuBackend::add_bias_rows(int rows, int cols, const float* bias, float* y) 
 }
 
 void CpuBackend::sum_rows(int rows, int cols, const float* dy, float* bias_grad, bool accumulate) {
+  const cpu::ThreadScope thread_scope(threads_);
   // Threads split the columns and each walks every row in order, so each sum is added up
   // in the same order whatever the thread count.
   constexpr int kColumnBlock = 256;
