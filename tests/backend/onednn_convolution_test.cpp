@@ -1,7 +1,7 @@
 // The CPU backend's oneDNN convolutions (backend/onednn/) against its im2col + GEMM path,
 // the reference every other test checks against direct loops: many geometries, both
-// bias cases, accumulation, and repeated calls served from the primitive cache.
-#ifdef LATHE_HAVE_ONEDNN
+// bias cases, accumulation, and repeated calls served from the primitive cache. A build
+// without oneDNN refuses the route clearly.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,12 +13,26 @@
 #include <vector>
 
 #include "backend/cpu/cpu_backend.h"
-#include "backend/onednn/onednn_convolutions.h"
-
+#include "core/error.h"
 #include "support/max_error.h"
+
+#ifdef LATHE_HAVE_ONEDNN
+#include "backend/onednn/onednn_convolutions.h"
+#endif
 
 namespace lathe {
 namespace {
+
+#ifndef LATHE_HAVE_ONEDNN
+TEST(OnednnConvolution, AskingForItInABuildWithoutItIsAClearError) {
+  try {
+    const CpuBackend backend(1, ConvolutionRoute::onednn);
+    FAIL() << "a oneDNN route was made in a build without oneDNN";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("LATHE_WITH_ONEDNN"), std::string::npos) << e.what();
+  }
+}
+#else
 
 using Floats = std::vector<float>;
 
@@ -181,6 +195,7 @@ TEST(OnednnConvolution, ReportsTheKernelItChose) {
   EXPECT_EQ(chosen.find("ref"), std::string::npos) << chosen << ": a reference kernel, not a JIT one";
 }
 
+#endif
+
 }  // namespace
 }  // namespace lathe
-#endif
