@@ -116,6 +116,17 @@ class Backend {
   // bias_grad[c] (+)= sum over rows of dy[r, c]; accumulates when `accumulate`.
   virtual void sum_rows(int rows, int cols, const float* dy, float* bias_grad, bool accumulate) = 0;
 
+  // Inference: y [batch x out] = max(0, x W^T + b) for x [batch x in], W [out x in]
+  // (PyTorch's layout) and b [out] or null: one pass where the backend can (the CPU
+  // backend's oneDNN post-op), by default gemm, add_bias_rows and relu_forward.
+  virtual void linear_forward_relu(int batch, int in_features, int out_features, const float* x,
+                                   const float* weight, const float* bias, float* y) {
+    gemm(false, true, batch, out_features, in_features, 1.0F, x, in_features, weight, in_features,
+         0.0F, y, out_features);
+    if (bias != nullptr) add_bias_rows(batch, out_features, bias, y);
+    relu_forward(std::int64_t{batch} * out_features, y, y);
+  }
+
   // ---- convolution (weights O x C x kh x kw, optional bias O) ----
   // `bias` may be null. Output is N x O x OH x OW.
   virtual void conv2d_forward(const Conv2dGeometry& g, const float* input, const float* weight,

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -174,6 +175,43 @@ TEST(OnednnConvolution, CachedPrimitivesGiveBitIdenticalResultsWhenGeometriesInt
   EXPECT_EQ(first_b.output, again_b.output);
   EXPECT_EQ(first_b.grad_input, again_b.grad_input);
   EXPECT_EQ(first_b.grad_weight, again_b.grad_weight);
+}
+
+// y = max(0, x W^T + b) in double, the reference of Backend::linear_forward_relu.
+Floats reference_linear_relu(int batch, int in, int out, const Floats& x, const Floats& w,
+                             const Floats* bias) {
+  Floats y(static_cast<std::size_t>(batch) * out);
+  for (int n = 0; n < batch; ++n) {
+    for (int o = 0; o < out; ++o) {
+      double sum = bias != nullptr ? (*bias)[o] : 0.0;
+      for (int i = 0; i < in; ++i) sum += double{x[n * in + i]} * w[o * in + i];
+      y[n * out + o] = static_cast<float>(std::max(sum, 0.0));
+    }
+  }
+  return y;
+}
+
+TEST(OnednnInnerProduct, LinearReluMatchesItsDefinitionOnBothRoutes) {
+  for (const ConvolutionRoute route : {ConvolutionRoute::im2col, ConvolutionRoute::onednn}) {
+    CpuBackend backend(2, route);
+    for (const auto& [batch, in, out] : {std::array{1, 400, 120}, std::array{7, 120, 84},
+                                         std::array{128, 17, 10}}) {
+      const Floats x = random_values(std::int64_t{batch} * in, 5);
+      const Floats w = random_values(std::int64_t{out} * in, 6);
+      const Floats bias = random_values(out, 7);
+      Floats y(static_cast<std::size_t>(batch) * out);
+      const std::string where = std::string(route == ConvolutionRoute::onednn ? "onednn" : "gemm") +
+                                ", " + std::to_string(batch) + " x " + std::to_string(in) +
+                                " -> " + std::to_string(out);
+      const double tolerance = 1e-6 * (1.0 + std::sqrt(double{1.0} * in));
+      backend.linear_forward_relu(batch, in, out, x.data(), w.data(), bias.data(), y.data());
+      EXPECT_LT(max_error(y, reference_linear_relu(batch, in, out, x, w, &bias)), tolerance)
+          << where;
+      backend.linear_forward_relu(batch, in, out, x.data(), w.data(), nullptr, y.data());
+      EXPECT_LT(max_error(y, reference_linear_relu(batch, in, out, x, w, nullptr)), tolerance)
+          << where << ", no bias";
+    }
+  }
 }
 
 TEST(OnednnConvolution, GeometryWhoseOutputTruncatesStaysWithIm2col) {

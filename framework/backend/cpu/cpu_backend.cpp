@@ -4,6 +4,7 @@
 
 #ifdef LATHE_HAVE_ONEDNN
 #include "backend/onednn/onednn_convolutions.h"
+#include "backend/onednn/onednn_inner_products.h"
 #endif
 
 namespace lathe {
@@ -11,7 +12,10 @@ namespace lathe {
 CpuBackend::CpuBackend(int threads, ConvolutionRoute route) : route_(route) {
   set_threads(threads);
 #ifdef LATHE_HAVE_ONEDNN
-  if (route_ != ConvolutionRoute::im2col) onednn_ = std::make_unique<onednn::Convolutions>();
+  if (route_ != ConvolutionRoute::im2col) {
+    onednn_ = std::make_unique<onednn::Convolutions>();
+    inner_products_ = std::make_unique<onednn::InnerProducts>();
+  }
 #else
   LATHE_CHECK(route_ != ConvolutionRoute::onednn,
               "cpu backend: convolutions by oneDNN were asked for, but this build has no oneDNN "

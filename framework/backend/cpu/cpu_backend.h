@@ -19,12 +19,14 @@ namespace lathe {
 #ifdef LATHE_HAVE_ONEDNN
 namespace onednn {
 class Convolutions;
+class InnerProducts;
 enum class ConvPass;
 }
 #endif
 
 // Which code runs the convolutions: `fastest` picks per shape (conv_route.cpp says how
-// and why); the others force one path, for tests that compare them.
+// and why); the others force one path, for tests that compare them. `im2col` keeps
+// oneDNN out altogether (linear_forward_relu too).
 enum class ConvolutionRoute { fastest, im2col, onednn };
 
 class CpuBackend final : public Backend {
@@ -43,6 +45,8 @@ class CpuBackend final : public Backend {
             int lda, const float* b, int ldb, float beta, float* c, int ldc) override;
   void add_bias_rows(int rows, int cols, const float* bias, float* y) override;
   void sum_rows(int rows, int cols, const float* dy, float* bias_grad, bool accumulate) override;
+  void linear_forward_relu(int batch, int in_features, int out_features, const float* x,
+                           const float* weight, const float* bias, float* y) override;
 
   void conv2d_forward(const Conv2dGeometry& g, const float* input, const float* weight,
                       const float* bias, float* output) override;
@@ -133,6 +137,7 @@ class CpuBackend final : public Backend {
   std::vector<ConvScratch> conv_scratch_;
 #ifdef LATHE_HAVE_ONEDNN
   std::unique_ptr<onednn::Convolutions> onednn_;
+  std::unique_ptr<onednn::InnerProducts> inner_products_;
 #endif
 };
 

@@ -6,6 +6,10 @@
 #include "backend/cpu/cpu_kernels.h"
 #include "core/error.h"
 
+#ifdef LATHE_HAVE_ONEDNN
+#include "backend/onednn/onednn_inner_products.h"
+#endif
+
 #ifdef LATHE_HAVE_OPENBLAS
 #include <cblas.h>
 #else
@@ -82,6 +86,18 @@ void CpuBackend::gemm(bool transpose_a, bool transpose_b, int m, int n, int k, f
       "cpu gemm: leading dimension shorter than a row: lda=", lda, " (row ", a_row_length,
       "), ldb=", ldb, " (row ", b_row_length, "), ldc=", ldc, " (row ", n, ")");
   cpu::gemm_row_major(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void CpuBackend::linear_forward_relu(int batch, int in_features, int out_features, const float* x,
+                                     const float* weight, const float* bias, float* y) {
+  const cpu::ThreadScope thread_scope(threads_);
+#ifdef LATHE_HAVE_ONEDNN
+  if (inner_products_ != nullptr && batch > 0) {
+    return inner_products_->forward_relu(batch, in_features, out_features, x, weight, bias, y,
+                                         threads_);
+  }
+#endif
+  Backend::linear_forward_relu(batch, in_features, out_features, x, weight, bias, y);
 }
 
 void CpuBackend::add_bias_rows(int rows, int cols, const float* bias, float* y) {

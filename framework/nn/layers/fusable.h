@@ -1,5 +1,6 @@
 // What inference fusion (nn/layers/fused_inference.h) reads from the layers it folds into
-// one convolution: a conv2d's geometry and parameters, a batchnorm's running statistics.
+// one convolution or inner product: a conv2d's geometry and parameters, a linear layer's,
+// a batchnorm's running statistics.
 // The layers stay private to their files; these two views are all fusion sees.
 #pragma once
 
@@ -15,6 +16,15 @@ class FusableConvolution {
   [[nodiscard]] virtual Conv2dGeometry convolution_geometry() const = 0;
   [[nodiscard]] virtual const Tensor& convolution_weight() const = 0;  // O x C x kh x kw
   [[nodiscard]] virtual const Tensor* convolution_bias() const = 0;    // O, or null
+};
+
+class FusableLinear {
+ public:
+  virtual ~FusableLinear() = default;
+  [[nodiscard]] virtual int in_features() const = 0;
+  [[nodiscard]] virtual int out_features() const = 0;
+  [[nodiscard]] virtual const Tensor& linear_weight() const = 0;  // out x in
+  [[nodiscard]] virtual const Tensor* linear_bias() const = 0;    // out, or null
 };
 
 class FoldableBatchNorm {

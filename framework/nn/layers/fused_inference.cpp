@@ -54,6 +54,14 @@ void fold(const FoldableBatchNorm& norm, int outputs, Tensor& weight, Tensor& bi
 
 }  // namespace
 
+// Host copies of a fused layer's weight and bias (zeros when it has none), to fold into.
+void FusedInference::copy_parameters(const Tensor& weight, const Tensor* bias, Step& step) {
+  step.weight = Tensor(weight.shape());
+  step.weight.copy_from_host(weight.to_host_vector());
+  step.bias = Tensor(Shape{weight.shape()[0]});
+  if (bias != nullptr) step.bias.copy_from_host(bias->to_host_vector());
+}
+
 FusedInference::FusedInference(Model& model, const Backend& backend) : model_(model) {
   LATHE_CHECK(model.memory() == backend.memory(), "model '", model.spec().name,
               "': fused inference needs the model placed where the ", backend.name(),
@@ -76,7 +84,17 @@ FusedInference::FusedInference(Model& model, const Backend& backend) : model_(mo
       step.inputs.push_back(input == kModelInputName ? kModelInput : index_of.at(input));
     }
     const auto* conv = dynamic_cast<const FusableConvolution*>(&model.layer(next));
+    const auto* linear = dynamic_cast<const FusableLinear*>(&model.layer(next));
     const FoldableBatchNorm* norm = nullptr;
+    if (linear != nullptr && consumer[next] == static_cast<int>(next + 1) &&
+        model.layer(next + 1).type() == "relu") {
+      step.fused = step.linear = step.relu = true;
+      step.output_node = next + 1;
+      step.in_features = linear->in_features();
+      step.out_features = linear->out_features();
+      copy_parameters(linear->linear_weight(), linear->linear_bias(), step);
+      ++fused_chains_;
+    }
     if (conv != nullptr) {
       // A chain is contiguous in spec order: each link the sole reader of the one before.
       std::size_t end = next;
@@ -102,19 +120,13 @@ FusedInference::FusedInference(Model& model, const Backend& backend) : model_(mo
         step.output_node = end;
         step.geometry = conv->convolution_geometry();
         // Folded on the host (a few thousand values), then placed with the model.
-        step.weight = Tensor(conv->convolution_weight().shape());
-        step.weight.copy_from_host(conv->convolution_weight().to_host_vector());
-        const int outputs = step.geometry.out_channels;
-        step.bias = Tensor(Shape{outputs});
-        if (const Tensor* bias = conv->convolution_bias(); bias != nullptr) {
-          step.bias.copy_from_host(bias->to_host_vector());
-        }
-        if (norm != nullptr) fold(*norm, outputs, step.weight, step.bias);
-        step.weight.place(memory);
-        step.bias.place(memory);
+        copy_parameters(conv->convolution_weight(), conv->convolution_bias(), step);
+        if (norm != nullptr) fold(*norm, step.geometry.out_channels, step.weight, step.bias);
         ++fused_chains_;
       }
     }
+    step.weight.place(memory);
+    step.bias.place(memory);
     next = step.output_node + 1;
     steps_.push_back(std::move(step));
   }
@@ -139,8 +151,15 @@ const Tensor& FusedInference::forward(Backend& backend, const Tensor& images) {
       model_.layer(step.node).forward(backend, inputs_, output, inference);
       continue;
     }
+    const auto batch = static_cast<int>(inputs_[0]->shape()[0]);
+    if (step.linear) {
+      output.resize(Shape{batch, step.out_features});
+      backend.linear_forward_relu(batch, step.in_features, step.out_features, inputs_[0]->data(),
+                                  step.weight.data(), step.bias.data(), output.data());
+      continue;
+    }
     Conv2dGeometry g = step.geometry;
-    g.batch = static_cast<int>(inputs_[0]->shape()[0]);
+    g.batch = batch;
     output.resize(Shape{g.batch, g.out_channels, g.out_height(), g.out_width()});
     if (step.relu) {
       backend.conv2d_forward_relu(g, inputs_[0]->data(), step.weight.data(), step.bias.data(),

@@ -1,4 +1,5 @@
-// Inference with conv2d [+ batchnorm] [+ ReLU] chains run as one convolution: the
+// Inference with conv2d [+ batchnorm] [+ ReLU] chains run as one convolution, and
+// linear + ReLU as one inner product (Backend::linear_forward_relu): the
 // batchnorm's running statistics folded into the convolution's weights and bias
 // (w' = w * s, b' = (b - mean) * s + beta, s = gamma / sqrt(var + eps), per output
 // channel) and the ReLU applied in the same pass (Backend::conv2d_forward_relu, a oneDNN
@@ -29,7 +30,8 @@ class FusedInference {
   // within float rounding. They stay valid until the next forward.
   const Tensor& forward(Backend& backend, const Tensor& images);
 
-  // Convolutions that absorbed a batchnorm or a ReLU (for tests and reports).
+  // Convolutions that absorbed a batchnorm or a ReLU, and linear layers that absorbed a
+  // ReLU (for tests and reports).
   [[nodiscard]] int fused_chains() const { return fused_chains_; }
 
  private:
@@ -38,12 +40,17 @@ class FusedInference {
     std::size_t node = 0;           // the layer that runs (the chain's convolution)
     std::vector<int> inputs;        // node indices, or kModelInput
     std::size_t output_node = 0;    // where its output goes: the chain's last layer
-    bool fused = false;             // a folded convolution, not Layer::forward
+    bool fused = false;             // a folded convolution or a linear + ReLU, not Layer::forward
+    bool linear = false;            // the fused layer is linear (in/out features below)
+    int in_features = 0;
+    int out_features = 0;
     bool relu = false;
     Conv2dGeometry geometry;        // batch set per forward
     Tensor weight;                  // folded, where the model lives
     Tensor bias;                    // folded (zeros when the chain had none)
   };
+
+  static void copy_parameters(const Tensor& weight, const Tensor* bias, Step& step);
 
   Model& model_;
   std::vector<Step> steps_;
