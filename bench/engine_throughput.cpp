@@ -1,9 +1,11 @@
 // Training and inference throughput (images/s) of the engine on the benchmark models at
 // a fixed batch, the figures bench/torch_peer.py (CPU and GPU) measures for PyTorch: one
 // SGD step (forward, cross-entropy, backward, momentum update) per iteration for training,
-// one forward in inference mode for inference.
+// one inference forward as nn::evaluate runs it (nn/layers/fused_inference.h) for
+// inference.
 //   lathe_bench --benchmark_format=json   (scripts/bench.sh runs it beside PyTorch;
 //                                          bench/gpu/run_gpu_bench.sh on a GPU)
+// --benchmark_min_time sets the seconds per figure (scripts/bench.sh --seconds).
 // LATHE_BENCH_THREADS (default 2) and LATHE_BENCH_BATCH (default 128) set the shape;
 // LATHE_BENCH_DEVICE (cpu, cuda or auto; default cpu) the device, and on a GPU
 // LATHE_BENCH_DETERMINISTIC=1 keeps cuDNN to its deterministic algorithms (default 0:
@@ -17,6 +19,7 @@
 #include <string>
 
 #include "backend/backend_factory.h"
+#include "nn/layers/fused_inference.h"
 #include "nn/model.h"
 #include "nn/optimizer.h"
 #include "tensor/index_buffer.h"
@@ -93,17 +96,19 @@ void infer(benchmark::State& state, const std::string& name) {
   const int batch = env_int("LATHE_BENCH_BATCH", 128);
   const int threads = env_int("LATHE_BENCH_THREADS", 2);
   Workload w(name, batch, threads);
+  // As nn::evaluate and the evaluator's latency run it: conv2d + batchnorm + ReLU fused.
+  lathe::nn::FusedInference fused(w.model, *w.backend);
   for (auto _ : state) {
-    benchmark::DoNotOptimize(w.model.forward(*w.backend, w.images, {false, 0}).data());
+    benchmark::DoNotOptimize(fused.forward(*w.backend, w.images).data());
     w.backend->synchronize();
   }
   report(state, w, batch, threads);
 }
 
-BENCHMARK_CAPTURE(train_step, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
-BENCHMARK_CAPTURE(infer, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
-BENCHMARK_CAPTURE(train_step, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
-BENCHMARK_CAPTURE(infer, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->MinTime(3.0)->UseRealTime();
+BENCHMARK_CAPTURE(train_step, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(infer, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(train_step, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(infer, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

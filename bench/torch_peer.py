@@ -12,7 +12,12 @@ queued work is never counted as done. cudnn.benchmark is on unless --determinist
 (then cudnn.deterministic, as Lathe's LATHE_BENCH_DETERMINISTIC=1).
 
   /usr/bin/python3 bench/torch_peer.py [--device cuda|cpu] [--batch 128] [--seconds 5]
-      [--threads 2] [--deterministic]
+      [--threads 2] [--deterministic] [--int8]
+
+--int8 (CPU) adds phase "infer_int8": each model quantised to 8 bits by FX graph-mode
+post-training quantisation (per-channel weights, calibrated on 8 random batches), on the
+quantised engine this build has, preferring 'x86', then 'onednn', then 'fbgemm' (Debian's
+1.13 has onednn); the engine is in the JSON line.
 
 Prints one JSON line per model and phase:
   {"model": "lenet5", "phase": "train", "images_per_s": ..., "batch": 128,
@@ -43,6 +48,27 @@ def vgg_small():
                          nn.Linear(128, 10))
 
 
+def int8_engine():
+    for engine in ("x86", "onednn", "fbgemm"):
+        if engine in torch.backends.quantized.supported_engines:
+            return engine
+    raise SystemExit("torch_peer.py: this PyTorch has no x86/onednn/fbgemm quantised engine "
+                     f"(it has {torch.backends.quantized.supported_engines})")
+
+
+def quantise_int8(model, x, engine):
+    """FX graph-mode PTQ: conv + batchnorm + ReLU fused, int8 kernels from `engine`."""
+    from torch.ao.quantization import get_default_qconfig_mapping
+    from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+    torch.backends.quantized.engine = engine
+    model.eval()
+    prepared = prepare_fx(model, get_default_qconfig_mapping(engine), example_inputs=(x,))
+    with torch.no_grad():
+        for _ in range(8):
+            prepared(torch.randn_like(x))
+    return convert_fx(prepared)
+
+
 def measure(step, batch, seconds, sync):
     for _ in range(10):  # warm-up: cuDNN's algorithm search, allocator, clocks
         step()
@@ -62,7 +88,10 @@ def main():
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--deterministic", action="store_true")
+    parser.add_argument("--int8", action="store_true", help="also int8 inference (CPU)")
     args = parser.parse_args()
+    if args.int8 and args.device != "cpu":
+        raise SystemExit("torch_peer.py: --int8 is for --device cpu")
 
     device = torch.device(args.device)
     if args.device == "cuda":
@@ -97,10 +126,18 @@ def main():
         model.eval()
         with torch.no_grad():
             infer = measure(lambda: model(x), args.batch, args.seconds, sync)
-        for phase, value in (("train", train), ("infer", infer)):
+        phases = [("train", train, ""), ("infer", infer, "")]
+        if args.int8:
+            engine = int8_engine()
+            quantised = quantise_int8(model, x, engine)
+            with torch.no_grad():
+                phases.append(("infer_int8", measure(lambda: quantised(x), args.batch,
+                                                     args.seconds, sync), engine))
+        for phase, value, engine in phases:
             print(json.dumps({"model": name, "phase": phase, "images_per_s": round(value, 1),
-                              "batch": args.batch, "device": args.device, "gpu": gpu,
-                              "deterministic": args.deterministic,
+                              "batch": args.batch, "threads": args.threads,
+                              "device": args.device, "gpu": gpu,
+                              "deterministic": args.deterministic, "int8_engine": engine,
                               "torch": torch.__version__}), flush=True)
 
 

@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(cmake g++ make pkg-config libopenmpi-dev openmpi-bin libhdf5-dev hdf5-tools
           libeigen3-dev libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
-          libopenblas-openmp-dev dataset-fashion-mnist python3-h5py chromium
+          libopenblas-openmp-dev libdnnl-dev dataset-fashion-mnist python3-h5py chromium
           slurmctld slurmd slurm-client munge iproute2
           # ONNX import/export (framework/onnx/) and its peers in tests/onnx/: PyTorch,
           # onnx.checker, and Node for ONNX Runtime (npm-installed by the ctest fixture)
@@ -25,7 +25,7 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
   cat >&2 <<MSG
 setup.sh: this is not a Debian/Ubuntu system, so nothing was installed.
 Lathe needs: CMake >= 3.25, a C++20 compiler (g++ >= 12), Open MPI, HDF5 (C library),
-Eigen >= 3.4, yaml-cpp, GoogleTest, Google Benchmark, zlib, OpenBLAS (optional, faster),
+Eigen >= 3.4, yaml-cpp, GoogleTest, Google Benchmark, zlib, OpenBLAS and oneDNN (optional, faster),
 the Fashion-MNIST IDX files (set data.train_images etc. in the configs), and for
 ONNX import/export the onnx library with its CMake config (onnx_proto) and protobuf;
 the ONNX tests also use PyTorch, the onnx Python package and Node with npm.

@@ -99,8 +99,10 @@ class Backend {
   // timing. Operations that return values to the host wait by themselves.
   virtual void synchronize() {}
 
-  // Threads this backend may use for one operation (CPU: OpenMP and BLAS threads; those
-  // settings are process-wide, so one process runs one CPU thread count at a time).
+  // Threads this backend may use for one operation (CPU: OpenMP, BLAS and oneDNN
+  // threads). The count belongs to this object: the CPU backend applies it to the calling
+  // thread for each op and restores the caller's setting after, so backends with
+  // different counts can share a process, and a thread.
   virtual void set_threads(int threads) = 0;
   [[nodiscard]] virtual int threads() const = 0;
 
@@ -114,10 +116,29 @@ class Backend {
   // bias_grad[c] (+)= sum over rows of dy[r, c]; accumulates when `accumulate`.
   virtual void sum_rows(int rows, int cols, const float* dy, float* bias_grad, bool accumulate) = 0;
 
+  // Inference: y [batch x out] = max(0, x W^T + b) for x [batch x in], W [out x in]
+  // (PyTorch's layout) and b [out] or null: one pass where the backend can (the CPU
+  // backend's oneDNN post-op), by default gemm, add_bias_rows and relu_forward.
+  virtual void linear_forward_relu(int batch, int in_features, int out_features, const float* x,
+                                   const float* weight, const float* bias, float* y) {
+    gemm(false, true, batch, out_features, in_features, 1.0F, x, in_features, weight, in_features,
+         0.0F, y, out_features);
+    if (bias != nullptr) add_bias_rows(batch, out_features, bias, y);
+    relu_forward(std::int64_t{batch} * out_features, y, y);
+  }
+
   // ---- convolution (weights O x C x kh x kw, optional bias O) ----
   // `bias` may be null. Output is N x O x OH x OW.
   virtual void conv2d_forward(const Conv2dGeometry& g, const float* input, const float* weight,
                               const float* bias, float* output) = 0;
+  // Inference: conv2d_forward followed by max(0, y), as one pass where the backend can
+  // (the CPU backend's oneDNN post-op); by default the two ops one after the other.
+  virtual void conv2d_forward_relu(const Conv2dGeometry& g, const float* input,
+                                   const float* weight, const float* bias, float* output) {
+    conv2d_forward(g, input, weight, bias, output);
+    relu_forward(std::int64_t{g.batch} * g.out_channels * g.out_height() * g.out_width(), output,
+                 output);
+  }
   // grad_input = d loss / d input (overwritten).
   virtual void conv2d_backward_data(const Conv2dGeometry& g, const float* grad_output,
                                     const float* weight, float* grad_input) = 0;

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "data/batch_loader.h"
+#include "nn/layers/fused_inference.h"
 #include "nn/model_placement.h"
 
 namespace lathe::nn {
@@ -14,6 +15,7 @@ EvaluationResult evaluate(Model& model, Backend& backend, const data::Dataset& d
   data::BatchLoader loader(dataset, batch_size, false, 0);
   loader.start_epoch(0);
   ModelOnBackend on_backend(model, backend);
+  FusedInference fused(model, backend);
   StagedBatch staged(backend);
   Tensor images;
   std::vector<std::int32_t> labels;
@@ -21,7 +23,7 @@ EvaluationResult evaluate(Model& model, Backend& backend, const data::Dataset& d
   std::int64_t correct_sum = 0;
   while (loader.next(images, labels)) {
     staged.stage(images, labels);
-    const Tensor& logits = model.forward(backend, staged.images(), RunMode{false, 0});
+    const Tensor& logits = fused.forward(backend, staged.images());
     int correct = 0;
     const int batch = static_cast<int>(labels.size());
     const float loss = backend.softmax_cross_entropy(batch, model.classes(), logits.data(),

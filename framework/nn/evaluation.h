@@ -1,4 +1,5 @@
-// Loss and accuracy of a model over a whole data set, in inference mode.
+// Loss and accuracy of a model over a whole data set, in inference mode, with conv2d +
+// batchnorm + ReLU chains fused (nn/layers/fused_inference.h).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 // Inference latency of a model at a given batch size: the median wall time of repeated
-// forward passes after a warm-up, in milliseconds.
+// forward passes after a warm-up, in milliseconds, run as nn::evaluate runs them (conv2d +
+// batchnorm + ReLU chains fused).
 #pragma once
 
 #include "backend/backend.h"

@@ -336,31 +336,53 @@ void expect_backward_filter_matches_direct_convolution(Backend& backend, const C
   EXPECT_LT(max_error(grad_weight, expected_weight), tolerance) << describe(g) << ", no bias";
 }
 
+// The convolution paths this build has: im2col always, oneDNN where it was found.
+std::vector<ConvolutionRoute> conv_routes() {
+#ifdef LATHE_HAVE_ONEDNN
+  return {ConvolutionRoute::im2col, ConvolutionRoute::onednn};
+#else
+  return {ConvolutionRoute::im2col};
+#endif
+}
+
+const char* route_name(ConvolutionRoute route) {
+  return route == ConvolutionRoute::onednn ? "onednn" : "im2col";
+}
+
 TEST(CpuBackendConv2d, ForwardMatchesDirectConvolution) {
-  auto backend = make_cpu_backend(2);
-  for (const Conv2dGeometry& g : conv_geometries()) {
-    expect_forward_matches_direct_convolution(*backend, g);
+  for (const ConvolutionRoute route : conv_routes()) {
+    SCOPED_TRACE(route_name(route));
+    CpuBackend backend(2, route);
+    for (const Conv2dGeometry& g : conv_geometries()) {
+      expect_forward_matches_direct_convolution(backend, g);
+    }
   }
 }
 
 TEST(CpuBackendConv2d, BackwardDataMatchesDirectConvolution) {
-  auto backend = make_cpu_backend(2);
-  for (const Conv2dGeometry& g : conv_geometries()) {
-    expect_backward_data_matches_direct_convolution(*backend, g);
+  for (const ConvolutionRoute route : conv_routes()) {
+    SCOPED_TRACE(route_name(route));
+    CpuBackend backend(2, route);
+    for (const Conv2dGeometry& g : conv_geometries()) {
+      expect_backward_data_matches_direct_convolution(backend, g);
+    }
   }
 }
 
 TEST(CpuBackendConv2d, BackwardFilterMatchesDirectConvolutionAndHonoursAccumulate) {
-  auto backend = make_cpu_backend(2);
-  for (const Conv2dGeometry& g : conv_geometries()) {
-    expect_backward_filter_matches_direct_convolution(*backend, g);
+  for (const ConvolutionRoute route : conv_routes()) {
+    SCOPED_TRACE(route_name(route));
+    CpuBackend backend(2, route);
+    for (const Conv2dGeometry& g : conv_geometries()) {
+      expect_backward_filter_matches_direct_convolution(backend, g);
+    }
   }
 }
 
 // The backend runs im2col and the GEMM over chunks of images whose patches fit in cache
 // (a few MiB); 13 images of 72 x 48 x 48 patch values (660 KB each) span several.
 TEST(CpuBackendConv2d, BatchSpanningSeveralChunksMatchesDirectConvolution) {
-  auto backend = make_cpu_backend(2);
+  CpuBackend backend(2, ConvolutionRoute::im2col);
   Conv2dGeometry g;
   g.batch = 13;
   g.in_channels = 8;
@@ -370,10 +392,10 @@ TEST(CpuBackendConv2d, BatchSpanningSeveralChunksMatchesDirectConvolution) {
   g.kernel_height = 3;
   g.kernel_width = 3;
   g.padding = 1;
-  expect_forward_matches_direct_convolution(*backend, g);
-  expect_backward_data_matches_direct_convolution(*backend, g);
+  expect_forward_matches_direct_convolution(backend, g);
+  expect_backward_data_matches_direct_convolution(backend, g);
   // Each weight gradient sums 13 x 48 x 48 = 30,000 products in float.
-  expect_backward_filter_matches_direct_convolution(*backend, g, 1e-4);
+  expect_backward_filter_matches_direct_convolution(backend, g, 1e-4);
 }
 
 // A few geometries, every entry: stride 2 with padding, pointwise, non-square kernel.

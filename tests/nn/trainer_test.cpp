@@ -61,18 +61,16 @@ TEST(Trainer, TwoThreadsMatchOneThreadClosely) {
   const data::DataSplits data = synthetic_splits();
   Model a(tiny_spec(), 7);
   Model b(tiny_spec(), 7);
-  // The thread count is process-wide (OpenMP, OpenBLAS, Eigen): each backend is made just
-  // before its run, so the first run really uses one thread and the second two.
-  {
-    const auto one = make_cpu_backend(1);
-    ASSERT_EQ(omp_get_max_threads(), 1);
-    train_model(a, *one, data.train, data.validation, options_for(1));
-  }
-  {
-    const auto two = make_cpu_backend(2);
-    ASSERT_EQ(omp_get_max_threads(), 2);
-    train_model(b, *two, data.train, data.validation, options_for(1));
-  }
+  // The thread count belongs to each backend (applied to the calling thread per op, see
+  // backend.h), so both live at once on this thread and each run uses its own count.
+  const auto one = make_cpu_backend(1);
+  const auto two = make_cpu_backend(2);
+  const int callers_threads = omp_get_max_threads();
+  omp_set_num_threads(3);  // the caller's own setting, which neither run may read or change
+  train_model(a, *one, data.train, data.validation, options_for(1));
+  train_model(b, *two, data.train, data.validation, options_for(1));
+  EXPECT_EQ(omp_get_max_threads(), 3);
+  omp_set_num_threads(callers_threads);
   const std::vector<float> wa = all_weights(a);
   const std::vector<float> wb = all_weights(b);
   ASSERT_EQ(wa.size(), wb.size());

@@ -116,6 +116,20 @@ class EmulatedDeviceBackend final : public Backend {
     in_device("conv2d_forward", "output", output);
     cpu_->conv2d_forward(g, input, weight, bias, output);
   }
+  void linear_forward_relu(int batch, int in_features, int out_features, const float* x, const float* weight, const float* bias, float* y) override {
+    in_device("linear_forward_relu", "x", x);
+    in_device("linear_forward_relu", "weight", weight);
+    in_device("linear_forward_relu", "bias", bias);
+    in_device("linear_forward_relu", "y", y);
+    cpu_->linear_forward_relu(batch, in_features, out_features, x, weight, bias, y);
+  }
+  void conv2d_forward_relu(const Conv2dGeometry& g, const float* input, const float* weight, const float* bias, float* output) override {
+    in_device("conv2d_forward_relu", "input", input);
+    in_device("conv2d_forward_relu", "weight", weight);
+    in_device("conv2d_forward_relu", "bias", bias);
+    in_device("conv2d_forward_relu", "output", output);
+    cpu_->conv2d_forward_relu(g, input, weight, bias, output);
+  }
   void conv2d_backward_data(const Conv2dGeometry& g, const float* grad_output, const float* weight, float* grad_input) override {
     in_device("conv2d_backward_data", "grad_output", grad_output);
     in_device("conv2d_backward_data", "weight", weight);

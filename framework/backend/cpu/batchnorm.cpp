@@ -34,6 +34,7 @@ void CpuBackend::batchnorm_forward_training(const BatchNormGeometry& g, const fl
                                             float momentum, float* y, float* saved_mean,
                                             float* saved_inv_std, float* running_mean,
                                             float* running_var) {
+  const cpu::ThreadScope thread_scope(threads_);
   check_batchnorm_geometry(g, "cpu");
   const Index per_channel = Index{g.batch} * g.spatial;
   LATHE_CHECK(per_channel > 1,
@@ -83,6 +84,7 @@ void CpuBackend::batchnorm_forward_inference(const BatchNormGeometry& g, const f
                                              const float* gamma, const float* beta,
                                              const float* running_mean, const float* running_var,
                                              float epsilon, float* y) {
+  const cpu::ThreadScope thread_scope(threads_);
   check_batchnorm_geometry(g, "cpu");
 #pragma omp parallel for if (total_values(g) >= cpu::kParallelElements)
   for (int c = 0; c < g.channels; ++c) {
@@ -98,6 +100,7 @@ void CpuBackend::batchnorm_backward(const BatchNormGeometry& g, const float* x, 
                                     const float* gamma, const float* saved_mean,
                                     const float* saved_inv_std, float* dx, float* dgamma,
                                     float* dbeta, bool accumulate) {
+  const cpu::ThreadScope thread_scope(threads_);
   check_batchnorm_geometry(g, "cpu");
   const auto per_channel = static_cast<double>(Index{g.batch} * g.spatial);
 #pragma omp parallel for if (total_values(g) >= cpu::kParallelElements)

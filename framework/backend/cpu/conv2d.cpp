@@ -18,6 +18,10 @@
 #include "backend/geometry_checks.h"
 #include "core/error.h"
 
+#ifdef LATHE_HAVE_ONEDNN
+#include "backend/onednn/onednn_convolutions.h"
+#endif
+
 namespace lathe {
 namespace {
 
@@ -254,7 +258,13 @@ CpuBackend::ConvScratch* CpuBackend::reserve_conv_scratch(int workers, std::size
 
 void CpuBackend::conv2d_forward(const Conv2dGeometry& g, const float* input, const float* weight,
                                 const float* bias, float* output) {
+  const cpu::ThreadScope thread_scope(threads_);
   check_geometry(g);
+#ifdef LATHE_HAVE_ONEDNN
+  if (convolves_with_onednn(g, onednn::ConvPass::forward)) {
+    return onednn_->forward(g, input, weight, bias, output, threads_);
+  }
+#endif
   const ConvSizes s(g);
   const int workers = conv_workers(threads_, g.batch);
   if (is_pointwise(g)) {
@@ -289,9 +299,28 @@ void CpuBackend::conv2d_forward(const Conv2dGeometry& g, const float* input, con
   });
 }
 
+void CpuBackend::conv2d_forward_relu(const Conv2dGeometry& g, const float* input,
+                                     const float* weight, const float* bias, float* output) {
+  const cpu::ThreadScope thread_scope(threads_);
+  check_geometry(g);
+#ifdef LATHE_HAVE_ONEDNN
+  if (convolves_with_onednn(g, onednn::ConvPass::forward)) {
+    return onednn_->forward(g, input, weight, bias, output, threads_, onednn::Activation::relu);
+  }
+#endif
+  conv2d_forward(g, input, weight, bias, output);
+  relu_forward(Index{g.batch} * g.out_channels * g.out_height() * g.out_width(), output, output);
+}
+
 void CpuBackend::conv2d_backward_data(const Conv2dGeometry& g, const float* grad_output,
                                       const float* weight, float* grad_input) {
+  const cpu::ThreadScope thread_scope(threads_);
   check_geometry(g);
+#ifdef LATHE_HAVE_ONEDNN
+  if (convolves_with_onednn(g, onednn::ConvPass::backward_data)) {
+    return onednn_->backward_data(g, grad_output, weight, grad_input, threads_);
+  }
+#endif
   const ConvSizes s(g);
   const int workers = conv_workers(threads_, g.batch);
   if (is_pointwise(g)) {
@@ -326,7 +355,14 @@ void CpuBackend::conv2d_backward_data(const Conv2dGeometry& g, const float* grad
 void CpuBackend::conv2d_backward_filter(const Conv2dGeometry& g, const float* input,
                                         const float* grad_output, float* grad_weight,
                                         float* grad_bias, bool accumulate) {
+  const cpu::ThreadScope thread_scope(threads_);
   check_geometry(g);
+#ifdef LATHE_HAVE_ONEDNN
+  if (convolves_with_onednn(g, onednn::ConvPass::backward_filter)) {
+    return onednn_->backward_filter(g, input, grad_output, grad_weight, grad_bias, accumulate,
+                                    threads_);
+  }
+#endif
   const ConvSizes s(g);
   if (grad_bias != nullptr) sum_bias_gradient(g, s, grad_output, grad_bias, accumulate);
   const int workers = conv_workers(threads_, g.batch);

@@ -1,6 +1,8 @@
 // The CPU implementation of lathe::Backend: OpenMP loops, GEMMs by OpenBLAS (or Eigen
-// when the build has no OpenBLAS), convolutions as im2col + GEMM over cache-sized chunks
-// of the batch.
+// when the build has no OpenBLAS), convolutions by oneDNN (backend/onednn/, when the build
+// found it) or as im2col + GEMM over cache-sized chunks of the batch.
+// Every op runs under this backend's own thread count (cpu::ThreadScope), so backends
+// with different counts can live in one process, even on one thread.
 // The ops live in files named after their job (gemm.cpp, conv2d.cpp, ...); this class
 // owns the scratch buffers they reuse, so a training step allocates nothing once the
 // buffers have grown to the largest layer.
@@ -14,9 +16,26 @@
 
 namespace lathe {
 
+#ifdef LATHE_HAVE_ONEDNN
+namespace onednn {
+class Convolutions;
+class InnerProducts;
+enum class ConvPass;
+}
+#endif
+
+// Which code runs the convolutions: `fastest` picks per shape (conv_route.cpp says how
+// and why); the others force one path, for tests that compare them. `im2col` keeps
+// oneDNN out altogether (linear_forward_relu too).
+enum class ConvolutionRoute { fastest, im2col, onednn };
+
 class CpuBackend final : public Backend {
  public:
-  explicit CpuBackend(int threads);
+  // Throws lathe::Error for ConvolutionRoute::onednn in a build without oneDNN.
+  explicit CpuBackend(int threads, ConvolutionRoute route = ConvolutionRoute::fastest);
+  ~CpuBackend() override;
+  CpuBackend(const CpuBackend&) = delete;
+  CpuBackend& operator=(const CpuBackend&) = delete;
 
   [[nodiscard]] std::string_view name() const override { return "cpu"; }
   void set_threads(int threads) override;
@@ -26,9 +45,13 @@ class CpuBackend final : public Backend {
             int lda, const float* b, int ldb, float beta, float* c, int ldc) override;
   void add_bias_rows(int rows, int cols, const float* bias, float* y) override;
   void sum_rows(int rows, int cols, const float* dy, float* bias_grad, bool accumulate) override;
+  void linear_forward_relu(int batch, int in_features, int out_features, const float* x,
+                           const float* weight, const float* bias, float* y) override;
 
   void conv2d_forward(const Conv2dGeometry& g, const float* input, const float* weight,
                       const float* bias, float* output) override;
+  void conv2d_forward_relu(const Conv2dGeometry& g, const float* input, const float* weight,
+                           const float* bias, float* output) override;
   void conv2d_backward_data(const Conv2dGeometry& g, const float* grad_output, const float* weight,
                             float* grad_input) override;
   void conv2d_backward_filter(const Conv2dGeometry& g, const float* input, const float* grad_output,
@@ -87,6 +110,11 @@ class CpuBackend final : public Backend {
                    float* first_moment, float* second_moment) override;
 
  private:
+#ifdef LATHE_HAVE_ONEDNN
+  // Whether this pass of this geometry goes to oneDNN (conv_route.cpp).
+  [[nodiscard]] bool convolves_with_onednn(const Conv2dGeometry& g, onednn::ConvPass pass) const;
+#endif
+
   // One thread's convolution scratch: each thread runs im2col, GEMM and reorders over its
   // own share of the batch.
   struct ConvScratch {
@@ -105,7 +133,12 @@ class CpuBackend final : public Backend {
                                     std::size_t weight_gradient);
 
   int threads_ = 1;
+  ConvolutionRoute route_ = ConvolutionRoute::fastest;
   std::vector<ConvScratch> conv_scratch_;
+#ifdef LATHE_HAVE_ONEDNN
+  std::unique_ptr<onednn::Convolutions> onednn_;
+  std::unique_ptr<onednn::InnerProducts> inner_products_;
+#endif
 };
 
 }  // namespace lathe

@@ -1,9 +1,30 @@
 // Helpers shared by the CPU backend's op files; private to backend/cpu/.
 #pragma once
 
+#include <omp.h>
+
 #include <cstdint>
 
 namespace lathe::cpu {
+
+// Runs one backend op under the backend's thread count: sets the calling thread's OpenMP
+// nthreads (an ICV of the calling thread, read by OpenMP loops, OpenBLAS's OpenMP build,
+// Eigen and oneDNN) and restores the caller's on the way out.
+class ThreadScope {
+ public:
+  explicit ThreadScope(int threads) : threads_(threads), saved_(omp_get_max_threads()) {
+    if (saved_ != threads_) omp_set_num_threads(threads_);
+  }
+  ~ThreadScope() {
+    if (saved_ != threads_) omp_set_num_threads(saved_);
+  }
+  ThreadScope(const ThreadScope&) = delete;
+  ThreadScope& operator=(const ThreadScope&) = delete;
+
+ private:
+  int threads_;
+  int saved_;
+};
 
 // Below this many elements a loop runs on one thread: waking the OpenMP team costs
 // more than the loop itself (a few microseconds against ~10 ns per 32 floats).

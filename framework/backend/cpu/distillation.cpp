@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/cpu_kernels.h"
 #include "core/error.h"
 
 namespace lathe {
@@ -26,6 +27,7 @@ void log_softmax(const float* row, int classes, double temperature, std::vector<
 double CpuBackend::distillation_kl(int batch, int classes, const float* student,
                                    const float* teacher, float temperature, float keep_scale,
                                    float soft_scale, float* grad_logits) {
+  const cpu::ThreadScope thread_scope(threads_);
   LATHE_CHECK(batch > 0 && classes > 0 && temperature > 0.0F, "cpu distillation_kl: batch ",
               batch, ", classes ", classes, ", temperature ", temperature);
   std::vector<double> log_student;

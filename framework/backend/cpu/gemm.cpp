@@ -6,6 +6,10 @@
 #include "backend/cpu/cpu_kernels.h"
 #include "core/error.h"
 
+#ifdef LATHE_HAVE_ONEDNN
+#include "backend/onednn/onednn_inner_products.h"
+#endif
+
 #ifdef LATHE_HAVE_OPENBLAS
 #include <cblas.h>
 #else
@@ -73,6 +77,7 @@ void gemm_row_major(bool transpose_a, bool transpose_b, int m, int n, int k, flo
 void CpuBackend::gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha,
                       const float* a, int lda, const float* b, int ldb, float beta, float* c,
                       int ldc) {
+  const cpu::ThreadScope thread_scope(threads_);
   LATHE_CHECK(m >= 0 && n >= 0 && k >= 0, "cpu gemm: negative size m=", m, " n=", n, " k=", k);
   const int a_row_length = transpose_a ? m : k;
   const int b_row_length = transpose_b ? k : n;
@@ -83,7 +88,20 @@ void CpuBackend::gemm(bool transpose_a, bool transpose_b, int m, int n, int k, f
   cpu::gemm_row_major(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
+void CpuBackend::linear_forward_relu(int batch, int in_features, int out_features, const float* x,
+                                     const float* weight, const float* bias, float* y) {
+  const cpu::ThreadScope thread_scope(threads_);
+#ifdef LATHE_HAVE_ONEDNN
+  if (inner_products_ != nullptr && batch > 0) {
+    return inner_products_->forward_relu(batch, in_features, out_features, x, weight, bias, y,
+                                         threads_);
+  }
+#endif
+  Backend::linear_forward_relu(batch, in_features, out_features, x, weight, bias, y);
+}
+
 void CpuBackend::add_bias_rows(int rows, int cols, const float* bias, float* y) {
+  const cpu::ThreadScope thread_scope(threads_);
 #pragma omp parallel for if (static_cast<std::int64_t>(rows) * cols >= cpu::kParallelElements)
   for (int row = 0; row < rows; ++row) {
     float* y_row = y + static_cast<std::int64_t>(row) * cols;
@@ -92,6 +110,7 @@ void CpuBackend::add_bias_rows(int rows, int cols, const float* bias, float* y) 
 }
 
 void CpuBackend::sum_rows(int rows, int cols, const float* dy, float* bias_grad, bool accumulate) {
+  const cpu::ThreadScope thread_scope(threads_);
   // Threads split the columns and each walks every row in order, so each sum is added up
   // in the same order whatever the thread count.
   constexpr int kColumnBlock = 256;

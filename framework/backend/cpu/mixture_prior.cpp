@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/cpu_kernels.h"
 #include "core/error.h"
 
 namespace lathe {
@@ -12,6 +13,7 @@ namespace lathe {
 MixturePriorSums CpuBackend::mixture_prior(std::int64_t n, const float* weights,
                                            std::span<const MixtureComponent> components,
                                            float* weight_grad) {
+  const cpu::ThreadScope thread_scope(threads_);
   const std::size_t k = components.size();
   LATHE_CHECK(k >= 1, "cpu mixture_prior: no components");
   // Fixed blocks of weights, each summed on its own and the blocks then added in order:

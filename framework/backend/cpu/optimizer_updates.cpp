@@ -13,6 +13,7 @@ using Index = std::int64_t;
 
 void CpuBackend::sgd_update(Index n, float lr, float momentum, float weight_decay, bool nesterov,
                             float* weight, const float* grad, float* velocity) {
+  const cpu::ThreadScope thread_scope(threads_);
 #pragma omp parallel for simd if (n >= cpu::kParallelElements)
   for (Index i = 0; i < n; ++i) {
     const float g = grad[i] + weight_decay * weight[i];
@@ -25,6 +26,7 @@ void CpuBackend::sgd_update(Index n, float lr, float momentum, float weight_deca
 void CpuBackend::adam_update(Index n, float lr, float beta1, float beta2, float epsilon,
                              float weight_decay, std::int64_t step, float* weight,
                              const float* grad, float* first_moment, float* second_moment) {
+  const cpu::ThreadScope thread_scope(threads_);
   LATHE_CHECK(step >= 1, "cpu adam: step counts from 1, found ", step);
   const auto steps = static_cast<double>(step);
   const double bias_correction1 = 1.0 - std::pow(static_cast<double>(beta1), steps);

@@ -129,6 +129,7 @@ struct PlaneSizes {
 
 void CpuBackend::maxpool_forward(const Pool2dGeometry& g, const float* input, float* output,
                                  std::int32_t* argmax) {
+  const cpu::ThreadScope thread_scope(threads_);
   check_pool2d_geometry(g, "cpu");
   const PlaneSizes s(g);
   LATHE_CHECK(s.in_plane <= std::numeric_limits<std::int32_t>::max(), "cpu maxpool: a ",
@@ -158,6 +159,7 @@ void CpuBackend::maxpool_forward(const Pool2dGeometry& g, const float* input, fl
 
 void CpuBackend::maxpool_backward(const Pool2dGeometry& g, const float* grad_output,
                                   const std::int32_t* argmax, float* grad_input) {
+  const cpu::ThreadScope thread_scope(threads_);
   check_pool2d_geometry(g, "cpu");
   const PlaneSizes s(g);
 #pragma omp parallel for if (s.planes * s.in_plane >= cpu::kParallelElements)
@@ -173,6 +175,7 @@ void CpuBackend::maxpool_backward(const Pool2dGeometry& g, const float* grad_out
 }
 
 void CpuBackend::avgpool_forward(const Pool2dGeometry& g, const float* input, float* output) {
+  const cpu::ThreadScope thread_scope(threads_);
   check_pool2d_geometry(g, "cpu");
   const PlaneSizes s(g);
   const float inverse_area = 1.0F / static_cast<float>(g.kernel * g.kernel);
@@ -196,6 +199,7 @@ void CpuBackend::avgpool_forward(const Pool2dGeometry& g, const float* input, fl
 
 void CpuBackend::avgpool_backward(const Pool2dGeometry& g, const float* grad_output,
                                   float* grad_input) {
+  const cpu::ThreadScope thread_scope(threads_);
   check_pool2d_geometry(g, "cpu");
   const PlaneSizes s(g);
   const float inverse_area = 1.0F / static_cast<float>(g.kernel * g.kernel);

@@ -22,6 +22,7 @@ float fake_quantized(float x, const FakeQuantGrid& g) {
 
 void CpuBackend::min_max_rows(int rows, std::int64_t cols, const float* x, float* row_min,
                               float* row_max) {
+  const cpu::ThreadScope thread_scope(threads_);
   LATHE_CHECK(rows > 0 && cols > 0, "cpu min_max_rows: empty ", rows, " x ", cols, " matrix");
   // fmin / fmax skip NaNs (a row of NaNs gives NaN), as the CUDA backend's reduction.
   for (int r = 0; r < rows; ++r) {
@@ -39,6 +40,7 @@ void CpuBackend::min_max_rows(int rows, std::int64_t cols, const float* x, float
 
 void CpuBackend::fake_quantize(int rows, std::int64_t cols, const float* x,
                                std::span<const FakeQuantGrid> grids, float* y) {
+  const cpu::ThreadScope thread_scope(threads_);
   LATHE_CHECK(grids.size() == 1 || grids.size() == static_cast<std::size_t>(rows),
               "cpu fake_quantize: ", grids.size(), " grids for ", rows, " rows");
   const std::int64_t n = static_cast<std::int64_t>(rows) * cols;
@@ -51,6 +53,7 @@ void CpuBackend::fake_quantize(int rows, std::int64_t cols, const float* x,
 
 void CpuBackend::fake_quantize_backward(std::int64_t n, const float* x, float low, float high,
                                         const float* dy, float* dx) {
+  const cpu::ThreadScope thread_scope(threads_);
 #pragma omp parallel for if (n >= cpu::kParallelElements)
   for (std::int64_t i = 0; i < n; ++i) dx[i] = (x[i] >= low && x[i] <= high) ? dy[i] : 0.0F;
 }

@@ -12,6 +12,7 @@ namespace lathe {
 float CpuBackend::softmax_cross_entropy(int batch, int classes, const float* logits,
                                         const std::int32_t* labels, float* grad_logits,
                                         int* correct) {
+  const cpu::ThreadScope thread_scope(threads_);
   LATHE_CHECK(batch > 0 && classes > 0, "cpu softmax cross-entropy: invalid batch ", batch,
               " x classes ", classes);
   // Checked before the parallel loop: an exception must not leave an OpenMP region.

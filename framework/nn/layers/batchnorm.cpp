@@ -1,6 +1,7 @@
 // Batch normalisation over channels: 2-d for images (N x C x H x W), 1-d for features
 // (N x F), chosen by the input's rank. Parameter names follow PyTorch (weight = gamma,
 // bias = beta, running_mean, running_var) so checkpoints map onto its state dicts.
+#include "nn/layers/fusable.h"
 #include "nn/layers/layer_builders.h"
 
 namespace lathe::nn {
@@ -17,7 +18,7 @@ struct BatchNormParams {
   }
 };
 
-class BatchNorm final : public Layer {
+class BatchNorm final : public Layer, public FoldableBatchNorm {
  public:
   BatchNorm(const LayerSpec& spec, const BatchNormParams& params, const Shape& input)
       : Layer(spec.name, spec.type),
@@ -62,6 +63,11 @@ class BatchNorm final : public Layer {
     backend.batchnorm_backward(g, inputs[0]->data(), grad_output.data(), gamma_.value.data(),
                                saved_mean_.data(), saved_inv_std_.data(), dx->data(),
                                gamma_.grad.data(), beta_.grad.data(), false);
+  }
+
+  bool normalises_images() const override { return item_shape_.rank() == 3; }
+  Statistics statistics() const override {
+    return {&gamma_.value, &beta_.value, &running_mean_.value, &running_var_.value, epsilon_};
   }
 
   std::vector<Parameter*> parameters() override {

@@ -2,6 +2,7 @@
 #include <cstdint>
 
 #include "nn/init.h"
+#include "nn/layers/fusable.h"
 #include "nn/layers/layer_builders.h"
 
 namespace lathe::nn {
@@ -27,7 +28,7 @@ struct Conv2dParams {
   }
 };
 
-class Conv2d final : public Layer {
+class Conv2d final : public Layer, public FusableConvolution {
  public:
   Conv2d(const LayerSpec& spec, const Conv2dParams& params, const Shape& input)
       : Layer(spec.name, spec.type),
@@ -75,6 +76,10 @@ class Conv2d final : public Layer {
                                    grad_inputs[0]->data());
     }
   }
+
+  Conv2dGeometry convolution_geometry() const override { return geometry_; }
+  const Tensor& convolution_weight() const override { return weight_.value; }
+  const Tensor* convolution_bias() const override { return has_bias_ ? &bias_.value : nullptr; }
 
   std::vector<Parameter*> parameters() override {
     if (has_bias_) return {&weight_, &bias_};

@@ -1,5 +1,6 @@
 // Fully connected layer, y = x W^T + b with W of shape out x in (PyTorch's layout).
 #include "nn/init.h"
+#include "nn/layers/fusable.h"
 #include "nn/layers/layer_builders.h"
 
 namespace lathe::nn {
@@ -18,7 +19,7 @@ struct LinearParams {
   }
 };
 
-class Linear final : public Layer {
+class Linear final : public Layer, public FusableLinear {
  public:
   Linear(const LayerSpec& spec, const LinearParams& params, std::int64_t in_features)
       : Layer(spec.name, spec.type),
@@ -57,6 +58,11 @@ class Linear final : public Layer {
                    grad_inputs[0]->data(), in_features_);
     }
   }
+
+  int in_features() const override { return in_features_; }
+  int out_features() const override { return out_features_; }
+  const Tensor& linear_weight() const override { return weight_.value; }
+  const Tensor* linear_bias() const override { return has_bias_ ? &bias_.value : nullptr; }
 
   std::vector<Parameter*> parameters() override {
     if (has_bias_) return {&weight_, &bias_};

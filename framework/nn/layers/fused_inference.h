@@ -1,0 +1,62 @@
+// Inference with conv2d [+ batchnorm] [+ ReLU] chains run as one convolution, and
+// linear + ReLU as one inner product (Backend::linear_forward_relu): the
+// batchnorm's running statistics folded into the convolution's weights and bias
+// (w' = w * s, b' = (b - mean) * s + beta, s = gamma / sqrt(var + eps), per output
+// channel) and the ReLU applied in the same pass (Backend::conv2d_forward_relu, a oneDNN
+// post-op on the CPU). PyTorch's eager mode runs the three as separate passes over the
+// activations. A chain fuses only where each intermediate output feeds the next layer
+// alone; every other layer runs as in Model::forward.
+//
+// The plan folds the model's weights as they are when it is made: make one per
+// evaluation (nn::evaluate, recipe::median_latency_ms do), never across training steps.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "backend/backend.h"
+#include "nn/model.h"
+#include "tensor/tensor.h"
+
+namespace lathe::nn {
+
+class FusedInference {
+ public:
+  // `model` must be placed where `backend` reads (nn::ModelOnBackend); the folded
+  // weights and the outputs are placed there too.
+  FusedInference(Model& model, const Backend& backend);
+
+  // The logits of `images` in inference mode: Model::forward(backend, images, {false, 0})
+  // within float rounding. They stay valid until the next forward.
+  const Tensor& forward(Backend& backend, const Tensor& images);
+
+  // Convolutions that absorbed a batchnorm or a ReLU, and linear layers that absorbed a
+  // ReLU (for tests and reports).
+  [[nodiscard]] int fused_chains() const { return fused_chains_; }
+
+ private:
+  static constexpr int kModelInput = -1;
+  struct Step {
+    std::size_t node = 0;           // the layer that runs (the chain's convolution)
+    std::vector<int> inputs;        // node indices, or kModelInput
+    std::size_t output_node = 0;    // where its output goes: the chain's last layer
+    bool fused = false;             // a folded convolution or a linear + ReLU, not Layer::forward
+    bool linear = false;            // the fused layer is linear (in/out features below)
+    int in_features = 0;
+    int out_features = 0;
+    bool relu = false;
+    Conv2dGeometry geometry;        // batch set per forward
+    Tensor weight;                  // folded, where the model lives
+    Tensor bias;                    // folded (zeros when the chain had none)
+  };
+
+  static void copy_parameters(const Tensor& weight, const Tensor* bias, Step& step);
+
+  Model& model_;
+  std::vector<Step> steps_;
+  std::vector<Tensor> outputs_;  // per node; only chain ends and unfused layers are written
+  std::vector<const Tensor*> inputs_;
+  int fused_chains_ = 0;
+};
+
+}  // namespace lathe::nn
