@@ -10,12 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "recipe/json_text.h"
+#include "core/json_text.h"
 
 namespace lathe::config {
 namespace {
-
-using recipe::json_string;
 
 // A plain scalar as a JSON number in one form for every way of writing the same value:
 // integers that fit 64 bits exactly, anything else as the shortest text that reads

@@ -145,6 +145,9 @@ Dataset read_hdf5_dataset(const std::string& path) {
   std::int64_t largest = 0;
   for (std::size_t i = 0; i < wide.size(); ++i) {
     LATHE_CHECK(wide[i] >= 0, path, ": y[", i, "] = ", wide[i], "; labels must be at least 0");
+    // Below the 32-bit maximum, so that the class count (largest + 1) cannot overflow.
+    LATHE_CHECK(wide[i] < std::numeric_limits<std::int32_t>::max(), path, ": y[", i, "] = ", wide[i],
+                "; labels must be below ", std::numeric_limits<std::int32_t>::max(), " (32-bit labels)");
     largest = std::max(largest, wide[i]);
   }
   std::optional<std::int64_t> classes = classes_attribute(y.get(), path, "y", largest);

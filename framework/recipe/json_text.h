@@ -1,29 +1,9 @@
-// JSON string literals for the one-line JSON that recipes, metrics and reports print.
+// core/json_text.h under its former name and namespace, for the code that still includes
+// it as recipe/json_text.h.
 #pragma once
 
-#include <cstdio>
-#include <string>
+#include "core/json_text.h"
 
 namespace lathe::recipe {
-
-// `text` as a quoted JSON string: quotes, backslashes and control characters escaped.
-inline std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-      out += escaped;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
+using lathe::json_string;
 }  // namespace lathe::recipe

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -50,6 +51,68 @@ std::string node_to_json(const YAML::Node& node) {
   return json_string(text);
 }
 
+// The layers a quantize or share step names in `layers`; nothing when it names none (it
+// then takes every conv2d / linear layer). A `layers` that is not a list of names is left
+// to the step's own reader to report.
+struct LayerClaim {
+  std::string kind;   // quantize or share
+  std::string label;  // steps[0].quantize
+  std::string where;  // file:line
+  bool every_layer = true;
+  std::vector<std::string> layers;
+};
+
+std::optional<LayerClaim> packing_claim(const RecipeStepSpec& step, const std::string& where) {
+  if (step.kind != "quantize" && step.kind != "share") return std::nullopt;
+  LayerClaim claim;
+  claim.kind = step.kind;
+  claim.label = step.source.label;
+  claim.where = where;
+  const YAML::Node layers = step.params["layers"];
+  if (!layers.IsDefined() || layers.IsNull()) return claim;
+  if (!layers.IsSequence()) return std::nullopt;
+  claim.every_layer = false;
+  for (const YAML::Node& layer : layers) {
+    if (!layer.IsScalar()) return std::nullopt;
+    claim.layers.push_back(layer.Scalar());
+  }
+  return claim;
+}
+
+// Quantize and share both store a layer's weights packed (codes on a grid, or indices
+// into a codebook), and a tensor is stored one way: a share step and another quantize or
+// share step on one layer are refused here, when the recipe is read, rather than when the
+// artifact is packed. Two quantize steps stay allowed: the later one re-quantises.
+void refuse_two_packings_of_one_layer(const std::vector<LayerClaim>& claims) {
+  for (std::size_t later = 1; later < claims.size(); ++later) {
+    for (std::size_t earlier = 0; earlier < later; ++earlier) {
+      const LayerClaim& a = claims[earlier];
+      const LayerClaim& b = claims[later];
+      if (a.kind == "quantize" && b.kind == "quantize") continue;
+      std::string shared;
+      if (a.every_layer && b.every_layer) {
+        shared = "every conv2d and linear layer (neither step lists 'layers')";
+      } else {
+        const std::vector<std::string>& listed = a.every_layer ? b.layers : a.layers;
+        const LayerClaim& other = a.every_layer ? a : b;
+        for (const std::string& layer : listed) {
+          if (other.every_layer ||
+              std::find(other.layers.begin(), other.layers.end(), layer) != other.layers.end()) {
+            shared = "layer '" + layer + "'";
+            break;
+          }
+        }
+        if (!shared.empty() && (a.every_layer || b.every_layer)) {
+          shared += " (" + other.label + " lists no 'layers', so it takes every layer)";
+        }
+      }
+      LATHE_CHECK(shared.empty(), b.where, ": ", a.label, " and ", b.label, " both take ", shared,
+                  ": a layer's weights are stored either quantised or as a shared codebook, not "
+                  "both; give the two steps 'layers' lists with no layer in common");
+    }
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& recipe_step_kinds() {
@@ -72,6 +135,7 @@ Recipe recipe_from_yaml(const YAML::Node& root, const std::string& source,
   Recipe recipe;
   recipe.yaml_text = yaml_text;
   recipe.source = source;
+  std::vector<LayerClaim> packing_claims;
   for (std::size_t i = 0; i < root.size(); ++i) {
     const YAML::Node& item = root[i];
     const std::string where = config::source_line(source, item);
@@ -95,8 +159,10 @@ Recipe recipe_from_yaml(const YAML::Node& root, const std::string& source,
     step.params = params.IsMap() ? params : YAML::Node(YAML::NodeType::Map);
     // The file only: key readers add the line of the key they report on.
     step.source = {source, label + "." + kind};
+    if (auto claim = packing_claim(step, where)) packing_claims.push_back(std::move(*claim));
     recipe.steps.push_back(std::move(step));
   }
+  refuse_two_packings_of_one_layer(packing_claims);
   return recipe;
 }
 

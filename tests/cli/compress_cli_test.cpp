@@ -87,6 +87,7 @@ TEST_F(CompressCli, BadStepsFailBeforeTrainingNamingTheStepAndKey) {
       {"- distill: {kind: hint, student_layer: relu9, teacher_layer: relu1}\n", "relu9"},
       {"- share: {components: 1}\n", "steps[0].share.components"},
       {"- finetune: {epochs: 0}\n", "steps[0].finetune.epochs"},
+      {"- quantize: {method: ptq}\n- share: {}\n", "steps[0].quantize and steps[1].share both take"},
   };
   int index = 0;
   for (const BadRecipe& bad : cases) {

@@ -79,5 +79,45 @@ TEST(Finetune, KeysBecomeTrainingOptionsWithTheEvaluatorsBatchByDefault) {
   EXPECT_EQ(training_options(params, 96, 7).batch_size, 32);
 }
 
+// Quantize and share (or two shares) on one layer are refused when the recipe is read
+// (a layer's weights are stored one way), naming the file and line, both steps and the
+// layer; steps on layers with none in common are accepted.
+struct Conflict {
+  const char* recipe;
+  const char* message;
+};
+
+TEST(QuantizeShareConflict, OverlappingLayersAreRefusedNamingFileStepsAndLayer) {
+  const Conflict cases[] = {
+      {"- quantize: {method: ptq}\n- share: {}\n",
+       "r.yaml:2: steps[0].quantize and steps[1].share both take every conv2d and linear layer"},
+      {"- share: {layers: [conv1, fc1]}\n- finetune: {epochs: 1}\n"
+       "- quantize: {layers: [fc2, fc1]}\n",
+       "r.yaml:3: steps[0].share and steps[2].quantize both take layer 'fc1'"},
+      {"- quantize: {layers: [conv2]}\n- share:\n",
+       "r.yaml:2: steps[0].quantize and steps[1].share both take layer 'conv2' "
+       "(steps[1].share lists no 'layers', so it takes every layer)"},
+      {"- share: {layers: [fc1]}\n- share: {layers: [fc1]}\n",
+       "steps[0].share and steps[1].share both take layer 'fc1'"},
+  };
+  for (const Conflict& conflict : cases) {
+    const std::string message = error_of(conflict.recipe);
+    EXPECT_NE(message.find(conflict.message), std::string::npos) << conflict.recipe << "\n" << message;
+    EXPECT_NE(message.find("stored either quantised or as a shared codebook"), std::string::npos) << message;
+  }
+}
+
+TEST(QuantizeShareConflict, StepsOnDisjointLayersAreAccepted) {
+  EXPECT_EQ(error_of("- quantize: {layers: [conv1, conv2]}\n- share: {layers: [fc1, fc2]}\n"), "");
+  EXPECT_EQ(error_of("- prune: {method: filter}\n- quantize: {method: ptq}\n"), "");
+  EXPECT_EQ(error_of("- share: {}\n- finetune: {epochs: 1}\n"), "");
+  // The later quantize step re-quantises: one packing.
+  EXPECT_EQ(error_of("- quantize: {method: ptq, weight_bits: 8}\n- quantize: {weight_bits: 4}\n"), "");
+}
+
+TEST(QuantizeShareConflict, LayersThatAreNotAListAreLeftToTheStepsReader) {
+  EXPECT_EQ(error_of("- quantize: {layers: conv1}\n- share: {layers: 3}\n"), "");
+}
+
 }  // namespace
 }  // namespace lathe::recipe
