@@ -252,14 +252,17 @@ TEST_F(SearchUnderSlurm, TimeLimitWarningRequeuesTheJobUntilTheSearchFinishes) {
 }
 
 TEST_F(SearchUnderSlurm, TimeLimitWarningDuringACandidatePausesItAndTheRequeuedJobContinuesIt) {
-  // One candidate of two 1000-epoch fine-tunes (about 14 s on this machine), in a job
-  // started 20 s after a time-limit check (as above): the warning comes about 10 s in,
-  // during the candidate's second fine-tune, and the requeue's SIGTERM pauses it; the
-  // requeued run has about 20 s before the next check, enough for the rest.
+  // One candidate of six 1000-epoch fine-tunes (about 18 s with oneDNN on a quiet 2-core
+  // machine, 40 s on a loaded one), in a job started 20 s after a time-limit check (as
+  // above): the warning comes about 10 s in, during a fine-tune, and the requeue's SIGTERM
+  // pauses it. A requeued run has about 30 s before the next check; one that does not
+  // finish by then is paused and requeued again, and continues again.
   const std::optional<double> check = time_limit_check_instant();
   ASSERT_TRUE(check.has_value()) << "the probe job got no warning in 60 s:\n" << read_text(dir_.file("probe.log"));
   std::string text = tiny_experiment_text(1, 1000);
-  text += "    - finetune: {epochs: 1000, lr: 0.005, label: second_finetune}\n";
+  for (const char* label : {"second", "third", "fourth", "fifth", "sixth"}) {
+    text += std::string("    - finetune: {epochs: 1000, lr: 0.005, label: ") + label + "_finetune}\n";
+  }
   dir_.write("one.yaml", text);
   const std::string exp = dir_.file("one.yaml");
   start_mpirun_reference(exp);
