@@ -13,12 +13,6 @@ namespace {
 
 constexpr const char* kScoringMarker = "# ablation-greedy scores: ";
 
-std::string step_line(const std::string& kind, const YAML::Node& params) {
-  YAML::Emitter out;
-  out << YAML::Flow << params;
-  return "- " + kind + ": " + out.c_str() + "\n";
-}
-
 bool is_ablation_step(const YAML::Node& step) {
   const YAML::Node params = step["prune"];
   return params && params.IsMap() && params["method"] && params["method"].Scalar() == "ablation";
@@ -51,7 +45,7 @@ std::string scoring_recipe(const std::string& recipe_yaml, int round, int shard,
     params["write_table"] = table_path;
     return kScoringMarker + ("round " + std::to_string(round) + ", shard " + std::to_string(shard) + " of " +
                              std::to_string(shards) + "\n") +
-           step_line("prune", params);
+           recipe_step_line("prune", params);
   }
   fail("ablation_greedy: the recipe has no `prune: {method: ablation}` step:\n", recipe_yaml);
 }
@@ -63,7 +57,7 @@ std::string removal_recipe(const std::string& recipe_yaml, const std::string& ta
     const std::string kind = step.begin()->first.Scalar();
     YAML::Node params = YAML::Clone(step.begin()->second);
     if (is_ablation_step(step)) params["table"] = table_path;
-    text += step_line(kind, params);
+    text += recipe_step_line(kind, params);
   }
   return text;
 }

@@ -172,7 +172,6 @@ void Coordinator::gather_round_scores(const Candidate& removal) {
   for (const auto& [id, candidate] : candidates_) {
     if (candidate.round == removal.round && candidate.shard >= 0) shard_paths.push_back(output_path(shard_table_name(id)));
   }
-  std::filesystem::create_directories(std::filesystem::path(output_path(round_table_name(removal.round))).parent_path());
   write_round_table(shard_paths, output_path(round_table_name(removal.round)));
 }
 
@@ -232,7 +231,8 @@ void Coordinator::enqueue(const Candidate& candidate) {
   }
   if (history_.results.contains(candidate.id)) return;
   if (candidate.round >= 0) {
-    // The tables are written by the workers (shards) and here (the round's), beside the artifacts.
+    // The tables are written by the workers (shards) and here (the round's, which needs
+    // every shard told: the strategy asks a removal only then), beside the artifacts.
     std::filesystem::create_directories(std::filesystem::path(output_path(shard_table_name(0))).parent_path());
     if (candidate.shard < 0) gather_round_scores(candidate);
   }

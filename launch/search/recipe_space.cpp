@@ -11,6 +11,12 @@
 #include "strategies/sensitivity_seeds.h"
 
 namespace lathe::search {
+
+std::string recipe_step_line(const std::string& kind, const YAML::Node& params) {
+  YAML::Emitter out;
+  out << YAML::Flow << params;
+  return "- " + kind + ": " + out.c_str() + "\n";
+}
 namespace {
 
 const char* const kDimensionKeys[] = {"choice", "range", "int_range", "log_range"};
@@ -332,9 +338,7 @@ std::string RecipeSpace::recipe_yaml(const Point& point) const {
       }
       params[searched.key] = by_layer;
     }
-    YAML::Emitter out;
-    out << YAML::Flow << params;
-    text += "- " + step.kind + ": " + out.c_str() + "\n";
+    text += recipe_step_line(step.kind, params);
   }
   return text;
 }
@@ -363,9 +367,7 @@ std::vector<SensitivityProbe> RecipeSpace::sensitivity_probes() const {
         layers.push_back(probed.layers[l]);
         params["layers"] = layers;
         params[probed.key] = value_node(dimension, probed, ratio ? dimension.high : dimension.low);
-        YAML::Emitter out;
-        out << YAML::Flow << params;
-        probes.push_back({d, ratio, "- " + step.kind + ": " + out.c_str() + "\n"});
+        probes.push_back({d, ratio, recipe_step_line(step.kind, params)});
       }
     }
   }

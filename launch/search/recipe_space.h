@@ -26,6 +26,9 @@
 
 namespace lathe::search {
 
+// One step of a recipe as recipe texts hold it: "- <kind>: {<params in flow style>}\n".
+std::string recipe_step_line(const std::string& kind, const YAML::Node& params);
+
 // One searched key of a step.
 struct SearchedKey {
   std::string key;                  // the step's key: ratio, weight_bits, lr

@@ -8,9 +8,7 @@ namespace lathe::search {
 namespace {
 
 std::string step_line(const YAML::Node& step) {
-  YAML::Emitter out;
-  out << YAML::Flow << step.begin()->second;
-  return "- " + step.begin()->first.Scalar() + ": " + out.c_str() + "\n";
+  return recipe_step_line(step.begin()->first.Scalar(), step.begin()->second);
 }
 
 }  // namespace

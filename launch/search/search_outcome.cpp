@@ -46,15 +46,18 @@ void judge_record(const Experiment& experiment, const recipe::CandidateMetrics& 
                                     : std::nan(""));
   }
   record.violated = recipe::unmet_conditions(experiment.file.constraints, base, record.metrics);
+  const auto also_violates = [&](const char* reason) {
+    record.violated += (record.violated.empty() ? "" : "; ") + std::string(reason);
+  };
   // "Really smaller": a compressed model no smaller than the base is never a result.
   if (experiment.file.kind == "compress" && record.metrics.status == recipe::CandidateStatus::ok &&
       base.size_bytes > 0 &&
       record.metrics.size_bytes >= base.size_bytes) {
-    record.violated += (record.violated.empty() ? "" : "; ") + std::string("not smaller than the base");
+    also_violates("not smaller than the base");
   }
   // An ablation-greedy scoring candidate measured its start model, already recorded.
   if (is_scoring_recipe(record.recipe_yaml)) {
-    record.violated += (record.violated.empty() ? "" : "; ") + std::string("scores ablation groups (not a model of its own)");
+    also_violates("scores ablation groups (not a model of its own)");
   }
   record.feasible = record.metrics.status == recipe::CandidateStatus::ok && record.violated.empty();
 }

@@ -123,7 +123,7 @@ std::unique_ptr<CompressionStep> make_ablation_step(const YAML::Node& params, co
               ": expected remove (the k lowest-scoring groups) or threshold (every group below it), or "
               "write_table to score the groups only");
   LATHE_CHECK(p.shard < p.shards, at, ".shard: expected less than shards (", p.shards, "), got ", p.shard);
-  LATHE_CHECK(p.shards == 1 || (scores_only && p.table.empty()), at,
+  LATHE_CHECK(p.shards == 1 || scores_only, at,  // scoring with a table is refused above
               ".shards: a slice of the groups can only be scored (write_table, no remove, threshold or "
               "table), got shards ", p.shards);
   if (!has_remove) p.remove = 0;
