@@ -20,6 +20,8 @@
 #include "nn/train_config.h"
 #include "recipe/evaluator.h"
 #include "recipe/recipe.h"
+#include "search/earlier_search_model.h"
+#include "search/search_output.h"
 #include "search/training_candidate_runner.h"
 #include "strategies/number_text.h"
 #include "strategies/search_space.h"
@@ -134,6 +136,15 @@ search::Experiment prepare_search(search::Experiment experiment) {
     experiment.base_file_hash = contents_hash(file.train);
     return experiment;
   }
+  if (!file.base_search.empty()) {
+    search::resolve_base_search(experiment);
+    std::printf("%s: base %s, the smallest feasible model of %s; constraints measured against that "
+                "search's base (%lld bytes, validation accuracy %.2f%%)\n",
+                experiment_path.c_str(), file.base.c_str(), file.base_search.c_str(),
+                static_cast<long long>(experiment.reference->size_bytes),
+                100.0 * experiment.reference->validation_accuracy);
+    std::fflush(stdout);
+  }
   if (file.base.empty()) file.base = trained_base_path(file.train);
   if (io::path_is_missing(file.base)) {
     LATHE_CHECK(!file.train.empty(), experiment_path, ": base: ", file.base,
@@ -156,6 +167,12 @@ std::string check_search(const std::string& experiment_path) {
     return experiment_path + ": valid; a training search over " +
            std::to_string(experiment.space.space().dimensions.size()) + " keys of " + experiment.file.train;
   }
+  const std::string& earlier = experiment.file.base_search;
+  if (!earlier.empty() && io::path_is_missing(search::search_paths(earlier).journal)) {
+    return experiment_path + ": valid; " + std::to_string(experiment.space.space().dimensions.size()) +
+           " dimensions, base_search " + earlier + " not run yet, space not probed";
+  }
+  search::resolve_base_search(experiment);
   std::string base = experiment.file.base;
   if (base.empty()) base = trained_base_path(experiment.file.train);
   const bool probed = !io::path_is_missing(base);
@@ -172,7 +189,11 @@ search::RunnerSettings runner_settings(const search::Experiment& experiment, int
                                        bool verbose) {
   const search::ExperimentFile& file = experiment.file;
   search::RunnerSettings settings;
-  settings.base_path = file.kind == "train" ? file.train : file.base.empty() ? trained_base_path(file.train) : file.base;
+  settings.base_path = file.kind == "train"          ? file.train
+                       : !file.base.empty()           ? file.base
+                       : !file.base_search.empty()    // a worker's own reading of the experiment
+                           ? search::smallest_feasible_model(file.base_search, experiment.path).checkpoint
+                           : trained_base_path(file.train);
   settings.data_path = file.data;
   settings.output_dir = file.output;
   settings.device = file.candidate.device;

@@ -85,6 +85,12 @@ SearchOutcome Coordinator::run() {
 }
 
 void Coordinator::measure_base() {
+  if (experiment_.reference) {  // base_search: judged against the earlier search's base
+    journal_.append(base_event(*experiment_.reference, experiment_.base_file_hash));
+    history_.base_file_hash = experiment_.base_file_hash;
+    history_.base = *experiment_.reference;
+    return;
+  }
   Task base;
   base.id = kBaseTaskId;
   base.seed = candidate_seed(static_cast<std::uint64_t>(experiment_.file.seed), kBaseTaskId);

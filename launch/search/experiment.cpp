@@ -100,8 +100,15 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
   experiment.yaml_text = yaml_text;
   config::YamlReader::read(root, experiment.file, source);
   ExperimentFile& file = experiment.file;
-  LATHE_CHECK(!file.base.empty() || !file.train.empty(), source,
-              ": base: required (a trained checkpoint), or `train` with a training config");
+  LATHE_CHECK(!file.base.empty() || !file.train.empty() || !file.base_search.empty(), source,
+              ": base: required (a trained checkpoint), or `train` with a training config, or "
+              "`base_search` with an earlier search's output folder");
+  if (!file.base_search.empty()) {
+    LATHE_CHECK(file.kind == "compress", source, ": base_search: only a compress search starts from an "
+                "earlier search's model (this one is kind ", file.kind, ")");
+    LATHE_CHECK(file.base.empty() && file.train.empty(), source, ": base_search: give it instead of ",
+                file.base.empty() ? "train" : "base", ", not with it (the base is the earlier search's model)");
+  }
   LATHE_CHECK(file.kind == "compress" || !file.train.empty(), source,
               ": train: required with kind: train (the training config the space's keys change)");
   LATHE_CHECK(file.budget.evaluations > 0 || file.budget.wall_minutes > 0.0, source,

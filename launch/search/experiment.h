@@ -4,7 +4,8 @@
 // declarations) and checked before any rank starts work.
 //
 //   name: lenet5_joint
-//   base: out/lenet5.h5                  # or train: configs/train/lenet5.yaml
+//   base: out/lenet5.h5                  # or train: configs/train/lenet5.yaml,
+//                                        # or base_search: an earlier search's output folder
 //   output: out/search/lenet5_joint
 //   budget: {evaluations: 60}
 //   objectives: [{metric: size_bytes, goal: minimize}, {metric: validation_accuracy, goal: maximize}]
@@ -20,6 +21,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -135,6 +137,7 @@ struct ExperimentFile {
   std::string name;
   std::string kind = "compress";
   std::string base;
+  std::string base_search;
   std::string train;
   std::string data;
   std::int64_t seed = 1;
@@ -159,6 +162,10 @@ struct ExperimentFile {
              "base is the config as written)");
     v.text("base", base,
            "the trained base checkpoint (.h5); with `train`, where the trained base is written");
+    v.text("base_search", base_search,
+           "instead of base: the output folder of an earlier search, whose smallest feasible model "
+           "becomes the base; constraints and size ratios stay measured against that search's base "
+           "(prune in one search, then quantise in the next)");
     v.text("train", train,
            "a training config: the base is trained first when `base` does not exist yet (kind "
            "train: the config whose keys the space changes)");
@@ -196,6 +203,9 @@ struct Experiment {
   // (launch/cli prepares it), "" when unknown. The journal records it with the base's
   // metrics, and a resume on another base is refused.
   std::string base_file_hash;
+  // With base_search: the model the constraints are measured against (the earlier search's
+  // own base), set by resolve_base_search; the coordinator journals it as the base.
+  std::optional<recipe::CandidateMetrics> reference;
   std::vector<ChainAttempt> chain;  // strategy fallback: strategy.chain, read against the space
   Point point;                      // strategy ablation_greedy: strategy.point, read against the space
 };

@@ -11,26 +11,12 @@
 #include "search/protocol.h"
 #include "support/browser.h"
 #include "support/run_lathe.h"
+#include "support/search_cli_files.h"
 #include "support/search_runs.h"
 #include "support/temp_dir.h"
 
 namespace lathe::test_support {
 namespace {
-
-// A shipped experiment with some text replaced, written into `dir`.
-std::filesystem::path experiment_with(const TempDir& dir, const std::vector<std::pair<std::string, std::string>>& edits,
-                                      const std::string& experiment = "tiny_synthetic") {
-  std::ifstream in(LATHE_SOURCE_DIR "/configs/experiments/" + experiment + ".yaml");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  for (const auto& [from, to] : edits) {
-    const std::size_t at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << from;
-    if (at != std::string::npos) text.replace(at, from.size(), to);
-  }
-  const std::filesystem::path path = dir.path() / "experiment.yaml";
-  std::ofstream(path) << text;
-  return path;
-}
 
 std::filesystem::path tiny_experiment_with(const TempDir& dir, const std::string& from, const std::string& to,
                                            const std::string& experiment = "tiny_synthetic") {
@@ -202,31 +188,6 @@ TEST(SearchCli, TrainingSweepTrainsEachPointWithItsKeysAndWritesLoadableCheckpoi
   // The base config names momentum too; what shows that each point's keys were applied is
   // that no two of the six stored configs are the same (each draws its own lr).
   EXPECT_EQ(configs.size(), 6U);
-}
-
-// Column `name` of every row of `lathe results DIR --csv`: one of the columns before the
-// first text field that may hold a comma (the point), or the last column.
-std::vector<std::string> csv_column(const std::filesystem::path& out, const std::string& name) {
-  const RunResult csv = run_lathe("results " + out.string() + " --csv");
-  EXPECT_EQ(csv.exit_code, 0) << csv.output;
-  std::istringstream lines(csv.output);
-  std::string line;
-  std::getline(lines, line);
-  const auto split = [](const std::string& text) {
-    std::vector<std::string> fields;
-    std::istringstream in(text);
-    for (std::string field; std::getline(in, field, ',');) fields.push_back(field);
-    return fields;
-  };
-  const std::vector<std::string> header = split(line);
-  const auto column = std::find(header.begin(), header.end(), name) - header.begin();
-  std::vector<std::string> values;
-  const bool last = column + 1 == static_cast<std::ptrdiff_t>(header.size());
-  while (std::getline(lines, line)) {
-    const std::vector<std::string> fields = split(line);
-    values.push_back(last ? fields.back() : fields.at(static_cast<std::size_t>(column)));
-  }
-  return values;
 }
 
 TEST(SearchCli, HalvingPromotionsContinueKeptStatesToTheNumbersOfRunsFromTheStart) {
