@@ -20,6 +20,7 @@
 #include "nn/train_config.h"
 #include "recipe/evaluator.h"
 #include "recipe/recipe.h"
+#include "cli/static_constraints.h"
 #include "search/earlier_search_model.h"
 #include "search/search_output.h"
 #include "search/training_candidate_runner.h"
@@ -156,6 +157,7 @@ search::Experiment prepare_search(search::Experiment experiment) {
   io::require_input_file(file.base, "a trained checkpoint (.h5)", experiment_path + ": base");
   const io::Checkpoint base = io::read_checkpoint(file.base);  // read once: probed, then hashed
   probe_space(experiment, experiment_path, base);
+  check_static_constraints(experiment, base, file.base);
   experiment.base_file_hash = model_hash(base);
   return experiment;
 }
@@ -179,7 +181,9 @@ std::string check_search(const std::string& experiment_path) {
   if (probed) {
     io::require_input_file(base, "a trained checkpoint (.h5)", experiment_path + ": base");
     experiment.file.base = base;
-    probe_space(experiment, experiment_path, io::read_checkpoint(base));
+    const io::Checkpoint checkpoint = io::read_checkpoint(base);
+    probe_space(experiment, experiment_path, checkpoint);
+    check_static_constraints(experiment, checkpoint, base);
   }
   return experiment_path + ": valid; " + std::to_string(experiment.space.space().dimensions.size()) +
          " dimensions, " + (probed ? "space checked against " + base : "base " + base + " not there yet, space not probed");

@@ -14,28 +14,6 @@
 namespace lathe::test_support {
 namespace {
 
-// A quantisation search over the model of the search in `earlier`.
-std::filesystem::path chained_experiment(const TempDir& dir, const std::filesystem::path& earlier,
-                                         const std::filesystem::path& out, const std::string& extra = "") {
-  const std::filesystem::path path = dir.path() / "chained.yaml";
-  std::ofstream(path) << "name: tiny_quantised_after_ablation\n"
-                         "base_search: " << earlier.string() << "\n" << extra <<
-                         "seed: 7\n"
-                         "output: " << out.string() << "\n"
-                         "budget: {evaluations: 4}\n"
-                         "candidate: {threads: 1, batch_size: 32, time_limit_seconds: 120}\n"
-                         "objectives:\n"
-                         "  - {metric: size_bytes, goal: minimize}\n"
-                         "  - {metric: validation_accuracy, goal: maximize}\n"
-                         "constraints: {max_accuracy_drop: 0.2}\n"
-                         "strategy: {name: nsga2, population: 4}\n"
-                         "space:\n"
-                         "  steps:\n"
-                         "    - quantize: {method: qat, weight_bits: {int_range: [2, 8]}, act_bits: 8}\n"
-                         "    - finetune: {epochs: 20, lr: {log_range: [0.005, 0.05]}}\n";
-  return path;
-}
-
 // The base as `lathe results --json` gives it.
 std::string base_json(const std::filesystem::path& out) {
   const RunResult json = run_lathe("results " + out.string() + " --json");

@@ -9,6 +9,7 @@
 #include <iterator>
 
 #include "support/run_lathe.h"
+#include "support/search_cli_files.h"
 #include "support/search_runs.h"
 #include "support/temp_dir.h"
 
@@ -56,6 +57,22 @@ TEST(SearchUnderMpi, SuccessiveHalvingOverThreeRanksGivesTheResultsOfOneProcess)
 TEST(SearchUnderMpi, AblationGreedyRoundsOverThreeRanksGiveTheResultsOfOneProcess) {
   // Each round's 2 scoring candidates run side by side on the 2 workers.
   expect_three_ranks_give_the_results_of_one_process("tiny_ablation_greedy", 6);
+}
+
+TEST(SearchUnderMpi, ASearchFromAnEarlierSearchsModelOverThreeRanksGivesTheResultsOfOneProcess) {
+  // Every worker rank finds the earlier search's model itself (base_search).
+  TempDir dir;
+  const std::filesystem::path pruned = dir.path() / "pruned";
+  ASSERT_EQ(run_lathe("search " LATHE_SOURCE_DIR "/configs/experiments/tiny_ablation_greedy.yaml --output " +
+                      pruned.string()).exit_code, 0);
+  const std::filesystem::path alone = dir.path() / "alone";
+  const RunResult one = run_lathe("search " + chained_experiment(dir, pruned, alone).string());
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const std::filesystem::path mpi = dir.path() / "mpi";
+  const RunResult run = run_lathe_command(mpirun(3) + " search " + chained_experiment(dir, pruned, mpi).string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(journaled_results(mpi / "journal.lathe"), 4);
+  EXPECT_EQ(comparable_results(mpi), comparable_results(alone));
 }
 
 // The tiny search with 1000-epoch fine-tunes (about 1 s each instead of 0.1 s): results
