@@ -1,7 +1,7 @@
 // M5, the fallback chain of lightweighting methods, as a search strategy: ordered attempts
 // (points of the space: which steps, which settings), tried until one meets the target,
 // which is the experiment's constraints (a feasible candidate). An attempt may start from
-// the model of the best attempt so far instead of the base (ours; claims 2 and 9-10).
+// the model of the best attempt so far instead of the base (ours).
 //
 // Attempts that start from the base depend on nothing, so they are asked together and run
 // side by side on the workers; one after the first to meet the target is wasted work but

@@ -58,7 +58,7 @@ struct FakeQuantGrid {
   float clamp_high = std::numeric_limits<float>::infinity();
 };
 
-// One Gaussian of the weight-sharing prior (METHODS.md M2), in the form the per-weight
+// One Gaussian of the weight-sharing prior (docs/methods.md M2), in the form the per-weight
 // loop needs: offset = log pi - log sqrt(2 pi sigma^2), inverse_variance = 1 / sigma^2.
 struct MixtureComponent {
   double mean = 0.0;
@@ -205,7 +205,7 @@ class Backend {
                                       const std::int32_t* labels, float* grad_logits,
                                       int* correct) = 0;
 
-  // ---- quantisation (METHODS.md M3) ----
+  // ---- quantisation (docs/methods.md M3) ----
   // Per row of a rows x cols matrix, its smallest and largest value, written to HOST
   // arrays of `rows` floats (they are read by host code that sets quantisation ranges).
   virtual void min_max_rows(int rows, std::int64_t cols, const float* x, float* row_min,
@@ -218,7 +218,7 @@ class Backend {
   virtual void fake_quantize_backward(std::int64_t n, const float* x, float low, float high,
                                       const float* dy, float* dx) = 0;
 
-  // ---- weight sharing (METHODS.md M2) ----
+  // ---- weight sharing (docs/methods.md M2) ----
   // The mixture prior over n weights (see MixturePriorSums); writes d nll / d w_i into
   // weight_grad (overwritten) when it is non-null. `components` is host memory.
   virtual MixturePriorSums mixture_prior(std::int64_t n, const float* weights,

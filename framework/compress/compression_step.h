@@ -1,4 +1,4 @@
-// One compression step of a recipe (METHODS.md M1-M5), as the evaluator drives it:
+// One compression step of a recipe (docs/methods.md M1-M5), as the evaluator drives it:
 //
 //   parse (the step's own keys, checked by its params struct)
 //   validate(model)  - against the model the step will meet, before anything trains

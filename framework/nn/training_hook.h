@@ -1,4 +1,4 @@
-// Points where a compression method joins the training loop (METHODS.md): masks that
+// Points where a compression method joins the training loop (docs/methods.md): masks that
 // keep pruned weights at zero, fake quantisers, the mixture prior's gradient, a
 // teacher's distillation loss. The plain trainer runs with none.
 //

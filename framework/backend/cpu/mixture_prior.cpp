@@ -1,4 +1,4 @@
-// The weight-sharing mixture prior's per-weight loop (METHODS.md M2) on the CPU.
+// The weight-sharing mixture prior's per-weight loop (docs/methods.md M2) on the CPU.
 #include <algorithm>
 #include <cmath>
 #include <limits>

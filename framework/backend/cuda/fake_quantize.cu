@@ -1,4 +1,4 @@
-// Quantisation kernels of the CUDA backend (METHODS.md M3): per-row min and max, fake
+// Quantisation kernels of the CUDA backend (docs/methods.md M3): per-row min and max, fake
 // quantisation on FakeQuantGrid's integer grid, and its straight-through gradient.
 //
 // fake_quantize is bitwise equal to the CPU (nn::QuantGrid::code / fake): std::clamp's

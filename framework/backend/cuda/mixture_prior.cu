@@ -1,4 +1,4 @@
-// The weight-sharing mixture prior of the CUDA backend (METHODS.md M2; backend.h's
+// The weight-sharing mixture prior of the CUDA backend (docs/methods.md M2; backend.h's
 // MixturePriorSums), per weight in double as compress/share/gaussian_mixture.cpp's
 // mixture_negative_log_likelihood: log-sum-exp over the components with the max taken
 // out, responsibilities r_ij = exp(joint_ij - top) / sum.

@@ -1,4 +1,4 @@
-// Fake quantisation (METHODS.md M3): row ranges, the fake-quantised forward and the
+// Fake quantisation (docs/methods.md M3): row ranges, the fake-quantised forward and the
 // straight-through backward, by the kernels of kernels.h.
 #include <cstddef>
 #include <type_traits>

@@ -1,4 +1,4 @@
-// The mixture prior of weight sharing (METHODS.md M2), by the reducing kernel of
+// The mixture prior of weight sharing (docs/methods.md M2), by the reducing kernel of
 // kernels.h, which adds its per-block sums on the host in block order.
 #include <type_traits>
 

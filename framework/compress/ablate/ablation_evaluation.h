@@ -1,4 +1,4 @@
-// METHODS.md M1 steps 2-4: one test model per group (the group removed in place), its
+// docs/methods.md M1 steps 2-4: one test model per group (the group removed in place), its
 // test loss on the deployment data, and its importance score against the unmodified
 // model. Each group's evaluation is independent and cheap to call alone, so the search
 // can spread the groups over MPI ranks.

@@ -1,4 +1,4 @@
-// METHODS.md M1: ablation importance, "leave one parameter group out". This folder
+// docs/methods.md M1: ablation importance, "leave one parameter group out". This folder
 // enumerates a model's parameter groups, removes one at a time in place (and restores it
 // bit-exactly), scores each removal on deployment data, keeps the sorted table (HDF5 and
 // text), selects the removable groups and applies the selection as a recipe step.

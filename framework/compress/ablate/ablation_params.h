@@ -1,4 +1,4 @@
-// The keys of a `prune: {method: ablation, ...}` recipe step (METHODS.md M1), declared
+// The keys of a `prune: {method: ablation, ...}` recipe step (docs/methods.md M1), declared
 // once: the YAML reader, --help and docs/configuration.md all come from visit().
 #pragma once
 

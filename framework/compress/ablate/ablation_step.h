@@ -1,4 +1,4 @@
-// The recipe step `prune: {method: ablation, ...}` (METHODS.md M1): scores every
+// The recipe step `prune: {method: ablation, ...}` (docs/methods.md M1): scores every
 // parameter group of `groups:` by leaving it out on the validation data (or reads a
 // precomputed table), selects the removable ones and removes them.
 //   layers / blocks: a pass-through removal (bypassed layer, residual block) leaves the

@@ -1,4 +1,4 @@
-// METHODS.md M1 steps 3-5: the scores of every group, sorted ascending (least important
+// docs/methods.md M1 steps 3-5: the scores of every group, sorted ascending (least important
 // first), with the reference loss; plain data, so it can be written, read back and
 // merged from MPI ranks. ablation_table_file.h stores it as HDF5.
 #pragma once

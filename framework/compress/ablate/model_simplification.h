@@ -1,4 +1,4 @@
-// METHODS.md M1 step 5, "remove them to get the simplified model": groups whose removal
+// docs/methods.md M1 step 5, "remove them to get the simplified model": groups whose removal
 // is a pass-through (bypassed layers, residual blocks) leave the spec, so the simplified
 // model is physically smaller; the remaining weights are copied over by name.
 #pragma once

@@ -1,4 +1,4 @@
-// Keeps removed groups removed while the simplified model is fine-tuned (METHODS.md M1
+// Keeps removed groups removed while the simplified model is fine-tuned (docs/methods.md M1
 // step 6, ours): the optimiser would move zeroed weights away from zero, so the hook
 // zeroes them again after every update (and once at the start). Parameters are found by
 // name each time, so the hook survives a rebuilt Model.

@@ -1,4 +1,4 @@
-// The `distill:` step's keys (METHODS.md M5: distillation variants logits and hint /
+// The `distill:` step's keys (docs/methods.md M5: distillation variants logits and hint /
 // feature, and claim 4's small student trained on the first model's data). Declared
 // once: the recipe reader, `--help` and docs/configuration.md list these fields.
 #pragma once
@@ -42,7 +42,7 @@ struct DistillParams {
              "differ (kind hint)");
     v.text("student", student,
            "model spec YAML of a fresh student that replaces the model, trained from scratch "
-           "by the later finetune steps (METHODS.md M5 claim 4); default: the current model");
+           "by the later finetune steps (docs/methods.md M5); default: the current model");
     v.text("teacher", teacher,
            "checkpoint (.h5) of the teacher; default: the base model (kinds logits, hint)");
   }

@@ -1,4 +1,4 @@
-// The recipe step `distill` (METHODS.md M5): a teacher (the base model, or a `teacher`
+// The recipe step `distill` (docs/methods.md M5): a teacher (the base model, or a `teacher`
 // checkpoint) guides the later `finetune` steps through a trainer hook, by its softened
 // logits (kind logits) or by those and one intermediate activation (kind hint); kind
 // none trains without a teacher. With `student`, apply() first replaces the model by a

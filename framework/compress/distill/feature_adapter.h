@@ -1,4 +1,4 @@
-// The learned 1x1 map of hint distillation (FitNets' regressor, METHODS.md M5 "hint /
+// The learned 1x1 map of hint distillation (FitNets' regressor, docs/methods.md M5 "hint /
 // feature"): when the student's hint layer has C_s channels and the teacher's C_t, the
 // student activation (N x C_s [x H x W]) is mapped to N x C_t [x H x W] by a weight
 // C_t x C_s (a 1x1 convolution without bias, or a linear map for N x C activations)

@@ -1,4 +1,4 @@
-// Hinton et al.'s logits distillation (METHODS.md M5, variant "logits"): the student
+// Hinton et al.'s logits distillation (docs/methods.md M5, variant "logits"): the student
 // minimises (1 - alpha) * CE(labels) + alpha * T^2 * KL(softmax(t/T) || softmax(s/T)),
 // where s and t are the student's and teacher's logits. The T^2 keeps the soft term's
 // gradient on the scale of the hard one as T grows. Batch means throughout, as the

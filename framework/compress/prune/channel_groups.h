@@ -1,4 +1,4 @@
-// Structural pruning (METHODS.md M4, and the ablation of single filters in M1): which
+// Structural pruning (docs/methods.md M4, and the ablation of single filters in M1): which
 // weights belong to one output channel. A *producer* (conv2d output channels, linear
 // output units) starts a channel space; channels flow through channel-preserving layers
 // (batchnorm, relu, pooling, dropout, fake_quant, flatten) to *consumers*, the conv2d /

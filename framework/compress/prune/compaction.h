@@ -1,4 +1,4 @@
-// Physical removal of pruned channels (METHODS.md M4 step 4 (ours): the exported model
+// Physical removal of pruned channels (docs/methods.md M4 step 4 (ours): the exported model
 // is really smaller and faster). The spec's out_channels / out_features shrink, and every
 // weight is sliced: producers' filters and biases, batchnorm entries and statistics,
 // consumers' input slices (a flatten's H*W block per channel). The compacted model

@@ -1,4 +1,4 @@
-// The keys of a `prune:` step with `method: filter` (METHODS.md M4), declared once: the
+// The keys of a `prune:` step with `method: filter` (docs/methods.md M4), declared once: the
 // reader, the checks and the docs all come from visit().
 //
 // ratio is either a number (every group) or a mapping {default: 0.5, conv2: 0.3} with

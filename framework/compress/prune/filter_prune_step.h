@@ -1,4 +1,4 @@
-// The recipe step `prune: {method: filter, ...}` (METHODS.md M4): score each channel
+// The recipe step `prune: {method: filter, ...}` (docs/methods.md M4): score each channel
 // of each chosen group, prune the least salient (at least one) by masking them and the
 // next layers' input slices, keep them at zero while fine-tuning, and compact the model
 // physically at the end.

@@ -1,4 +1,4 @@
-// How much each channel of a group contributes (METHODS.md M4 step 1): one score per
+// How much each channel of a group contributes (docs/methods.md M4 step 1): one score per
 // channel, higher = more salient, summed over the group's producers.
 //   l1, l2   the norm of the filter (the producer's weights of that output channel;
 //            claim 4), summed over the group's producers

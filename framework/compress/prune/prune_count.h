@@ -1,4 +1,4 @@
-// How many channels of a group to prune (METHODS.md M4 step 2, claim 3: from how steep
+// How many channels of a group to prune (docs/methods.md M4 step 2: from how steep
 // the sorted saliency curve is), and which: always the least salient.
 #pragma once
 

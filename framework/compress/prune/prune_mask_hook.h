@@ -1,4 +1,4 @@
-// Keeps pruned entries at zero while fine-tuning (METHODS.md M4 steps 3-4, claims 6-7):
+// Keeps pruned entries at zero while fine-tuning (docs/methods.md M4 steps 3-4):
 // their gradients are zeroed after backward and the mask is re-applied after every
 // optimiser step, so neither momentum nor weight decay can bring them back.
 #pragma once

@@ -1,5 +1,5 @@
 // `prune:` steps name their method first; each method has its own keys and factory
-// (filter: METHODS.md M4, here; ablation: M1, in compress/ablate/). The recipe's step
+// (filter: docs/methods.md M4, here; ablation: M1, in compress/ablate/). The recipe's step
 // factory (recipe/step_factory.cpp) reads the method and calls that factory.
 #pragma once
 

@@ -1,11 +1,11 @@
-// How an activation quantiser's range follows training (METHODS.md M3 steps 3-5).
+// How an activation quantiser's range follows training (docs/methods.md M3 steps 3-5).
 //
 // CountedBound is the claim's rule for one quantisation parameter P: after each
 // iteration it sees the value q_i observed in it (the batch's min or max), counts
 // N = iterations since the last update, c1 = how many q exceeded P and c2 = how many
 // fell below it (equal ones count in neither). Once N reaches `window`, P increases
 // when c1/N > ratio_up and decreases when c2/N > ratio_down (both at once: neither), to
-//   weighted_mean:  w_P * P + w_m * mean(q_1..q_N)                   (claims 3-4)
+//   weighted_mean:  w_P * P + w_m * mean(q_1..q_N)
 //   coefficient:    P + c*|P| up, P - c*|P| down                     (claim 5; ours:
 //                   P*(1±c) for a positive P, and a negative min bound still moves the
 //                   way the counts ask)

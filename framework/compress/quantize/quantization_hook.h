@@ -1,4 +1,4 @@
-// Quantisation-aware training (METHODS.md M3 steps 2-6). The model's weights are
+// Quantisation-aware training (docs/methods.md M3 steps 2-6). The model's weights are
 // fake-quantised at every step while the hook keeps the float master weights: the
 // forward and backward run at the quantised weights (a straight-through estimator for
 // the rounding), the optimiser's change is added to the master, and the master is

@@ -30,7 +30,7 @@ struct QuantizationPlan {
   [[nodiscard]] WeightQuantSpec weight_spec(int bits) const { return {bits, symmetric, per_channel}; }
 };
 
-// METHODS.md M3 1a (ours): the intermediate width is the target plus 2 bits, at most 8.
+// docs/methods.md M3 1a (ours): the intermediate width is the target plus 2 bits, at most 8.
 inline int intermediate_bits(int target_bits) { return std::min(target_bits + 2, 8); }
 
 }  // namespace lathe::compress::quantize

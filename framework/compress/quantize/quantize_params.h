@@ -1,4 +1,4 @@
-// The keys of the `quantize` recipe step (METHODS.md M3; also M5's quantise attempt),
+// The keys of the `quantize` recipe step (docs/methods.md M3; also M5's quantise attempt),
 // declared once for the reader, --help and docs. Defaults marked (ours) are choices
 // the claims leave open.
 //

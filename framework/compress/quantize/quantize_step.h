@@ -1,4 +1,4 @@
-// The `quantize` recipe step (METHODS.md M3): fake_quant layers in front of the
+// The `quantize` recipe step (docs/methods.md M3): fake_quant layers in front of the
 // quantised conv2d/linear layers, their ranges calibrated on training batches, weights
 // rounded to weight_bits; with method qat the hook keeps everything quantised while
 // later finetune steps train. The artifact stores each quantised weight as packed codes

@@ -1,4 +1,4 @@
-// Quantisation of weight tensors (METHODS.md M3, and the quantise method of M5): integer
+// Quantisation of weight tensors (docs/methods.md M3, and the quantise method of M5): integer
 // codes on a per-tensor or per-channel (axis 0) grid, the fake-quantised floats the
 // model computes with, and the io::PackedTensor the artifact stores. Every grid is an
 // nn::QuantGrid, so weights and activations round the same way, and dequantising the

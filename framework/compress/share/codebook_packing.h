@@ -1,4 +1,4 @@
-// A shared-weight tensor as the artifact stores it (METHODS.md M2 step 5): a per-layer
+// A shared-weight tensor as the artifact stores it (docs/methods.md M2 step 5): a per-layer
 // codebook of shared values plus one bit-packed index per weight.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The 1-D Gaussian mixture that METHODS.md M2 shares weights with: K components whose
+// The 1-D Gaussian mixture that docs/methods.md M2 shares weights with: K components whose
 // means start evenly spaced over a preset [a, b] (claim 2), and (ours, Ullrich et al.
 // 2017) trainable variances and mixing weights, with the negative log-likelihood of the
 // weights under the mixture as the soft weight-sharing prior. Pure numerics: no model,

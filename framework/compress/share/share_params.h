@@ -1,4 +1,4 @@
-// The keys of the `share` recipe step (METHODS.md M2, mixture weight sharing), declared
+// The keys of the `share` recipe step (docs/methods.md M2, mixture weight sharing), declared
 // once: the YAML reader checks them, `--help` and docs list them from here.
 #pragma once
 

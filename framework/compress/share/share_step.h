@@ -1,7 +1,7 @@
-// The `share` recipe step: METHODS.md M2, mixture weight sharing.
+// The `share` recipe step: docs/methods.md M2, mixture weight sharing.
 //
 //   apply          sets up the mixture (claim 2's grid of means over `range`); with
-//                  `init: sample` redraws every shared weight from it (claims 1, 3)
+//                  `init: sample` redraws every shared weight from it
 //   hook           first finetune: trains the mixture prior (step 3); later finetunes:
 //                  tied fine-tuning that keeps the sharing (step 6)
 //   after_finetune after the first finetune: the snap (steps 4-5)

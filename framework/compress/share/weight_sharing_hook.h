@@ -1,6 +1,6 @@
 // The share step's training hook, active in every finetune after the step.
 //
-// Before the snap (the first finetune): METHODS.md M2 step 3, soft weight-sharing. The
+// Before the snap (the first finetune): docs/methods.md M2 step 3, soft weight-sharing. The
 // loss gains prior_scale * NLL(shared weights | mixture); its gradient joins the weight
 // gradients after backward, and the mixture's means, variances and mixing weights take
 // one step of their own Adam after each optimiser step.

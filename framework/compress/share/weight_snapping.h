@@ -1,4 +1,4 @@
-// METHODS.md M2 steps 4-5 for one layer: every weight joins the component whose mean is
+// docs/methods.md M2 steps 4-5 for one layer: every weight joins the component whose mean is
 // nearest; components with more than `min_members` members (strictly) are the layer's
 // target components; each weight becomes the mean of its component, and (ours) a weight
 // whose component is not a target goes to the target mean nearest to it.

@@ -1,4 +1,4 @@
-// Fake quantisation of activations (METHODS.md M3): the layer rounds its input to the
+// Fake quantisation of activations (docs/methods.md M3): the layer rounds its input to the
 // 2^bits levels of a range [min, max] and returns the dequantised floats, so training
 // and evaluation see the deployed precision. The range is a non-trainable parameter
 // ("range" = [min, max]) saved in checkpoints; compress/quantize/ calibrates it and

@@ -1,4 +1,4 @@
-// METHODS.md M3 steps 3-5 on scripted observation sequences.
+// docs/methods.md M3 steps 3-5 on scripted observation sequences.
 #include "compress/quantize/counted_range_update.h"
 
 #include <gtest/gtest.h>
