@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <string>
 
 #include "core/error.h"
 #include "data/batch_loader.h"
@@ -21,6 +23,25 @@ double seconds_since(Clock::time_point start) {
 
 bool past(const std::optional<Clock::time_point>& deadline) {
   return deadline && Clock::now() >= *deadline;
+}
+
+bool stop_requested(const TrainingOptions& options) { return options.stop != nullptr && options.stop->load(); }
+
+// A continuation fits this run when it lies inside it and, paused inside an epoch, sums
+// up exactly the steps it took there (full batches only: the short one ends an epoch).
+void check_continuation(const TrainingOptions::Continuation& c, const TrainingOptions& options,
+                        std::int64_t steps_per_epoch) {
+  const std::int64_t into_epoch = c.partial_epoch ? c.partial_epoch->steps : 0;
+  const bool fits =
+      c.epochs_done >= 0 && c.epochs_done < options.epochs &&
+      c.steps_done == steps_per_epoch * c.epochs_done + into_epoch && into_epoch < steps_per_epoch &&
+      (!c.partial_epoch || (into_epoch >= 1 && c.partial_epoch->seen == into_epoch * options.batch_size));
+  LATHE_CHECK(fits, "training: a continuation after epoch ", c.epochs_done, " and step ", c.steps_done,
+              c.partial_epoch ? " (" + std::to_string(into_epoch) + " steps and " +
+                                    std::to_string(c.partial_epoch->seen) + " images into the next epoch)"
+                              : std::string(),
+              " does not fit a run of ", options.epochs, " epochs of ", steps_per_epoch, " steps of ",
+              options.batch_size, " images");
 }
 
 }  // namespace
@@ -48,14 +69,12 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
   std::vector<std::int32_t> labels;
   std::int64_t step = 0;
   int first_epoch = 0;
+  std::optional<TrainingOptions::Continuation::PartialEpoch> partial;
   if (options.continuation) {
-    LATHE_CHECK(options.continuation->epochs_done < options.epochs &&
-                    options.continuation->steps_done == steps_per_epoch * options.continuation->epochs_done,
-                "training: a continuation after epoch ", options.continuation->epochs_done, " (step ",
-                options.continuation->steps_done, ") does not fit a run of ", options.epochs, " epochs of ",
-                steps_per_epoch, " steps");
+    check_continuation(*options.continuation, options, steps_per_epoch);
     first_epoch = options.continuation->epochs_done;
     step = options.continuation->steps_done;
+    partial = options.continuation->partial_epoch;
     optimizer.restore_state(options.continuation->optimizer_state, step);
   }
   for (TrainingHook* hook : hooks) hook->on_train_start(backend, model, total_steps);
@@ -68,6 +87,18 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
     double loss_sum = 0.0;
     std::int64_t correct_sum = 0;
     std::int64_t seen = 0;
+    double seconds_before = 0.0;  // spent in this epoch before a pause
+    if (partial) {
+      // The epoch's order is drawn whole at its start: serving (and dropping) the batches
+      // already trained on puts the loader where the pause left it.
+      for (std::int64_t done = 0; done < partial->steps; ++done) (void)loader.next(images, labels);
+      loss_sum = partial->loss_sum;
+      correct_sum = partial->correct;
+      seen = partial->seen;
+      seconds_before = partial->seconds;
+      partial.reset();
+    }
+    const std::int64_t epoch_end_step = steps_per_epoch * (epoch + 1);
     while (loader.next(images, labels)) {
       const int batch = static_cast<int>(labels.size());
       const float lr = static_cast<float>(learning_rate_at(
@@ -96,16 +127,26 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
       seen += batch;
       report.learning_rate = lr;
       ++step;
+      if (options.after_step) options.after_step(step);
       if (past(options.deadline)) {
         result.timed_out = true;
         break;
       }
+      // Mid-epoch: a stop after the epoch's last step waits for its validation below.
+      if (stop_requested(options) && step < epoch_end_step) {
+        result.paused = TrainingOptions::Continuation{
+            epoch, step, optimizer.state(),
+            TrainingOptions::Continuation::PartialEpoch{step - steps_per_epoch * epoch, loss_sum, correct_sum,
+                                                        seen, seconds_before + seconds_since(epoch_start)}};
+        break;
+      }
     }
+    if (result.paused) break;
     // Past the deadline the validation is skipped too, and the unfinished epoch gets no
     // report (its loss would cover part of the data only).
     if (!result.diverged && past(options.deadline)) result.timed_out = true;
     if (result.timed_out) break;
-    const double train_seconds = seconds_since(epoch_start);
+    const double train_seconds = seconds_before + seconds_since(epoch_start);
     report.train_loss = seen > 0 ? loss_sum / static_cast<double>(seen) : std::nan("");
     report.train_accuracy = seen > 0 ? static_cast<double>(correct_sum) / static_cast<double>(seen) : 0.0;
     report.images_per_second = static_cast<double>(seen) / train_seconds;
@@ -116,11 +157,11 @@ TrainingResult train_model(Model& model, Backend& backend, const data::Dataset& 
       report.validation_loss = v.loss;
       report.validation_accuracy = v.accuracy;
     }
-    report.seconds = seconds_since(epoch_start);
+    report.seconds = seconds_before + seconds_since(epoch_start);
     result.epochs.push_back(report);
     if (on_epoch) on_epoch(report);
-    if (options.stop != nullptr && options.stop->load() && epoch + 1 < options.epochs && !result.diverged) {
-      result.paused = TrainingOptions::Continuation{epoch + 1, step, optimizer.state()};
+    if (stop_requested(options) && epoch + 1 < options.epochs && !result.diverged) {
+      result.paused = TrainingOptions::Continuation{epoch + 1, step, optimizer.state(), std::nullopt};
       break;
     }
   }

@@ -1,8 +1,9 @@
 // The training loop: seeded shuffled batches, forward, softmax cross-entropy, backward,
 // hooks, optimiser step under a learning-rate schedule; one report per epoch with the
 // validation loss and accuracy. A non-finite loss stops the run as diverged instead of
-// training on NaNs; a deadline stops it as timed out; a stop request pauses it at the end
-// of an epoch, and a paused run continues from what it returned, to the same numbers.
+// training on NaNs; a deadline stops it as timed out; a stop request pauses it after the
+// optimiser step in flight (mid-epoch too), and a paused run continues from what it
+// returned, to the same weights and the same epoch reports.
 #pragma once
 
 #include <atomic>
@@ -31,18 +32,34 @@ struct TrainingOptions {
   // Checked after every step and before each epoch's validation: once it has passed the
   // run stops (timed_out) instead of finishing its epochs. None: no limit.
   std::optional<std::chrono::steady_clock::time_point> deadline;
-  // Read at the end of every epoch that leaves epochs to run: once true, the run pauses
+  // Read after every optimiser step that leaves steps to run, and at the end of every
+  // epoch that leaves epochs to run (after its validation): once true, the run pauses
   // there (TrainingResult::paused). Null: never.
   const std::atomic<bool>* stop = nullptr;
-  // A paused run continued: it starts at epoch `epochs_done` and step `steps_done` with the
-  // optimiser's state as it was (the batch order and dropout are functions of the seed,
-  // the epoch and the step, so nothing else is needed from the trainer).
+  // A paused run continued: it starts at step `steps_done`, in epoch `epochs_done` (0-based:
+  // the epochs before it are done), with the optimiser's state as it was. The batch order
+  // is a function of the seed and the epoch, and dropout one of the seed and the step, so
+  // the trainer needs nothing else but, for a pause inside an epoch, what that epoch's
+  // report has summed so far.
   struct Continuation {
+    // The part of epoch `epochs_done` done before a pause inside it.
+    struct PartialEpoch {
+      std::int64_t steps = 0;   // its optimiser steps taken, in [1, steps per epoch)
+      double loss_sum = 0.0;    // sum over those steps of the batch's loss x its images
+      std::int64_t correct = 0; // images classified right
+      std::int64_t seen = 0;    // images (steps x batch size: only the last batch is short)
+      double seconds = 0.0;     // time spent in it, for the report's timing only
+    };
     int epochs_done = 0;
-    std::int64_t steps_done = 0;
+    std::int64_t steps_done = 0;  // epochs_done x steps per epoch, plus partial_epoch's steps
     std::vector<Tensor> optimizer_state;
+    std::optional<PartialEpoch> partial_epoch;  // none: paused between epochs
   };
   std::optional<Continuation> continuation;
+  // Called after every optimiser step with the steps taken so far (this run's and those of
+  // the run continued), before the deadline and the stop request are read: progress, or a
+  // test raising the stop request at a chosen step, as a signal arriving then would.
+  std::function<void(std::int64_t)> after_step;
   // Called once after every hook's on_train_start (a continued run puts the hooks' saved
   // state back here).
   std::function<void()> after_train_start;
@@ -66,8 +83,9 @@ struct TrainingResult {
   bool timed_out = false;
   std::int64_t steps = 0;  // optimiser steps taken (those of the run continued included)
   double seconds = 0.0;
-  // Stopped by options.stop after epoch `paused->epochs_done`: the hooks got no
-  // on_train_end and keep their state as at that step, for TrainingHook::save_state.
+  // Stopped by options.stop after step `paused->steps_done` (inside an epoch when
+  // `paused->partial_epoch` is set): the hooks got no on_train_end and keep their state
+  // as at that step, for TrainingHook::save_state.
   std::optional<TrainingOptions::Continuation> paused;
 };
 

@@ -8,6 +8,7 @@
 // rewrites the weights in after_update.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -31,9 +32,20 @@ struct LossGradients {
 
 // What a hook must carry over a pause so that a run continued in another process (from
 // recipe/paused_state_file.h) takes the same steps: named host tensors and numbers.
+// Numbers are doubles, stored as such; tensors hold floats.
 struct HookState {
   std::map<std::string, Tensor> tensors;
   std::map<std::string, double> numbers;
+
+  // A list of doubles as numbers `key/size`, `key/0`, `key/1`, ... (bit for bit, which a
+  // float tensor could not hold).
+  void put_numbers(const std::string& key, const std::vector<double>& values);
+  // The look-ups a hook's load_state makes; a missing entry (or, for number_list, a list
+  // of another length) throws lathe::Error naming `owner` (the step) and the key.
+  [[nodiscard]] double number(const std::string& key, const std::string& owner) const;
+  [[nodiscard]] std::vector<double> number_list(const std::string& key, std::size_t expected_size,
+                                                const std::string& owner) const;
+  [[nodiscard]] const Tensor& tensor(const std::string& key, const std::string& owner) const;
 };
 
 class TrainingHook {
@@ -59,8 +71,9 @@ class TrainingHook {
   virtual void on_train_end(Backend& /*backend*/, Model& /*model*/) {}
 
   // Pausing (a preemption): whether save_state and load_state carry everything this hook
-  // keeps beyond what its step's apply() rebuilds, so that a run paused at a step
-  // boundary and continued elsewhere equals one never paused. A hook that keeps state
+  // keeps beyond what its step's apply() rebuilds, so that a run paused after any
+  // optimiser step (mid-epoch too) or between recipe steps, and continued elsewhere,
+  // equals one never paused. A hook that keeps state
   // it cannot save says false (the default), and a candidate using it is not paused.
   [[nodiscard]] virtual bool pausable() const { return false; }
   virtual void save_state(HookState& /*state*/) const {}

@@ -127,7 +127,8 @@ struct Progress {
   std::size_t first_step = 0;
   // Finalise and measure a copy, leaving `model` and the steps as trained (to keep them).
   bool measure_copy = false;
-  // A candidate paused inside finetune step first_step continues after these epochs.
+  // A candidate paused inside finetune step first_step continues from there (after whole
+  // epochs, or mid-epoch).
   std::optional<nn::TrainingOptions::Continuation> in_finetune;
   // The hooks' states at the pause, by step index (empty: the hooks hold theirs).
   const std::vector<std::optional<nn::HookState>>* hook_states = nullptr;
@@ -184,6 +185,7 @@ CompressionOutcome evaluate(const io::Checkpoint& base, const std::string& base_
             training_options(read_finetune(spec), options.batch_size, options.seed + i);
         training.deadline = limit.deadline();
         if (progress.paused != nullptr) training.stop = progress.stop;
+        training.after_step = options.after_training_step;
         if (continuing_here) {
           training.continuation = progress.in_finetune;
           // on_train_start began a run afresh: the hooks go on from where they paused.
@@ -278,10 +280,13 @@ std::vector<std::string> step_texts(const Recipe& recipe) {
 std::unique_ptr<PausedCandidate> paused_state(std::unique_ptr<PausedCandidate> state, const Recipe& recipe,
                                               const PausePoint& pause, std::string& message) {
   const RecipeStepSpec& spec = recipe.steps[pause.next_step];
-  const std::string where =
-      pause.in_finetune ? "in " + spec.source.label + " " + step_position(pause.next_step) + " after epoch " +
-                              std::to_string(pause.in_finetune->epochs_done)
-                        : "before " + spec.source.label + " " + step_position(pause.next_step);
+  std::string where = pause.in_finetune ? "in " + spec.source.label + " " + step_position(pause.next_step) +
+                                              " after epoch " + std::to_string(pause.in_finetune->epochs_done)
+                                        : "before " + spec.source.label + " " + step_position(pause.next_step);
+  if (pause.in_finetune && pause.in_finetune->partial_epoch) {
+    where += " and step " + std::to_string(pause.in_finetune->partial_epoch->steps) + " of epoch " +
+             std::to_string(pause.in_finetune->epochs_done + 1);
+  }
   if (pause.next_step == 0 && !pause.in_finetune) {
     message = "stopped before its first step: nothing to save";
     return nullptr;

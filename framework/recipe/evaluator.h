@@ -33,10 +33,13 @@ struct EvaluatorOptions {
   double time_limit_seconds = 0.0;
   std::function<void(const std::string&)> log;  // progress lines, may be empty
   // A stop request (SLURM's warning, a preemption): compress_measure_and_keep reads it
-  // before every recipe step and at the end of every fine-tune epoch, as it checks the
+  // before every recipe step and after every fine-tune optimiser step, as it checks the
   // deadline, and once it is true pauses the candidate there (ResumableOutcome::stopped).
   // Null: never stops.
   const std::atomic<bool>* stop = nullptr;
+  // Called after every fine-tune optimiser step with the steps its finetune step has taken
+  // (nn::TrainingOptions::after_step): progress, or a test raising `stop` at a chosen step.
+  std::function<void(std::int64_t)> after_training_step;
 };
 
 struct CompressionOutcome {
@@ -77,7 +80,8 @@ CandidateMetrics measure_model(nn::Model& model, const io::Checkpoint& stored,
 //
 // The same state is what a stopped evaluation pauses with, part-way through its recipe:
 // then `next_step` is the step it stopped before (or inside: a finetune step with
-// `in_finetune` set, after that many of its epochs) and `hook_states` holds each applied
+// `in_finetune` set, after that many of its optimiser steps, mid-epoch or between epochs)
+// and `hook_states` holds each applied
 // step's hook state at the pause (TrainingHook::save_state), which the continuation puts
 // back. recipe/paused_state_file.h saves it to a file and reads it back in another process.
 struct PausedCandidate {

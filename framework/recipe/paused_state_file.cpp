@@ -1,6 +1,8 @@
 #include "recipe/paused_state_file.h"
 
+#include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -13,7 +15,10 @@ namespace lathe::recipe {
 namespace {
 
 constexpr const char* kFormatKey = "paused_candidate_format";
-constexpr const char* kFormat = "1";
+// 2: pauses inside an epoch (epoch_* numbers) and the share and hint-distillation hook
+// states. Format 1 files (pauses between epochs, without those hooks) read as before.
+constexpr const char* kFormat = "2";
+constexpr const char* kFirstFormat = "1";
 constexpr std::string_view kModel = "model/";
 constexpr std::string_view kOptimizer = "optimizer/";
 constexpr std::string_view kHook = "hook/";
@@ -22,9 +27,11 @@ std::string hook_prefix(std::size_t step) { return std::string(kHook) + std::to_
 
 bool starts_with(const std::string& text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
 
+}  // namespace
+
 // Everything the file holds but the checksum, as bytes in a fixed order: the checksum is
 // FNV-1a of it, so a flipped bit anywhere is found (HDF5 alone reads damaged data as data).
-std::string checksum_of(const io::Checkpoint& file) {
+std::string paused_state_checksum(const io::Checkpoint& file) {
   std::string bytes = file.model_spec_yaml;
   for (const io::NamedTensor& tensor : file.tensors) {
     bytes += tensor.name + tensor.value.shape().to_string();
@@ -42,6 +49,8 @@ std::string checksum_of(const io::Checkpoint& file) {
   }
   return config::fnv1a_hex(bytes);
 }
+
+namespace {
 
 std::vector<std::string> texts_of(const Recipe& recipe) {
   std::vector<std::string> texts;
@@ -89,6 +98,28 @@ class SavedState {
   std::string path_;
 };
 
+// The part of an epoch done before a pause inside it: whole batches of this data set's
+// training split, no more than an epoch holds.
+nn::TrainingOptions::Continuation::PartialEpoch read_partial_epoch(const SavedState& saved,
+                                                                   const nn::TrainingOptions::Continuation& at,
+                                                                   std::int64_t training_items, int batch_size) {
+  nn::TrainingOptions::Continuation::PartialEpoch partial;
+  partial.steps = static_cast<std::int64_t>(saved.number("epoch_steps"));
+  partial.loss_sum = saved.number("epoch_loss_sum");
+  partial.correct = static_cast<std::int64_t>(saved.number("epoch_correct"));
+  partial.seen = static_cast<std::int64_t>(saved.number("epoch_seen"));
+  partial.seconds = saved.number("epoch_seconds");
+  const std::int64_t steps_per_epoch = (training_items + batch_size - 1) / batch_size;
+  saved.expect(partial.steps >= 1 && partial.steps < steps_per_epoch && partial.seen == partial.steps * batch_size &&
+                   partial.correct >= 0 && partial.correct <= partial.seen &&
+                   at.steps_done == steps_per_epoch * at.epochs_done + partial.steps,
+               "a pause inside an epoch at", std::to_string(partial.steps) + " of its steps (" +
+                   std::to_string(partial.seen) + " images, step " + std::to_string(at.steps_done) + " in all)",
+               std::to_string(steps_per_epoch) + " steps of " + std::to_string(batch_size) + " images an epoch (" +
+                   std::to_string(training_items) + " training items)");
+  return partial;
+}
+
 }  // namespace
 
 void write_paused_state(const std::string& path, PausedCandidate& paused, const Recipe& recipe) {
@@ -119,6 +150,13 @@ void write_paused_state(const std::string& path, PausedCandidate& paused, const 
     for (std::size_t i = 0; i < optimizer.size(); ++i) {
       file.tensors.emplace_back(std::string(kOptimizer) + std::to_string(i), optimizer[i]);
     }
+    if (const auto& partial = paused.in_finetune->partial_epoch) {
+      file.number_metadata["epoch_steps"] = static_cast<double>(partial->steps);
+      file.number_metadata["epoch_loss_sum"] = partial->loss_sum;  // a double: bit for bit
+      file.number_metadata["epoch_correct"] = static_cast<double>(partial->correct);
+      file.number_metadata["epoch_seen"] = static_cast<double>(partial->seen);
+      file.number_metadata["epoch_seconds"] = partial->seconds;
+    }
   }
   for (std::size_t step = 0; step < paused.hook_states.size(); ++step) {
     if (!paused.hook_states[step]) continue;
@@ -130,7 +168,7 @@ void write_paused_state(const std::string& path, PausedCandidate& paused, const 
       file.number_metadata[hook_prefix(step) + key] = number;
     }
   }
-  file.text_metadata["checksum"] = checksum_of(file);
+  file.text_metadata["checksum"] = paused_state_checksum(file);
   io::write_checkpoint(path, file);
 }
 
@@ -141,10 +179,13 @@ std::unique_ptr<PausedCandidate> read_paused_state(const std::string& path, cons
   const SavedState saved(io::read_checkpoint(path), path);
   LATHE_CHECK(saved.file().text_metadata.contains(kFormatKey), path,
               ": expected a paused candidate (metadata '", kFormatKey, "'), found a checkpoint without it");
-  saved.expect(saved.text(kFormatKey) == kFormat, "format", saved.text(kFormatKey), std::string("format ") + kFormat);
-  LATHE_CHECK(saved.text("checksum") == checksum_of(saved.file()), path,
+  LATHE_CHECK(saved.text(kFormatKey) == kFormat || saved.text(kFormatKey) == kFirstFormat, path,
+              ": the paused candidate is of format ", saved.text(kFormatKey), ", this Lathe reads formats ",
+              kFirstFormat, " and ", kFormat, " (a newer Lathe wrote it: continue it with that one, or delete the ",
+              "file to run the candidate from its start)");
+  LATHE_CHECK(saved.text("checksum") == paused_state_checksum(saved.file()), path,
               ": the paused candidate is damaged: its checksum is ", saved.text("checksum"), ", its contents give ",
-              checksum_of(saved.file()));
+              paused_state_checksum(saved.file()));
   saved.expect(saved.text("recipe_hash") == recipe_hash(recipe), "the recipe with hash", saved.text("recipe_hash"),
                recipe_hash(recipe));
   saved.expect(saved.text("seed") == std::to_string(options.seed), "seed", saved.text("seed"),
@@ -192,6 +233,9 @@ std::unique_ptr<PausedCandidate> read_paused_state(const std::string& path, cons
                   ": expected shape ", trainable[i % trainable.size()]->value.shape().to_string(), ", found ",
                   tensor.value.shape().to_string());
       continuation.optimizer_state.push_back(tensor.value);
+    }
+    if (saved.file().number_metadata.contains("epoch_steps")) {
+      continuation.partial_epoch = read_partial_epoch(saved, continuation, data.train.size(), options.batch_size);
     }
     paused->in_finetune = std::move(continuation);
   }

@@ -9,11 +9,18 @@
 //   hook/<step>/<key>           each applied step's hook state (TrainingHook::save_state):
 //                               tensors as tensors, numbers as number metadata
 // and as metadata the recipe's hash and step texts, the seed and batch size, the step it
-// paused before (or inside), the epochs and optimiser steps done there, and a checksum of
-// all of it. The step objects themselves are not stored: the reader applies the steps
-// done to the base again (the same seed builds the same masks, quantisers and teacher) and
-// then loads the saved weights and hook states over them. The random state needs nothing:
-// batch order and dropout are functions of the seed, the epoch and the step.
+// paused before (or inside), the epochs and optimiser steps done there, for a pause inside
+// an epoch that epoch's steps, images, loss sum and correct count so far (epoch_*), and a
+// checksum of all of it. The step objects themselves are not stored: the reader applies
+// the steps done to the base again (the same seed builds the same masks, quantisers and
+// teacher) and then loads the saved weights and hook states over them. The random state
+// needs nothing: the epoch's batch order is a function of the seed and the epoch (the
+// continued run draws it again and skips the batches done), dropout one of the seed and
+// the step.
+//
+// Format 2 (paused_candidate_format); format 1 files, written before pauses inside an
+// epoch, read the same. A file of a format this reader does not know is refused, naming
+// it, and the candidate then runs from its start.
 #pragma once
 
 #include <memory>
@@ -39,5 +46,9 @@ std::unique_ptr<PausedCandidate> read_paused_state(const std::string& path, cons
                                                    const std::string& base_path, const Recipe& recipe,
                                                    const data::DataSplits& data, Backend& backend,
                                                    const EvaluatorOptions& options);
+
+// The checksum write_paused_state stores (FNV-1a over everything else the file holds):
+// what a reader compares, and what tests forge files of other writers with.
+std::string paused_state_checksum(const io::Checkpoint& file);
 
 }  // namespace lathe::recipe

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <string>
 
 #include "backend/backend_factory.h"
 #include "common/checkpoint_data.h"
@@ -56,11 +57,17 @@ std::unique_ptr<recipe::PausedCandidate> RecipeCandidateRunner::saved_state(
   try {
     std::unique_ptr<recipe::PausedCandidate> paused =
         recipe::read_paused_state(path, start, start_path, recipe, data_, *backend_, options);
+    std::string where;
+    if (paused->in_finetune) {
+      where = ", after epoch " + std::to_string(paused->in_finetune->epochs_done);
+      if (const auto& partial = paused->in_finetune->partial_epoch) {
+        where += " and step " + std::to_string(partial->steps) + " of epoch " +
+                 std::to_string(paused->in_finetune->epochs_done + 1);
+      }
+    }
     std::fprintf(stderr, "lathe: candidate %lld continues from its saved state %s (step %zu of %zu%s)\n",
                  static_cast<long long>(task.id), task.paused_state.c_str(), paused->next_step + 1,
-                 recipe.steps.size(),
-                 paused->in_finetune ? (", after epoch " + std::to_string(paused->in_finetune->epochs_done)).c_str()
-                                     : "");
+                 recipe.steps.size(), where.c_str());
     return paused;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lathe: candidate %lld: its saved state cannot be used (%s): running it from the start\n",

@@ -120,4 +120,21 @@ void DistillationHook::after_update(Backend& backend, nn::Model& /*model*/) {
   adapter_gradient_pending_ = false;
 }
 
+void DistillationHook::save_state(nn::HookState& state) const {
+  if (adapter_ && !adapter_->is_identity()) state.tensors["adapter_weight"] = adapter_->weight();
+}
+
+void DistillationHook::load_state(const nn::HookState& state, nn::Model& model) {
+  const bool saved_weight = state.tensors.contains("adapter_weight");
+  if (hint_) prepare(model);  // the adapter this student's hint layer needs, then its saved weight
+  if (!adapter_ || adapter_->is_identity()) {
+    LATHE_CHECK(!saved_weight, label_, ": the saved state has a hint adapter, this step's student needs none");
+    return;
+  }
+  const Tensor& weight = state.tensor("adapter_weight", label_);
+  LATHE_CHECK(weight.shape() == adapter_->weight().shape(), label_, ": the saved hint adapter has shape ",
+              weight.shape().to_string(), ", this student's needs ", adapter_->weight().shape().to_string());
+  adapter_->weight() = weight;
+}
+
 }  // namespace lathe::compress::distill

@@ -37,9 +37,13 @@ class DistillationHook final : public nn::TrainingHook {
   float add_loss_gradient(Backend& backend, nn::Model& model, const Tensor& images,
                           nn::LossGradients& gradients) override;
   void after_update(Backend& backend, nn::Model& model) override;
-  // Logits distillation keeps only the teacher, which the step's apply rebuilds; a hint
-  // adapter trains with the student and is not saved (a candidate with one is not paused).
-  [[nodiscard]] bool pausable() const override { return !hint_; }
+  // Logits distillation keeps only the teacher (inference mode: no state of its own),
+  // which the step's apply rebuilds. A hint adapter trains with the student by plain SGD:
+  // its weight is all it carries from one step to the next (its gradient is rewritten by
+  // every step's backward), so the weight is what a pause saves.
+  [[nodiscard]] bool pausable() const override { return true; }
+  void save_state(nn::HookState& state) const override;
+  void load_state(const nn::HookState& state, nn::Model& model) override;
 
   // Makes the hint adapter fit the student's hint layer; a student whose layer changed
   // width since (a later step compacted it) gets a fresh seeded adapter.

@@ -24,6 +24,7 @@ class FeatureAdapter {
   [[nodiscard]] std::int64_t teacher_channels() const { return teacher_channels_; }
   // C_t x C_s; empty for the identity.
   [[nodiscard]] Tensor& weight() { return weight_; }
+  [[nodiscard]] const Tensor& weight() const { return weight_; }
   [[nodiscard]] const Tensor& weight_grad() const { return weight_grad_; }
 
   // The adapted activation; the input itself for the identity. Valid until the next call.

@@ -130,4 +130,26 @@ void MixtureAdam::step(GaussianMixture& mixture, const MixtureGradient& gradient
   }
 }
 
+std::vector<double> MixtureAdam::state() const {
+  std::vector<double> numbers{static_cast<double>(steps_)};
+  for (const MixtureGradient* moment : {&first_moment_, &second_moment_}) {
+    for (const std::vector<double>* values : {&moment->means, &moment->log_variances, &moment->logits}) {
+      numbers.insert(numbers.end(), values->begin(), values->end());
+    }
+  }
+  return numbers;
+}
+
+void MixtureAdam::restore(const std::vector<double>& state) {
+  LATHE_CHECK(state.size() == state_size(), "mixture optimiser state: expected ", state_size(), " numbers, got ",
+              state.size());
+  steps_ = static_cast<std::int64_t>(state[0]);
+  std::size_t next = 1;
+  for (MixtureGradient* moment : {&first_moment_, &second_moment_}) {
+    for (std::vector<double>* values : {&moment->means, &moment->log_variances, &moment->logits}) {
+      for (double& value : *values) value = state[next++];
+    }
+  }
+}
+
 }  // namespace lathe::compress::share

@@ -67,6 +67,12 @@ class MixtureAdam {
   MixtureAdam(double learning_rate, std::size_t components);
   void step(GaussianMixture& mixture, const MixtureGradient& gradient);
 
+  // The step count, then both moments (means, log variances, logits each), for a paused
+  // run: 1 + 6 x components numbers. restore() takes them back.
+  [[nodiscard]] std::vector<double> state() const;
+  [[nodiscard]] std::size_t state_size() const { return 1 + 6 * first_moment_.means.size(); }
+  void restore(const std::vector<double>& state);
+
  private:
   double learning_rate_;
   std::int64_t steps_ = 0;

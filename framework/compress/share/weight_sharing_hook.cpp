@@ -1,6 +1,11 @@
 #include "compress/share/weight_sharing_hook.h"
 
+#include <algorithm>
+#include <span>
+#include <string>
+
 #include "compress/share/codebook_packing.h"
+#include "core/error.h"
 #include "nn/model_placement.h"
 
 namespace lathe::compress::share {
@@ -17,6 +22,16 @@ void set_to_cluster_means(std::span<float> values, const std::vector<std::uint32
   }
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(sums[cluster[i]]);
 }
+
+constexpr const char* kOwner = "the share step's saved state";
+
+Tensor float_tensor(const std::vector<float>& values) {
+  Tensor tensor(Shape{static_cast<std::int64_t>(values.size())});
+  std::copy(values.begin(), values.end(), tensor.values().begin());
+  return tensor;
+}
+
+std::string layer_key(const char* what, std::size_t layer) { return std::string(what) + "/" + std::to_string(layer); }
 
 }  // namespace
 
@@ -106,6 +121,69 @@ void WeightSharingHook::on_train_end(Backend& /*backend*/, nn::Model& /*model*/)
   prior_gradients_.clear();
   clusters_.clear();
   cluster_sizes_.clear();
+}
+
+void WeightSharingHook::save_state(nn::HookState& saved) const {
+  saved.numbers["snapped"] = state_.snapped ? 1.0 : 0.0;
+  saved.put_numbers("mixture/means", state_.mixture.means);
+  saved.put_numbers("mixture/log_variances", state_.mixture.log_variances);
+  saved.put_numbers("mixture/logits", state_.mixture.logits);
+  saved.put_numbers("mixture_adam", state_.mixture_optimizer.state());
+  saved.numbers["codebooks"] = static_cast<double>(state_.codebooks.size());
+  for (std::size_t l = 0; l < state_.codebooks.size(); ++l) {
+    saved.tensors[layer_key("codebook", l)] = float_tensor(state_.codebooks[l]);
+  }
+  // Inside a tied run only (between runs on_train_start derives them afresh, as then).
+  // Codebook indices are far below 2^24: exact as floats.
+  saved.numbers["clusters"] = static_cast<double>(clusters_.size());
+  for (std::size_t l = 0; l < clusters_.size(); ++l) {
+    Tensor indices(Shape{static_cast<std::int64_t>(clusters_[l].size())});
+    std::copy(clusters_[l].begin(), clusters_[l].end(), indices.values().begin());
+    saved.tensors[layer_key("clusters", l)] = std::move(indices);
+  }
+}
+
+void WeightSharingHook::load_state(const nn::HookState& saved, nn::Model& model) {
+  const std::size_t components = state_.mixture.size();
+  state_.snapped = saved.number("snapped", kOwner) != 0.0;
+  state_.mixture.means = saved.number_list("mixture/means", components, kOwner);
+  state_.mixture.log_variances = saved.number_list("mixture/log_variances", components, kOwner);
+  state_.mixture.logits = saved.number_list("mixture/logits", components, kOwner);
+  state_.mixture_optimizer.restore(
+      saved.number_list("mixture_adam", state_.mixture_optimizer.state_size(), kOwner));
+  const double codebooks = saved.number("codebooks", kOwner);
+  LATHE_CHECK(codebooks == (state_.snapped ? static_cast<double>(state_.layers.size()) : 0.0), kOwner,
+              ": expected a codebook for each of the ", state_.layers.size(), " shared layers once snapped, found ",
+              codebooks);
+  state_.codebooks.clear();
+  for (std::size_t l = 0; l < static_cast<std::size_t>(codebooks); ++l) {
+    const std::span<const float> values = saved.tensor(layer_key("codebook", l), kOwner).values();
+    state_.codebooks.emplace_back(values.begin(), values.end());
+  }
+  const double clusters = saved.number("clusters", kOwner);
+  if (clusters == 0.0) return;  // not inside a tied run: on_train_start ties the weights
+  LATHE_CHECK(state_.snapped && clusters == static_cast<double>(state_.layers.size()), kOwner,
+              ": expected the clusters of the ", state_.layers.size(), " snapped layers, found ", clusters);
+  prior_gradients_.clear();  // on_train_start made them for a run before the snap
+  clusters_.clear();
+  cluster_sizes_.clear();
+  for (std::size_t l = 0; l < state_.layers.size(); ++l) {
+    const std::span<const float> indices = saved.tensor(layer_key("clusters", l), kOwner).values();
+    const std::vector<float>& codebook = state_.codebooks[l];
+    LATHE_CHECK(static_cast<std::int64_t>(indices.size()) == shared_weight(model, state_.layers[l]).value.size(),
+                kOwner, ": layer ", state_.layers[l], ": expected a cluster for each of its ",
+                shared_weight(model, state_.layers[l]).value.size(), " weights, found ", indices.size());
+    std::vector<std::uint32_t> cluster(indices.size());
+    std::vector<std::int64_t> sizes(codebook.size(), 0);
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+      LATHE_CHECK(indices[i] >= 0.0F && indices[i] < static_cast<float>(codebook.size()), kOwner, ": layer ",
+                  state_.layers[l], ": expected cluster indices in [0, ", codebook.size(), "), found ", indices[i]);
+      cluster[i] = static_cast<std::uint32_t>(indices[i]);
+      ++sizes[cluster[i]];
+    }
+    clusters_.push_back(std::move(cluster));
+    cluster_sizes_.push_back(std::move(sizes));
+  }
 }
 
 }  // namespace lathe::compress::share

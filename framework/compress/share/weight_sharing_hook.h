@@ -10,6 +10,11 @@
 // the mean of its cluster's gradients, so the shared value moves as one weight would, and
 // after the update every member is re-set to its cluster's mean, so float drift in the
 // optimiser can never untie them. The codebook follows the updated values.
+//
+// Pausing (TrainingHook::save_state) carries the mixture and its Adam's moments (as
+// doubles), whether the weights are snapped, the codebooks and, inside a tied run, each
+// weight's cluster: clusters are not re-derived from the weights on continuing, since two
+// clusters whose shared values came to be equal floats would then merge.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +35,10 @@ class WeightSharingHook final : public nn::TrainingHook {
   void after_backward(Backend& backend, nn::Model& model) override;
   void after_update(Backend& backend, nn::Model& model) override;
   void on_train_end(Backend& backend, nn::Model& model) override;
+
+  [[nodiscard]] bool pausable() const override { return true; }
+  void save_state(nn::HookState& state) const override;
+  void load_state(const nn::HookState& state, nn::Model& model) override;
 
  private:
   ShareState& state_;
