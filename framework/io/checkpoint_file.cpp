@@ -17,6 +17,7 @@
 #include "io/hdf5_calls.h"
 #include "io/hdf5_handle.h"
 #include "io/hdf5_structure_check.h"
+#include "io/stored_string_check.h"
 #include "io/packed_tensor.h"
 
 namespace lathe::io {
@@ -320,6 +321,7 @@ std::string read_text(hid_t object, const std::string& where) {
   LATHE_CHECK(H5Tget_class(type.get()) == H5T_STRING && H5Tis_variable_str(type.get()) > 0, where,
               ": expected a variable-length string, found ", describe_type(type.get()));
   expect_scalar(object, where, "a single string");
+  if (!is_attribute(object)) require_stored_string_within_file(object, where);
   char* text = nullptr;
   read_all(object, type.get(), &text, where);
   const std::unique_ptr<char, Hdf5MemoryFree> owned_text(text);
