@@ -2,7 +2,7 @@
 # The README's test command: installs what is missing, builds the release preset and
 # runs every test with ctest. .ci/run calls exactly this, with CI=true. LATHE_SANITIZERS=1
 # adds two stages (README, "Tests in CI", has the measured times and why CI does not set
-# it yet: the reproducible fuzz run finds a runaway allocation, fuzz/unfixed/, and the
+# it yet: the reproducible fuzz run finds two unfixed problems, fuzz/unfixed/, and the
 # asan stage has not been measured over the oneDNN engine):
 #  1. every fuzz target from its seeds, reproducibly (scripts/fuzz.sh: a fixed -seed and
 #     a fixed number of inputs per target, so it runs the same inputs every time); a
