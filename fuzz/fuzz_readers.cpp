@@ -32,11 +32,13 @@ void write_file(const std::string& path, const std::uint8_t* data, std::size_t s
       .write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
 }
 
-// A lathe::Error is the expected refusal of bad input.
-void success_or_error(const std::function<void()>& read) {
+// A lathe::Error is the expected refusal of bad input. True when `read` succeeded.
+bool success_or_error(const std::function<void()>& read) {
   try {
     read();
+    return true;
   } catch (const Error&) {
+    return false;
   }
 }
 
@@ -46,45 +48,48 @@ std::string text_of(const std::uint8_t* data, std::size_t size) {
 
 }  // namespace
 
-void read_config(const std::uint8_t* data, std::size_t size) {
+bool read_config(const std::uint8_t* data, std::size_t size) {
   const std::string text = text_of(data, size);
-  success_or_error([&] {
+  const bool as_train_config = success_or_error([&] {
     (void)nn::parse_train_config(config::parse_yaml_document(text, "fuzz.yaml"), "fuzz.yaml");
   });
-  success_or_error([&] { const nn::Model model(nn::parse_model_spec(text, "fuzz.yaml"), 1); });
+  const bool as_model_spec =
+      success_or_error([&] { const nn::Model model(nn::parse_model_spec(text, "fuzz.yaml"), 1); });
+  return as_train_config || as_model_spec;
 }
 
-void read_recipe(const std::uint8_t* data, std::size_t size) {
+bool read_recipe(const std::uint8_t* data, std::size_t size) {
   const std::string text = text_of(data, size);
-  success_or_error([&] {
+  const bool as_recipe = success_or_error([&] {
     const recipe::Recipe recipe = recipe::parse_recipe(text, "fuzz.yaml");
     for (const recipe::RecipeStepSpec& step : recipe.steps) {
       if (step.kind != "finetune") (void)recipe::make_compression_step(step);
     }
   });
-  success_or_error([&] { (void)recipe::parse_fallback_chain(text, "fuzz.yaml"); });
+  const bool as_fallback_chain = success_or_error([&] { (void)recipe::parse_fallback_chain(text, "fuzz.yaml"); });
+  return as_recipe || as_fallback_chain;
 }
 
-void read_idx(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return;
+bool read_idx(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return false;
   const std::size_t images = std::min<std::size_t>(size - 1, std::size_t{data[0]} * 4);
   static const std::string images_path = input_file("images.idx");
   static const std::string labels_path = input_file("labels.idx");
   write_file(images_path, data + 1, images);
   write_file(labels_path, data + 1 + images, size - 1 - images);
-  success_or_error([&] { (void)data::read_idx_pair(images_path, labels_path); });
+  return success_or_error([&] { (void)data::read_idx_pair(images_path, labels_path); });
 }
 
-void read_hdf5_data(const std::uint8_t* data, std::size_t size) {
+bool read_hdf5_data(const std::uint8_t* data, std::size_t size) {
   static const std::string path = input_file("data.h5");
   write_file(path, data, size);
-  success_or_error([&] { (void)data::read_hdf5_dataset(path); });
+  return success_or_error([&] { (void)data::read_hdf5_dataset(path); });
 }
 
-void read_checkpoint(const std::uint8_t* data, std::size_t size) {
+bool read_checkpoint(const std::uint8_t* data, std::size_t size) {
   static const std::string path = input_file("checkpoint.h5");
   write_file(path, data, size);
-  success_or_error([&] {
+  return success_or_error([&] {
     const io::Checkpoint checkpoint = io::read_checkpoint(path);
     (void)nn::model_from_checkpoint(checkpoint, path);
   });

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "recipe/json_text.h"
+#include "core/json_text.h"
 #include "strategies/number_text.h"
 #include "strategies/search_space.h"
 
@@ -73,9 +73,9 @@ std::string point_to_json(const SearchSpace& space, const Point& point) {
   for (std::size_t i = 0; i < point.size(); ++i) {
     const Dimension& d = space.dimensions[i];
     if (i > 0) json += ", ";
-    json += recipe::json_string(d.name) + ": ";
+    json += json_string(d.name) + ": ";
     json += d.kind == Dimension::Kind::categorical
-                ? recipe::json_string(d.choices[static_cast<std::size_t>(point[i])])
+                ? json_string(d.choices[static_cast<std::size_t>(point[i])])
                 : exact_number(point[i]);
   }
   return json + "}";

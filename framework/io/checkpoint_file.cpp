@@ -14,9 +14,10 @@
 #include "io/path_checks.h"
 #include "tensor/finite_values.h"
 #include "io/atomic_hdf5_file.h"
-#include "io/global_heap_check.h"
 #include "io/hdf5_calls.h"
 #include "io/hdf5_handle.h"
+#include "io/hdf5_structure_check.h"
+#include "io/stored_string_check.h"
 #include "io/packed_tensor.h"
 
 namespace lathe::io {
@@ -320,6 +321,7 @@ std::string read_text(hid_t object, const std::string& where) {
   LATHE_CHECK(H5Tget_class(type.get()) == H5T_STRING && H5Tis_variable_str(type.get()) > 0, where,
               ": expected a variable-length string, found ", describe_type(type.get()));
   expect_scalar(object, where, "a single string");
+  if (!is_attribute(object)) require_stored_string_within_file(object, where);
   char* text = nullptr;
   read_all(object, type.get(), &text, where);
   const std::unique_ptr<char, Hdf5MemoryFree> owned_text(text);
@@ -549,7 +551,7 @@ Checkpoint read_checkpoint(const std::string& path) {
   LATHE_CHECK(is_hdf5 >= 0, path, ": cannot open it", hdf5_error_detail());
   LATHE_CHECK(is_hdf5 > 0, path,
               ": expected an HDF5 file (a Lathe checkpoint), found a file without the HDF5 signature");
-  require_readable_global_heaps(path);  // before any text is read: a damaged heap hangs libhdf5
+  require_walkable_hdf5_file(path);  // before libhdf5 walks it: some damage hangs or crashes libhdf5
   const Hdf5Handle file =
       own(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path,
           ": expected a complete HDF5 file, found one HDF5 cannot open, likely truncated or damaged");

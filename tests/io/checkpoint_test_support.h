@@ -56,6 +56,20 @@ inline void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
+// A checkpoint of one small tensor with text in every place Lathe stores some (the model
+// spec, the training metadata), so its file has a global heap and a group B-tree.
+inline Checkpoint small_checkpoint_with_text() {
+  Checkpoint checkpoint;
+  checkpoint.model_spec_yaml = "model:\n  - dense: {name: fc1, units: 2}\n";
+  Tensor weight(Shape({2, 3}));
+  for (std::int64_t i = 0; i < weight.size(); ++i) weight[i] = static_cast<float>(i);
+  checkpoint.tensors.push_back({"fc1/weight", weight});
+  checkpoint.normalization_mean = {0.5F};
+  checkpoint.normalization_std = {2.0F};
+  checkpoint.text_metadata = {{"config", "train:\n  epochs: 1\n"}};
+  return checkpoint;
+}
+
 // ---------------------------------------------------------------- HDF5 edits
 
 inline Hdf5Handle open_for_editing(const std::string& path) {

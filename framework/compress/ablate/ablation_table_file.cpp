@@ -14,6 +14,7 @@
 #include "io/atomic_hdf5_file.h"
 #include "io/hdf5_calls.h"
 #include "io/hdf5_handle.h"
+#include "io/hdf5_structure_check.h"
 
 namespace lathe::compress::ablate {
 namespace {
@@ -208,6 +209,8 @@ AblationTable read_ablation_table(const std::string& path) {
   io::require_input_file(path, "an ablation table file (.h5)");
   const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   LATHE_CHECK(is_hdf5 > 0, path, ": expected an HDF5 file (an ablation table), found a file without the HDF5 signature");
+  // Before libhdf5 walks it: a damaged global heap hangs libhdf5, a damaged group crashes it.
+  io::require_walkable_hdf5_file(path);
   const Hdf5Handle file = own(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path,
                               ": expected a complete HDF5 file, found one HDF5 cannot open (truncated or damaged?)");
   const hid_t f = file.get();

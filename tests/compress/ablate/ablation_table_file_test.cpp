@@ -4,6 +4,7 @@
 #include <hdf5.h>
 
 #include "ablation_test_models.h"
+#include "io/hdf5_damage.h"
 #include "support/temp_dir.h"
 
 namespace lathe::compress::ablate {
@@ -104,6 +105,32 @@ TEST(AblationTableFile, FilesThatAreNotTablesAreClearErrors) {
   H5Fclose(other);
   EXPECT_EQ(test::error_of([&] { (void)read_ablation_table(dir.file("other.h5")); }),
             dir.file("other.h5") + ": root attribute 'format': expected a string, found none");
+}
+
+// The damage the checkpoint reader refuses (tests/io/global_heap_check_test.cpp,
+// group_btree_check_test.cpp) is refused here too: without the check, libhdf5 1.10 hangs
+// on the first and crashes on the second.
+TEST(AblationTableFile, DamagedGlobalHeapIsRefusedBeforeLibhdf5LoopsOnIt) {
+  const test_support::TempDir dir;
+  const std::string path = dir.file("table.h5");
+  write_ablation_table(path, sample_table());
+  const std::size_t size_field = io::test_support::zero_global_heap_free_space(path);
+  ASSERT_GT(size_field, 0U);
+  const std::string message = test::error_of([&] { (void)read_ablation_table(path); });
+  io::test_support::expect_mentions(message, {path + ": ", "damaged global heap", "free-space object of size 0",
+                                              "at byte " + std::to_string(size_field - 8)});
+}
+
+TEST(AblationTableFile, UndefinedGroupBtreeChildIsRefusedBeforeLibhdf5ReadsThroughIt) {
+  const test_support::TempDir dir;
+  const std::string path = dir.file("table.h5");
+  write_ablation_table(path, sample_table());
+  const std::size_t child_field =
+      io::test_support::point_group_btree_child_at(path, io::test_support::kUndefinedAddress);
+  ASSERT_GT(child_field, 0U);
+  const std::string message = test::error_of([&] { (void)read_ablation_table(path); });
+  io::test_support::expect_mentions(message, {path + ": ", "damaged group B-tree",
+                                              "child 0 at byte " + std::to_string(child_field)});
 }
 
 TEST(AblationTableText, ListsEveryGroupInRankOrder) {
