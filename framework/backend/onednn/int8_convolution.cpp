@@ -1,0 +1,111 @@
+#include "backend/onednn/int8_convolution.h"
+
+#include <array>
+#include <map>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "backend/onednn/activation_codes.h"
+#include "backend/onednn/int8_primitive.h"
+#include "core/error.h"
+
+namespace lathe::onednn {
+namespace {
+
+using Tag = memory::format_tag;
+using Type = memory::data_type;
+
+}  // namespace
+
+struct Int8Convolution::Cache {
+  Conv2dGeometry geometry;
+  FakeQuantGrid grid;
+  PaddedImages padded;  // batch set per forward
+  std::vector<std::int8_t> levels;
+  AccumulatorFold fold;
+  bool relu = false;
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+  std::map<std::array<int, 2>, Int8Entry> entries;  // by batch, threads
+  std::vector<std::uint8_t> codes;
+
+  Int8Entry& entry(int batch, int threads) {
+    const std::array<int, 2> key{batch, threads};
+    if (auto found = entries.find(key); found != entries.end()) return found->second;
+    const Conv2dGeometry& g = geometry;
+    const memory::dims src{batch, g.in_channels, padded.padded_height, padded.padded_width};
+    const memory::dims weights{g.out_channels, g.in_channels, g.kernel_height, g.kernel_width};
+    const memory::dims dst{batch, g.out_channels, g.out_height(), g.out_width()};
+    try {
+      // The padding is in the codes already: none here, on either side.
+      const dnnl::convolution_forward::desc desc(
+          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+          memory::desc(src, Type::u8, Tag::any), memory::desc(weights, Type::s8, Tag::any),
+          memory::desc({g.out_channels}, Type::f32, Tag::x), memory::desc(dst, Type::f32, Tag::any),
+          {g.stride, g.stride}, {0, 0}, {0, 0});
+      const dnnl::convolution_forward::primitive_desc pd(
+          desc, int8_attributes(fold.output_scales, relu), engine);
+      Int8Entry made;
+      made.entry.primitive = dnnl::convolution_forward(pd);
+      made.entry.operands.push_back(make_operand(DNNL_ARG_SRC, false,
+                                                 memory::desc(src, Type::u8, Tag::nhwc),
+                                                 pd.src_desc(), engine));
+      made.entry.operands.push_back(make_operand(DNNL_ARG_DST, true,
+                                                 memory::desc(dst, Type::f32, Tag::nchw),
+                                                 pd.dst_desc(), engine));
+      made.finish(pd, memory::desc(weights, Type::s8, Tag::oihw), levels, fold.bias, engine,
+                         stream);
+      return entries.emplace(key, std::move(made)).first->second;
+    } catch (const dnnl::error& e) {
+      fail("onednn int8 conv2d: no primitive for batch ", batch, ", ", g.in_channels, "x",
+           g.in_height, "x", g.in_width, " input, ", g.out_channels, " outputs, ",
+           g.kernel_height, "x", g.kernel_width, " kernel, stride ", g.stride, ", padding ",
+           g.padding, ": ", e.what());
+    }
+  }
+};
+
+Int8Convolution::Int8Convolution(const Conv2dGeometry& g, const FakeQuantGrid& input_grid,
+                                 Int8LayerWeights weights)
+    : cache_(std::make_unique<Cache>()) {
+  const std::int64_t per_output =
+      static_cast<std::int64_t>(g.in_channels) * g.kernel_height * g.kernel_width;
+  LATHE_CHECK(g.out_channels > 0 && g.out_height() > 0 && g.out_width() > 0 &&
+                  static_cast<std::int64_t>(weights.levels.size()) == g.out_channels * per_output,
+              "onednn int8 conv2d: ", weights.levels.size(), " weight levels for ", g.out_channels,
+              " outputs of ", per_output, " and a ", g.out_height(), "x", g.out_width(), " output");
+  Cache& c = *cache_;
+  c.geometry = g;
+  c.grid = input_grid;
+  // Exactly the rows and columns the output reads: (out - 1) * stride + kernel.
+  c.padded = {0,
+              g.in_channels,
+              g.in_height,
+              g.in_width,
+              g.padding,
+              g.padding,
+              (g.out_height() - 1) * g.stride + g.kernel_height,
+              (g.out_width() - 1) * g.stride + g.kernel_width};
+  c.fold = fold_accumulator(weights.levels, weights.scales, weights.bias, input_grid.zero_point);
+  c.levels = std::move(weights.levels);
+  c.relu = weights.relu;
+}
+
+Int8Convolution::~Int8Convolution() = default;
+
+void Int8Convolution::forward(int batch, const float* input, float* output, int threads) {
+  Cache& c = *cache_;
+  Int8Entry& entry = c.entry(batch, threads);
+  c.padded.batch = batch;
+  const std::size_t count = static_cast<std::size_t>(batch) * c.padded.channels *
+                            c.padded.padded_height * c.padded.padded_width;
+  if (c.codes.size() < count) c.codes.resize(count);
+  quantize_padded_nhwc(c.padded, input, c.grid, c.codes.data(), threads);
+  entry.run(c.stream, c.codes.data(), output, threads);
+}
+
+std::string Int8Convolution::implementation(int batch, int threads) {
+  return cache_->entry(batch, threads).entry.implementation;
+}
+
+}  // namespace lathe::onednn
