@@ -9,31 +9,62 @@
 namespace lathe::onednn {
 namespace {
 
-// std::round written with trunc, which vectorises: v - trunc(v) is exact below 2^23.
-inline std::uint8_t code_of(float x, const FakeQuantGrid& g, float low_code, float high_code) {
-  const float v = std::clamp(x, g.clamp_low, g.clamp_high) / g.scale;
-  float level = std::trunc(v);
-  level += std::fabs(v - level) >= 0.5F ? std::copysign(1.0F, v) : 0.0F;
-  level += static_cast<float>(g.zero_point);
-  return static_cast<std::uint8_t>(std::clamp(level, low_code, high_code));
+// The grid's numbers as locals: read through the grid, the compiler reloads them after
+// every u8 store (a u8 pointer may alias them) and cannot vectorise the loop.
+struct Rounding {
+  float scale, low, high, zero_point, min_code, max_code;
+  // x / scale held within one level beyond the codes' ends: the result is the same after
+  // the final clamp, and the conversion to int is always defined.
+  float level_low, level_high;
+  explicit Rounding(const FakeQuantGrid& g)
+      : scale(g.scale), low(g.clamp_low), high(g.clamp_high),
+        zero_point(static_cast<float>(g.zero_point)), min_code(static_cast<float>(g.min_code)),
+        max_code(static_cast<float>(g.max_code)),
+        level_low(static_cast<float>(g.min_code - g.zero_point - 1)),
+        level_high(static_cast<float>(g.max_code - g.zero_point + 1)) {}
+
+  // std::round (halves away from zero) by truncation to int and the exact fraction
+  // v - trunc(v): std::trunc and a float select keep GCC from vectorising the loop.
+  [[nodiscard]] std::uint8_t code(float x) const {
+    const float v =
+        std::min(std::max(std::min(std::max(x, low), high) / scale, level_low), level_high);
+    const auto whole = static_cast<int>(v);
+    const float fraction = v - static_cast<float>(whole);
+    const int rounded = whole + (fraction >= 0.5F ? 1 : 0) - (fraction <= -0.5F ? 1 : 0);
+    const float level =
+        std::min(std::max(static_cast<float>(rounded) + zero_point, min_code), max_code);
+    return static_cast<std::uint8_t>(static_cast<int>(level));
+  }
+};
+
+// One thread's share, vectorised: the rounding by value and restrict pointers, so nothing
+// is reloaded per element (an OpenMP region would share the rounding by pointer).
+void round_span(const float* __restrict x, std::uint8_t* __restrict codes, std::int64_t count,
+                const Rounding rounding) {
+#pragma omp simd
+  for (std::int64_t i = 0; i < count; ++i) codes[i] = rounding.code(x[i]);
 }
+
+constexpr std::int64_t kChunk = 16384;
 
 }  // namespace
 
 void quantize_rows(std::int64_t count, const float* x, const FakeQuantGrid& grid, std::uint8_t* codes,
                    int threads) {
   const cpu::ThreadScope thread_scope(threads);
-  const auto low = static_cast<float>(grid.min_code);
-  const auto high = static_cast<float>(grid.max_code);
-#pragma omp parallel for simd if (count >= cpu::kParallelElements)
-  for (std::int64_t i = 0; i < count; ++i) codes[i] = code_of(x[i], grid, low, high);
+  const Rounding rounding(grid);
+  const std::int64_t chunks = (count + kChunk - 1) / kChunk;
+#pragma omp parallel for if (count >= cpu::kParallelElements)
+  for (std::int64_t chunk = 0; chunk < chunks; ++chunk) {
+    const std::int64_t begin = chunk * kChunk;
+    round_span(x + begin, codes + begin, std::min(kChunk, count - begin), rounding);
+  }
 }
 
 void quantize_padded_nhwc(const PaddedImages& s, const float* x, const FakeQuantGrid& grid,
                           std::uint8_t* codes, int threads) {
   const cpu::ThreadScope thread_scope(threads);
-  const auto low = static_cast<float>(grid.min_code);
-  const auto high = static_cast<float>(grid.max_code);
+  const Rounding rounding(grid);
   const auto zero = static_cast<std::uint8_t>(grid.zero_point);
   const std::int64_t plane = static_cast<std::int64_t>(s.height) * s.width;
   const std::int64_t out_row = static_cast<std::int64_t>(s.padded_width) * s.channels;
@@ -56,7 +87,7 @@ void quantize_padded_nhwc(const PaddedImages& s, const float* x, const FakeQuant
     for (int c = 0; c < s.channels; ++c) {
       const float* in = x + (n * s.channels + c) * plane + static_cast<std::int64_t>(h) * s.width;
       for (int w = w_begin; w < w_end; ++w) {
-        out[static_cast<std::int64_t>(w) * s.channels + c] = code_of(in[w - s.pad_left], grid, low, high);
+        out[static_cast<std::int64_t>(w) * s.channels + c] = rounding.code(in[w - s.pad_left]);
       }
     }
   }

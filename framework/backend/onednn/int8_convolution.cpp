@@ -21,6 +21,10 @@ struct Int8Convolution::Cache {
   Conv2dGeometry geometry;
   FakeQuantGrid grid;
   PaddedImages padded;  // batch set per forward
+  // With zero point 0 (a post-ReLU input) oneDNN's own zero padding is the code of 0: the
+  // codes stay NCHW, rounded in one contiguous pass, and oneDNN pads them. Otherwise the
+  // rounding pass pads with the zero point's code (the kernel then pads nothing).
+  bool kernel_pads = false;
   std::vector<std::int8_t> levels;
   AccumulatorFold fold;
   bool relu = false;
@@ -33,22 +37,31 @@ struct Int8Convolution::Cache {
     const std::array<int, 2> key{batch, threads};
     if (auto found = entries.find(key); found != entries.end()) return found->second;
     const Conv2dGeometry& g = geometry;
-    const memory::dims src{batch, g.in_channels, padded.padded_height, padded.padded_width};
+    const memory::dims src = kernel_pads
+                                 ? memory::dims{batch, g.in_channels, g.in_height, g.in_width}
+                                 : memory::dims{batch, g.in_channels, padded.padded_height,
+                                                padded.padded_width};
+    const int right_h = padded.padded_height - g.in_height - g.padding;
+    const int right_w = padded.padded_width - g.in_width - g.padding;
+    const memory::dims padding_left =
+        kernel_pads ? memory::dims{g.padding, g.padding} : memory::dims{0, 0};
+    const memory::dims padding_right =
+        kernel_pads ? memory::dims{right_h, right_w} : memory::dims{0, 0};
     const memory::dims weights{g.out_channels, g.in_channels, g.kernel_height, g.kernel_width};
     const memory::dims dst{batch, g.out_channels, g.out_height(), g.out_width()};
     try {
-      // The padding is in the codes already: none here, on either side.
       const dnnl::convolution_forward::desc desc(
           dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
           memory::desc(src, Type::u8, Tag::any), memory::desc(weights, Type::s8, Tag::any),
           memory::desc({g.out_channels}, Type::f32, Tag::x), memory::desc(dst, Type::f32, Tag::any),
-          {g.stride, g.stride}, {0, 0}, {0, 0});
+          {g.stride, g.stride}, padding_left, padding_right);
       const dnnl::convolution_forward::primitive_desc pd(
           desc, int8_attributes(fold.output_scales, relu), engine);
       Int8Entry made;
       made.entry.primitive = dnnl::convolution_forward(pd);
       made.entry.operands.push_back(make_operand(DNNL_ARG_SRC, false,
-                                                 memory::desc(src, Type::u8, Tag::nhwc),
+                                                 memory::desc(src, Type::u8,
+                                                              kernel_pads ? Tag::nchw : Tag::nhwc),
                                                  pd.src_desc(), engine));
       made.entry.operands.push_back(make_operand(DNNL_ARG_DST, true,
                                                  memory::desc(dst, Type::f32, Tag::nchw),
@@ -86,6 +99,8 @@ Int8Convolution::Int8Convolution(const Conv2dGeometry& g, const FakeQuantGrid& i
               g.padding,
               (g.out_height() - 1) * g.stride + g.kernel_height,
               (g.out_width() - 1) * g.stride + g.kernel_width};
+  c.kernel_pads = input_grid.zero_point == 0 && c.padded.padded_height >= g.in_height + g.padding &&
+                  c.padded.padded_width >= g.in_width + g.padding;
   c.fold = fold_accumulator(weights.levels, weights.scales, weights.bias, input_grid.zero_point);
   c.levels = std::move(weights.levels);
   c.relu = weights.relu;
@@ -97,10 +112,16 @@ void Int8Convolution::forward(int batch, const float* input, float* output, int 
   Cache& c = *cache_;
   Int8Entry& entry = c.entry(batch, threads);
   c.padded.batch = batch;
-  const std::size_t count = static_cast<std::size_t>(batch) * c.padded.channels *
-                            c.padded.padded_height * c.padded.padded_width;
+  const std::size_t count =
+      static_cast<std::size_t>(batch) * c.padded.channels *
+      (c.kernel_pads ? static_cast<std::size_t>(c.padded.height) * c.padded.width
+                     : static_cast<std::size_t>(c.padded.padded_height) * c.padded.padded_width);
   if (c.codes.size() < count) c.codes.resize(count);
-  quantize_padded_nhwc(c.padded, input, c.grid, c.codes.data(), threads);
+  if (c.kernel_pads) {
+    quantize_rows(static_cast<std::int64_t>(count), input, c.grid, c.codes.data(), threads);
+  } else {
+    quantize_padded_nhwc(c.padded, input, c.grid, c.codes.data(), threads);
+  }
   entry.run(c.stream, c.codes.data(), output, threads);
 }
 

@@ -6,8 +6,9 @@
 //   y[o] = relu?(scales[o] * sum k[o] * (c - zero_point) + bias[o])
 // where c are the input's codes on its grid and scales[o] = input scale x weight scale
 // (x the batchnorm's scale when folded). The float input is rounded to codes in one pass
-// that also pads the image with the zero point's code and lays it out NHWC, the layout
-// the int8 kernels read; the output comes back as NCHW floats.
+// (which, for a zero point other than 0, also pads the image with the zero point's code
+// and lays it out NHWC, the layout the int8 kernels read); the output comes back as NCHW
+// floats.
 //
 // The weights are reordered into the kernel's layout once per primitive; primitives and
 // their buffers are made once per batch size and thread count, like the float ones.
