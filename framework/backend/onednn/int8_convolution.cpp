@@ -17,25 +17,20 @@ using Type = memory::data_type;
 
 }  // namespace
 
-struct Int8Convolution::Cache {
+struct Int8Convolution::Cache : Int8LayerState {
+  using Int8LayerState::Int8LayerState;
   Conv2dGeometry geometry;
-  FakeQuantGrid grid;
   PaddedImages padded;  // batch set per forward
   // With zero point 0 (a post-ReLU input) oneDNN's own zero padding is the code of 0: the
   // codes stay NCHW, rounded in one contiguous pass, and oneDNN pads them. Otherwise the
   // rounding pass pads with the zero point's code (the kernel then pads nothing).
   bool kernel_pads = false;
-  std::vector<std::int8_t> levels;
-  AccumulatorFold fold;
-  bool relu = false;
-  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
-  dnnl::stream stream{engine};
-  std::map<std::array<int, 2>, Int8Entry> entries;  // by batch, threads
-  std::vector<std::uint8_t> codes;
 
   Int8Entry& entry(int batch, int threads) {
-    const std::array<int, 2> key{batch, threads};
-    if (auto found = entries.find(key); found != entries.end()) return found->second;
+    return Int8LayerState::entry(batch, threads, [&] { return make(batch); });
+  }
+
+  Int8Entry make(int batch) {
     const Conv2dGeometry& g = geometry;
     const memory::dims src = kernel_pads
                                  ? memory::dims{batch, g.in_channels, g.in_height, g.in_width}
@@ -68,7 +63,7 @@ struct Int8Convolution::Cache {
                                                  pd.dst_desc(), engine));
       made.finish(pd, memory::desc(weights, Type::s8, Tag::oihw), levels, fold.bias, engine,
                          stream);
-      return entries.emplace(key, std::move(made)).first->second;
+      return made;
     } catch (const dnnl::error& e) {
       fail("onednn int8 conv2d: no primitive for batch ", batch, ", ", g.in_channels, "x",
            g.in_height, "x", g.in_width, " input, ", g.out_channels, " outputs, ",
@@ -80,16 +75,15 @@ struct Int8Convolution::Cache {
 
 Int8Convolution::Int8Convolution(const Conv2dGeometry& g, const FakeQuantGrid& input_grid,
                                  Int8LayerWeights weights)
-    : cache_(std::make_unique<Cache>()) {
+    : cache_(std::make_unique<Cache>(input_grid, std::move(weights))) {
+  Cache& c = *cache_;
   const std::int64_t per_output =
       static_cast<std::int64_t>(g.in_channels) * g.kernel_height * g.kernel_width;
   LATHE_CHECK(g.out_channels > 0 && g.out_height() > 0 && g.out_width() > 0 &&
-                  static_cast<std::int64_t>(weights.levels.size()) == g.out_channels * per_output,
-              "onednn int8 conv2d: ", weights.levels.size(), " weight levels for ", g.out_channels,
+                  static_cast<std::int64_t>(c.levels.size()) == g.out_channels * per_output,
+              "onednn int8 conv2d: ", c.levels.size(), " weight levels for ", g.out_channels,
               " outputs of ", per_output, " and a ", g.out_height(), "x", g.out_width(), " output");
-  Cache& c = *cache_;
   c.geometry = g;
-  c.grid = input_grid;
   // Exactly the rows and columns the output reads: (out - 1) * stride + kernel.
   c.padded = {0,
               g.in_channels,
@@ -101,9 +95,6 @@ Int8Convolution::Int8Convolution(const Conv2dGeometry& g, const FakeQuantGrid& i
               (g.out_width() - 1) * g.stride + g.kernel_width};
   c.kernel_pads = input_grid.zero_point == 0 && c.padded.padded_height >= g.in_height + g.padding &&
                   c.padded.padded_width >= g.in_width + g.padding;
-  c.fold = fold_accumulator(weights.levels, weights.scales, weights.bias, input_grid.zero_point);
-  c.levels = std::move(weights.levels);
-  c.relu = weights.relu;
 }
 
 Int8Convolution::~Int8Convolution() = default;
@@ -116,13 +107,13 @@ void Int8Convolution::forward(int batch, const float* input, float* output, int 
       static_cast<std::size_t>(batch) * c.padded.channels *
       (c.kernel_pads ? static_cast<std::size_t>(c.padded.height) * c.padded.width
                      : static_cast<std::size_t>(c.padded.padded_height) * c.padded.padded_width);
-  if (c.codes.size() < count) c.codes.resize(count);
+  std::uint8_t* codes = c.codes_for(count);
   if (c.kernel_pads) {
-    quantize_rows(static_cast<std::int64_t>(count), input, c.grid, c.codes.data(), threads);
+    quantize_rows(static_cast<std::int64_t>(count), input, c.grid, codes, threads);
   } else {
-    quantize_padded_nhwc(c.padded, input, c.grid, c.codes.data(), threads);
+    quantize_padded_nhwc(c.padded, input, c.grid, codes, threads);
   }
-  entry.run(c.stream, c.codes.data(), output, threads);
+  entry.run(c.stream, codes, output, threads);
 }
 
 std::string Int8Convolution::implementation(int batch, int threads) {

@@ -3,13 +3,18 @@
 // kernel's layout once when it is made, and run under a given thread count.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
+#include <map>
+#include <utility>
 #include <vector>
 
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "backend/cpu/cpu_kernels.h"
+#include "backend/onednn/activation_codes.h"
+#include "backend/onednn/int8_convolution.h"
 #include "backend/onednn/primitive_entry.h"
 
 namespace lathe::onednn {
@@ -47,6 +52,39 @@ struct Int8Entry {
   void run(dnnl::stream& stream, const std::uint8_t* codes, float* output, int threads) {
     const cpu::ThreadScope thread_scope(threads);
     onednn::run(entry, stream, {codes, output});
+  }
+};
+
+// What both int8 layers keep: the input's grid, the weights with their accumulator fold,
+// the primitives by batch size and thread count, and the buffer of input codes.
+struct Int8LayerState {
+  FakeQuantGrid grid;
+  AccumulatorFold fold;  // before `levels`: made from the weights' levels before they move
+  std::vector<std::int8_t> levels;
+  bool relu = false;
+  dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+  dnnl::stream stream{engine};
+  std::map<std::array<int, 2>, Int8Entry> entries;
+  std::vector<std::uint8_t> codes;
+
+  Int8LayerState(const FakeQuantGrid& input_grid, Int8LayerWeights weights)
+      : grid(input_grid),
+        fold(fold_accumulator(weights.levels, weights.scales, weights.bias, input_grid.zero_point)),
+        levels(std::move(weights.levels)),
+        relu(weights.relu) {}
+
+  // The cached entry, or the one `make` builds (called once per batch and thread count).
+  template <class Make>
+  Int8Entry& entry(int batch, int threads, Make&& make) {
+    const std::array<int, 2> key{batch, threads};
+    if (auto found = entries.find(key); found != entries.end()) return found->second;
+    return entries.emplace(key, make()).first->second;
+  }
+
+  // The codes buffer, grown to `count` once per larger batch.
+  std::uint8_t* codes_for(std::size_t count) {
+    if (codes.size() < count) codes.resize(count);
+    return codes.data();
   }
 };
 

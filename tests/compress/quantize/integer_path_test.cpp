@@ -73,6 +73,8 @@ io::Checkpoint artifact_of(const std::string& recipe) {
   return outcome.artifact;
 }
 
+#ifdef LATHE_HAVE_ONEDNN
+
 std::vector<float> logits(nn::FusedInference& inference, Backend& backend) {
   return inference.forward(backend, trained().data.test.images).to_host_vector();
 }
@@ -98,7 +100,6 @@ double largest_gap_over_scale(const std::vector<float>& actual, const std::vecto
   return gap / std::max(scale, 1e-6);
 }
 
-#ifdef LATHE_HAVE_ONEDNN
 
 TEST(IntegerPath, QuantisedArtifactsPredictAsTheSimulatedPathOnIntegerKernels) {
   const std::vector<std::string> recipes{
