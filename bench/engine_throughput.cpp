@@ -2,7 +2,11 @@
 // a fixed batch, the figures bench/torch_peer.py (CPU and GPU) measures for PyTorch: one
 // SGD step (forward, cross-entropy, backward, momentum update) per iteration for training,
 // one inference forward as nn::evaluate runs it (nn/layers/fused_inference.h) for
-// inference.
+// inference. infer_int8 (CPU) is the same forward of the model quantised to 8-bit
+// weights and activations by the quantize step (PTQ, calibrated on synthetic images) and
+// loaded from its artifact, so its conv2d and linear layers run on oneDNN's int8
+// kernels (nn/layers/integer_layer.h); infer_int8_w4 the same with 4-bit weights, which
+// run through the same kernels. Each label names the int8 kernels used, or why not.
 //   lathe_bench --benchmark_format=json   (scripts/bench.sh runs it beside PyTorch;
 //                                          bench/gpu/run_gpu_bench.sh on a GPU)
 // --benchmark_min_time sets the seconds per figure (scripts/bench.sh --seconds).
@@ -19,12 +23,17 @@
 #include <string>
 
 #include "backend/backend_factory.h"
+#include "compress/quantize/quantize_step.h"
+#include "data/data_config.h"
+#include "nn/model_checkpoint.h"
 #include "nn/layers/fused_inference.h"
 #include "nn/model.h"
 #include "nn/optimizer.h"
 #include "tensor/index_buffer.h"
 
 namespace {
+
+namespace io = lathe::io;
 
 int env_int(const char* name, int fallback) {
   const char* text = std::getenv(name);
@@ -105,10 +114,66 @@ void infer(benchmark::State& state, const std::string& name) {
   report(state, w, batch, threads);
 }
 
+// The workload's model quantised by the quantize recipe step (PTQ, calibration on
+// synthetic 28x28 images) and reloaded from the artifact it packs, as `lathe evaluate`
+// loads one: the artifact goes with it, so its layers take the integer path.
+io::Checkpoint quantise(Workload& w, int weight_bits) {
+  lathe::data::DataConfig config;
+  config.format = "synthetic";
+  config.synthetic.classes = 10;
+  config.synthetic.height = 28;
+  config.synthetic.width = 28;
+  config.synthetic.train_size = 512;
+  config.synthetic.test_size = 16;
+  const lathe::data::DataSplits data = lathe::data::load_data(config, 1, "bench");
+  const io::Checkpoint base = lathe::nn::make_checkpoint(w.model);
+  const lathe::compress::StepSource source{"engine_throughput.cpp", "quantize"};
+  const auto step = lathe::compress::make_quantize_step(
+      YAML::Load("{method: ptq, act_bits: 8, weight_bits: " + std::to_string(weight_bits) + "}"),
+      source);
+  lathe::compress::CompressionContext context{*w.backend, data, base, 1, 128};
+  step->apply(w.model, context);
+  step->finalize(w.model, context);
+  io::Checkpoint artifact = lathe::nn::make_checkpoint(w.model);
+  step->pack(w.model, artifact);
+  w.model = lathe::nn::model_from_checkpoint(artifact, "bench artifact");
+  w.model.place(w.backend->memory());
+  return artifact;
+}
+
+void infer_quantised(benchmark::State& state, const std::string& name, int weight_bits) {
+  const int batch = env_int("LATHE_BENCH_BATCH", 128);
+  const int threads = env_int("LATHE_BENCH_THREADS", 2);
+  Workload w(name, batch, threads);
+  const io::Checkpoint artifact = quantise(w, weight_bits);
+  lathe::nn::FusedInference fused(w.model, *w.backend, &artifact);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(fused.forward(*w.backend, w.images).data());
+    w.backend->synchronize();
+  }
+  report(state, w, batch, threads);
+  std::string kernels;
+  for (const std::string& kernel : fused.integer_implementations(*w.backend, batch)) {
+    kernels += (kernels.empty() ? "" : ",") + kernel;
+  }
+  for (const std::string& why : fused.integer_fallbacks()) kernels += " simulated " + why;
+  state.counters["integer_layers"] = fused.integer_layers();
+  state.SetLabel(std::string(w.backend->name()) + " int8: " + kernels);
+}
+
+void infer_int8(benchmark::State& state, const std::string& name) { infer_quantised(state, name, 8); }
+void infer_int8_w4(benchmark::State& state, const std::string& name) {
+  infer_quantised(state, name, 4);
+}
+
 BENCHMARK_CAPTURE(train_step, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(infer, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(train_step, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(infer, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(infer_int8, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(infer_int8, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(infer_int8_w4, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(infer_int8_w4, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

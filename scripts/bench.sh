@@ -2,7 +2,8 @@
 # Measures the CPU engine's training and inference images/s on lenet5 and vgg_small
 # beside PyTorch (Debian's python3-torch, bench/torch_peer.py: float and FX int8) in the
 # same run, at 1 and 2 threads, and prints the table with the ratios, the CPU model and
-# its instruction sets.
+# its instruction sets. The int8 rows: Lathe's quantised artifacts on its integer path
+# (infer_int8; infer_int8_w4 with 4-bit weights) beside PyTorch's FX int8 models.
 #   scripts/bench.sh [--threads "1 2"] [--batch 128] [--seconds 5] [--build DIR]
 # --build DIR uses an already configured build tree (only lathe_bench is built there)
 # instead of building the release preset. Writes out/bench/lathe_t<N>.json,

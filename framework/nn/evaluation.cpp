@@ -8,14 +8,14 @@
 namespace lathe::nn {
 
 EvaluationResult evaluate(Model& model, Backend& backend, const data::Dataset& dataset,
-                          int batch_size) {
+                          int batch_size, const io::Checkpoint* stored) {
   LATHE_CHECK(dataset.size() > 0, dataset.source, ": the data set is empty, nothing to evaluate");
   LATHE_CHECK(dataset.classes <= model.classes(), dataset.source, ": labels have ",
               dataset.classes, " classes but the model outputs ", model.classes());
   data::BatchLoader loader(dataset, batch_size, false, 0);
   loader.start_epoch(0);
   ModelOnBackend on_backend(model, backend);
-  FusedInference fused(model, backend);
+  FusedInference fused(model, backend, stored);
   StagedBatch staged(backend);
   Tensor images;
   std::vector<std::int32_t> labels;

@@ -1,11 +1,14 @@
 // Loss and accuracy of a model over a whole data set, in inference mode, with conv2d +
-// batchnorm + ReLU chains fused (nn/layers/fused_inference.h).
+// batchnorm + ReLU chains fused (nn/layers/fused_inference.h). Given the artifact the
+// model was loaded from, its quantised layers run on integer kernels where they can
+// (nn/layers/integer_layer.h), as a deployed artifact runs.
 #pragma once
 
 #include <cstdint>
 
 #include "backend/backend.h"
 #include "data/dataset.h"
+#include "io/checkpoint.h"
 #include "nn/model.h"
 
 namespace lathe::nn {
@@ -17,6 +20,6 @@ struct EvaluationResult {
 };
 
 EvaluationResult evaluate(Model& model, Backend& backend, const data::Dataset& dataset,
-                          int batch_size);
+                          int batch_size, const io::Checkpoint* stored = nullptr);
 
 }  // namespace lathe::nn

@@ -336,20 +336,20 @@ CandidateMetrics measure_model(nn::Model& model, const io::Checkpoint& stored,
                                const EvaluatorOptions& options) {
   CandidateMetrics metrics;
   if (data.validation.size() > 0) {
-    const nn::EvaluationResult v = nn::evaluate(model, backend, data.validation, options.batch_size);
+    const nn::EvaluationResult v = nn::evaluate(model, backend, data.validation, options.batch_size, &stored);
     metrics.validation_loss = v.loss;
     metrics.validation_accuracy = v.accuracy;
   }
   if (data.test.size() > 0) {
-    metrics.test_accuracy = nn::evaluate(model, backend, data.test, options.batch_size).accuracy;
+    metrics.test_accuracy = nn::evaluate(model, backend, data.test, options.batch_size, &stored).accuracy;
   }
   metrics.size_bytes = io::payload_bytes(stored);
   metrics.parameter_count = model.trainable_parameter_count();
   metrics.macs = model.macs_per_item();
   if (options.measure_latency) {
     const data::Dataset& images = data.test.size() > 0 ? data.test : data.validation;
-    metrics.latency_batch1_ms = median_latency_ms(model, backend, images, 1);
-    metrics.latency_batch128_ms = median_latency_ms(model, backend, images, 128);
+    metrics.latency_batch1_ms = median_latency_ms(model, backend, images, 1, &stored);
+    metrics.latency_batch128_ms = median_latency_ms(model, backend, images, 128, &stored);
   }
   return metrics;
 }

@@ -12,7 +12,7 @@
 namespace lathe::recipe {
 
 double median_latency_ms(nn::Model& model, Backend& backend, const data::Dataset& images,
-                         int batch) {
+                         int batch, const io::Checkpoint* stored) {
   LATHE_CHECK(images.size() > 0, images.source, ": no images to time the model on");
   const Shape& shape = images.images.shape();
   const std::int64_t item = shape[1] * shape[2] * shape[3];
@@ -24,8 +24,9 @@ double median_latency_ms(nn::Model& model, Backend& backend, const data::Dataset
   }
   nn::ModelOnBackend on_backend(model, backend);
   input.place(backend.memory());
-  // Timed as evaluation runs it: conv2d + batchnorm + ReLU chains fused.
-  nn::FusedInference fused(model, backend);
+  // Timed as evaluation runs it: conv2d + batchnorm + ReLU chains fused, quantised layers
+  // on integer kernels.
+  nn::FusedInference fused(model, backend, stored);
   // Warm-up: buffers sized, caches and thread pools primed.
   for (int i = 0; i < 3; ++i) fused.forward(backend, input);
   backend.synchronize();

@@ -5,12 +5,13 @@
 
 #include "backend/backend.h"
 #include "data/dataset.h"
+#include "io/checkpoint.h"
 #include "nn/model.h"
 
 namespace lathe::recipe {
 
 // Uses the first `batch` images of `images` (repeated if there are fewer).
 double median_latency_ms(nn::Model& model, Backend& backend, const data::Dataset& images,
-                         int batch);
+                         int batch, const io::Checkpoint* stored = nullptr);
 
 }  // namespace lathe::recipe

@@ -46,7 +46,7 @@ int run_evaluate(const Arguments& arguments) {
   if (!checkpoint.normalization_mean.empty()) {
     data::apply_normalization({checkpoint.normalization_mean, checkpoint.normalization_std}, dataset);
   }
-  const nn::EvaluationResult result = nn::evaluate(model, *backend, dataset, batch_size);
+  const nn::EvaluationResult result = nn::evaluate(model, *backend, dataset, batch_size, &checkpoint);
   if (const auto logits_path = arguments.value("logits")) {
     write_logits_csv(model, *backend, dataset, batch_size, *logits_path);
   }

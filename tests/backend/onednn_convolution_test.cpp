@@ -15,6 +15,7 @@
 
 #include "backend/cpu/cpu_backend.h"
 #include "core/error.h"
+#include "square_conv_geometry.h"
 #include "support/max_error.h"
 
 #ifdef LATHE_HAVE_ONEDNN
@@ -47,20 +48,7 @@ Floats random_values(std::int64_t count, std::uint32_t seed) {
 
 using testing::max_error;
 
-Conv2dGeometry geometry(int batch, int channels, int height, int width, int outputs, int kernel,
-                        int stride, int padding) {
-  Conv2dGeometry g;
-  g.batch = batch;
-  g.in_channels = channels;
-  g.in_height = height;
-  g.in_width = width;
-  g.out_channels = outputs;
-  g.kernel_height = kernel;
-  g.kernel_width = kernel;
-  g.stride = stride;
-  g.padding = padding;
-  return g;
-}
+constexpr auto geometry = testing::square_conv_geometry;
 
 std::string describe(const Conv2dGeometry& g) {
   std::ostringstream text;

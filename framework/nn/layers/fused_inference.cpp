@@ -1,11 +1,13 @@
 #include "nn/layers/fused_inference.h"
 
-#include <cmath>
+#include <algorithm>
 #include <map>
 #include <string>
 
 #include "core/error.h"
+#include "nn/layers/batchnorm_affine.h"
 #include "nn/layers/fusable.h"
+#include "nn/layers/fake_quant.h"
 
 namespace lathe::nn {
 namespace {
@@ -34,21 +36,15 @@ std::vector<int> sole_consumers(const ModelSpec& spec) {
   return consumer;
 }
 
-// w' = w * s and b' = b * s + shift per output channel, with the same float scale and
-// shift as Backend::batchnorm_forward_inference: s = gamma / sqrt(var + eps), shift =
-// beta - mean * s. `weight` and `bias` are host tensors.
+// w' = w * s and b' = b * s + shift per output channel (batchnorm_affine.h). `weight`
+// and `bias` are host tensors.
 void fold(const FoldableBatchNorm& norm, int outputs, Tensor& weight, Tensor& bias) {
-  const FoldableBatchNorm::Statistics stats = norm.statistics();
-  const std::vector<float> gamma = stats.gamma->to_host_vector();
-  const std::vector<float> beta = stats.beta->to_host_vector();
-  const std::vector<float> mean = stats.running_mean->to_host_vector();
-  const std::vector<float> variance = stats.running_var->to_host_vector();
+  const ChannelAffine affine = batchnorm_affine(norm);
   const std::int64_t per_output = weight.size() / outputs;
   for (int o = 0; o < outputs; ++o) {
-    const float scale = gamma[o] / std::sqrt(variance[o] + stats.epsilon);
-    const float shift = beta[o] - mean[o] * scale;
+    const float scale = affine.scale[o];
     for (std::int64_t k = 0; k < per_output; ++k) weight[o * per_output + k] *= scale;
-    bias[o] = bias[o] * scale + shift;
+    bias[o] = bias[o] * scale + affine.shift[o];
   }
 }
 
@@ -62,7 +58,71 @@ void FusedInference::copy_parameters(const Tensor& weight, const Tensor* bias, S
   if (bias != nullptr) step.bias.copy_from_host(bias->to_host_vector());
 }
 
-FusedInference::FusedInference(Model& model, const Backend& backend) : model_(model) {
+// The layers after conv2d `index` that fold into it: a batchnorm of images, then a ReLU,
+// each the sole reader of the one before. A chain is contiguous in spec order.
+FusedInference::ConvChain FusedInference::conv_chain(const std::vector<int>& consumer,
+                                                     std::size_t index) const {
+  ConvChain chain{index, nullptr, false};
+  const auto reads_alone = [&](std::size_t from) {
+    return consumer[from] == static_cast<int>(from + 1);
+  };
+  if (reads_alone(chain.end)) {
+    const auto* norm = dynamic_cast<const FoldableBatchNorm*>(&model_.layer(chain.end + 1));
+    if (norm != nullptr && norm->normalises_images()) {
+      chain.norm = norm;
+      ++chain.end;
+    }
+  }
+  if (reads_alone(chain.end) && model_.layer(chain.end + 1).type() == "relu") {
+    ++chain.end;
+    chain.relu = true;
+  }
+  return chain;
+}
+
+// A fake_quant at `index` read only by a conv2d or linear layer whose weight the artifact
+// stores quantised: the whole chain on integer kernels (integer_layer.h), or false with
+// the reason kept in integer_fallbacks_.
+bool FusedInference::plan_integer_step(const std::vector<int>& consumer, const Backend& backend,
+                                       const io::Checkpoint& stored, Step& step) {
+  const std::size_t index = step.node;
+  const auto* quantizer = dynamic_cast<const FakeQuant*>(&model_.layer(index));
+  if (quantizer == nullptr || consumer[index] != static_cast<int>(index + 1)) return false;
+  const Layer& layer = model_.layer(index + 1);
+  IntegerChain chain;
+  chain.quantizer = quantizer;
+  chain.convolution = dynamic_cast<const FusableConvolution*>(&layer);
+  chain.linear = dynamic_cast<const FusableLinear*>(&layer);
+  if (chain.convolution == nullptr && chain.linear == nullptr) return false;
+  const std::string weight_name = layer.name() + "/weight";
+  const auto tensor = std::find_if(stored.tensors.begin(), stored.tensors.end(),
+                                   [&](const io::NamedTensor& t) { return t.name == weight_name; });
+  std::string why_not = "its weight is not stored quantised";
+  std::size_t end = index + 1;
+  if (chain.convolution != nullptr) {
+    const ConvChain conv = conv_chain(consumer, index + 1);
+    chain.norm = conv.norm;
+    chain.relu = conv.relu;
+    end = conv.end;
+  } else if (consumer[index + 1] == static_cast<int>(index + 2) &&
+             model_.layer(index + 2).type() == "relu") {
+    chain.relu = true;
+    end = index + 2;
+  }
+  if (tensor != stored.tensors.end() && tensor->packed) {
+    step.integer = make_integer_layer(chain, *tensor->packed, backend, why_not);
+  }
+  if (!step.integer) {
+    integer_fallbacks_.push_back(layer.name() + ": " + why_not);
+    return false;
+  }
+  step.output_node = end;
+  ++integer_layers_;
+  return true;
+}
+
+FusedInference::FusedInference(Model& model, const Backend& backend, const io::Checkpoint* stored)
+    : model_(model) {
   LATHE_CHECK(model.memory() == backend.memory(), "model '", model.spec().name,
               "': fused inference needs the model placed where the ", backend.name(),
               " backend reads (nn::ModelOnBackend)");
@@ -83,9 +143,13 @@ FusedInference::FusedInference(Model& model, const Backend& backend) : model_(mo
     for (const std::string& input : spec.layers[next].inputs) {
       step.inputs.push_back(input == kModelInputName ? kModelInput : index_of.at(input));
     }
+    if (stored != nullptr && plan_integer_step(consumer, backend, *stored, step)) {
+      next = step.output_node + 1;
+      steps_.push_back(std::move(step));
+      continue;
+    }
     const auto* conv = dynamic_cast<const FusableConvolution*>(&model.layer(next));
     const auto* linear = dynamic_cast<const FusableLinear*>(&model.layer(next));
-    const FoldableBatchNorm* norm = nullptr;
     if (linear != nullptr && consumer[next] == static_cast<int>(next + 1) &&
         model.layer(next + 1).type() == "relu") {
       step.fused = step.linear = step.relu = true;
@@ -96,32 +160,17 @@ FusedInference::FusedInference(Model& model, const Backend& backend) : model_(mo
       ++fused_chains_;
     }
     if (conv != nullptr) {
-      // A chain is contiguous in spec order: each link the sole reader of the one before.
-      std::size_t end = next;
-      const auto reads_alone = [&](std::size_t from) {
-        return consumer[from] == static_cast<int>(from + 1);
-      };
-      if (reads_alone(end)) {
-        norm = dynamic_cast<const FoldableBatchNorm*>(&model.layer(end + 1));
-        if (norm != nullptr && norm->normalises_images()) {
-          ++end;
-        } else {
-          norm = nullptr;
-        }
-      }
-      if (reads_alone(end) && model.layer(end + 1).type() == "relu") {
-        ++end;
-        step.relu = true;
-      }
+      const ConvChain chain = conv_chain(consumer, next);
+      step.relu = chain.relu;
       // The chain's output goes where its last layer's would; the layers it absorbed
       // are skipped.
-      if (end != next) {
+      if (chain.end != next) {
         step.fused = true;
-        step.output_node = end;
+        step.output_node = chain.end;
         step.geometry = conv->convolution_geometry();
         // Folded on the host (a few thousand values), then placed with the model.
         copy_parameters(conv->convolution_weight(), conv->convolution_bias(), step);
-        if (norm != nullptr) fold(*norm, step.geometry.out_channels, step.weight, step.bias);
+        if (chain.norm != nullptr) fold(*chain.norm, step.geometry.out_channels, step.weight, step.bias);
         ++fused_chains_;
       }
     }
@@ -147,6 +196,10 @@ const Tensor& FusedInference::forward(Backend& backend, const Tensor& images) {
       inputs_.push_back(id == kModelInput ? &images : &outputs_[static_cast<std::size_t>(id)]);
     }
     Tensor& output = outputs_[step.output_node];
+    if (step.integer) {
+      step.integer->forward(backend, *inputs_[0], output);
+      continue;
+    }
     if (!step.fused) {
       model_.layer(step.node).forward(backend, inputs_, output, inference);
       continue;
@@ -170,6 +223,14 @@ const Tensor& FusedInference::forward(Backend& backend, const Tensor& images) {
     }
   }
   return outputs_.back();
+}
+
+std::vector<std::string> FusedInference::integer_implementations(const Backend& backend, int batch) {
+  std::vector<std::string> kernels;
+  for (Step& step : steps_) {
+    if (step.integer) kernels.push_back(step.integer->implementation(backend, batch));
+  }
+  return kernels;
 }
 
 }  // namespace lathe::nn

@@ -7,14 +7,25 @@
 // activations. A chain fuses only where each intermediate output feeds the next layer
 // alone; every other layer runs as in Model::forward.
 //
+// Given the artifact the model was loaded from (`stored`), a fake_quant feeding a conv2d
+// or linear layer whose weight it stores quantised runs with that layer's chain on
+// integer kernels instead (integer_layer.h: oneDNN's int8 primitives); every other layer,
+// and every layer without `stored`, runs as above: the simulated path of fake_quant
+// layers and float kernels.
+//
 // The plan folds the model's weights as they are when it is made: make one per
 // evaluation (nn::evaluate, recipe::median_latency_ms do), never across training steps.
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "backend/backend.h"
+#include "io/checkpoint.h"
+#include "nn/layers/fusable.h"
+#include "nn/layers/integer_layer.h"
 #include "nn/model.h"
 #include "tensor/tensor.h"
 
@@ -24,7 +35,8 @@ class FusedInference {
  public:
   // `model` must be placed where `backend` reads (nn::ModelOnBackend); the folded
   // weights and the outputs are placed there too.
-  FusedInference(Model& model, const Backend& backend);
+  // `stored`, when given, is the artifact `model` was loaded from (its packed weights).
+  FusedInference(Model& model, const Backend& backend, const io::Checkpoint* stored = nullptr);
 
   // The logits of `images` in inference mode: Model::forward(backend, images, {false, 0})
   // within float rounding. They stay valid until the next forward.
@@ -33,6 +45,14 @@ class FusedInference {
   // Convolutions that absorbed a batchnorm or a ReLU, and linear layers that absorbed a
   // ReLU (for tests and reports).
   [[nodiscard]] int fused_chains() const { return fused_chains_; }
+  // Chains that run on integer kernels, and "<layer>: <why>" for each quantised layer
+  // that keeps the simulated path (for tests, reports and benchmark records).
+  [[nodiscard]] int integer_layers() const { return integer_layers_; }
+  [[nodiscard]] const std::vector<std::string>& integer_fallbacks() const {
+    return integer_fallbacks_;
+  }
+  // The int8 kernel oneDNN chose for each integer chain at this batch size.
+  [[nodiscard]] std::vector<std::string> integer_implementations(const Backend& backend, int batch);
 
  private:
   static constexpr int kModelInput = -1;
@@ -48,7 +68,17 @@ class FusedInference {
     Conv2dGeometry geometry;        // batch set per forward
     Tensor weight;                  // folded, where the model lives
     Tensor bias;                    // folded (zeros when the chain had none)
+    std::unique_ptr<IntegerLayer> integer;  // the chain on integer kernels, or null
   };
+  struct ConvChain {
+    std::size_t end;                // the chain's last layer
+    const FoldableBatchNorm* norm;  // or null
+    bool relu;
+  };
+
+  [[nodiscard]] ConvChain conv_chain(const std::vector<int>& consumer, std::size_t index) const;
+  bool plan_integer_step(const std::vector<int>& consumer, const Backend& backend,
+                         const io::Checkpoint& stored, Step& step);
 
   static void copy_parameters(const Tensor& weight, const Tensor* bias, Step& step);
 
@@ -57,6 +87,8 @@ class FusedInference {
   std::vector<Tensor> outputs_;  // per node; only chain ends and unfused layers are written
   std::vector<const Tensor*> inputs_;
   int fused_chains_ = 0;
+  int integer_layers_ = 0;
+  std::vector<std::string> integer_fallbacks_;
 };
 
 }  // namespace lathe::nn

@@ -1,0 +1,123 @@
+#include "backend/onednn/int8_convolution.h"
+
+#include <array>
+#include <map>
+
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include "backend/onednn/activation_codes.h"
+#include "backend/onednn/int8_primitive.h"
+#include "core/error.h"
+
+namespace lathe::onednn {
+namespace {
+
+using Tag = memory::format_tag;
+using Type = memory::data_type;
+
+}  // namespace
+
+struct Int8Convolution::Cache : Int8LayerState {
+  using Int8LayerState::Int8LayerState;
+  Conv2dGeometry geometry;
+  PaddedImages padded;  // batch set per forward
+  // With zero point 0 (a post-ReLU input) oneDNN's own zero padding is the code of 0: the
+  // codes stay NCHW, rounded in one contiguous pass, and oneDNN pads them. Otherwise the
+  // rounding pass pads with the zero point's code (the kernel then pads nothing).
+  bool kernel_pads = false;
+
+  Int8Entry& entry(int batch, int threads) {
+    return Int8LayerState::entry(batch, threads, [&] { return make(batch); });
+  }
+
+  Int8Entry make(int batch) {
+    const Conv2dGeometry& g = geometry;
+    const memory::dims src = kernel_pads
+                                 ? memory::dims{batch, g.in_channels, g.in_height, g.in_width}
+                                 : memory::dims{batch, g.in_channels, padded.padded_height,
+                                                padded.padded_width};
+    const int right_h = padded.padded_height - g.in_height - g.padding;
+    const int right_w = padded.padded_width - g.in_width - g.padding;
+    const memory::dims padding_left =
+        kernel_pads ? memory::dims{g.padding, g.padding} : memory::dims{0, 0};
+    const memory::dims padding_right =
+        kernel_pads ? memory::dims{right_h, right_w} : memory::dims{0, 0};
+    const memory::dims weights{g.out_channels, g.in_channels, g.kernel_height, g.kernel_width};
+    const memory::dims dst{batch, g.out_channels, g.out_height(), g.out_width()};
+    try {
+      const dnnl::convolution_forward::desc desc(
+          dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+          memory::desc(src, Type::u8, Tag::any), memory::desc(weights, Type::s8, Tag::any),
+          memory::desc({g.out_channels}, Type::f32, Tag::x), memory::desc(dst, Type::f32, Tag::any),
+          {g.stride, g.stride}, padding_left, padding_right);
+      const dnnl::convolution_forward::primitive_desc pd(
+          desc, int8_attributes(fold.output_scales, relu), engine);
+      Int8Entry made;
+      made.entry.primitive = dnnl::convolution_forward(pd);
+      made.entry.operands.push_back(make_operand(DNNL_ARG_SRC, false,
+                                                 memory::desc(src, Type::u8,
+                                                              kernel_pads ? Tag::nchw : Tag::nhwc),
+                                                 pd.src_desc(), engine));
+      made.entry.operands.push_back(make_operand(DNNL_ARG_DST, true,
+                                                 memory::desc(dst, Type::f32, Tag::nchw),
+                                                 pd.dst_desc(), engine));
+      made.finish(pd, memory::desc(weights, Type::s8, Tag::oihw), levels, fold.bias, engine,
+                         stream);
+      return made;
+    } catch (const dnnl::error& e) {
+      fail("onednn int8 conv2d: no primitive for batch ", batch, ", ", g.in_channels, "x",
+           g.in_height, "x", g.in_width, " input, ", g.out_channels, " outputs, ",
+           g.kernel_height, "x", g.kernel_width, " kernel, stride ", g.stride, ", padding ",
+           g.padding, ": ", e.what());
+    }
+  }
+};
+
+Int8Convolution::Int8Convolution(const Conv2dGeometry& g, const FakeQuantGrid& input_grid,
+                                 Int8LayerWeights weights)
+    : cache_(std::make_unique<Cache>(input_grid, std::move(weights))) {
+  Cache& c = *cache_;
+  const std::int64_t per_output =
+      static_cast<std::int64_t>(g.in_channels) * g.kernel_height * g.kernel_width;
+  LATHE_CHECK(g.out_channels > 0 && g.out_height() > 0 && g.out_width() > 0 &&
+                  static_cast<std::int64_t>(c.levels.size()) == g.out_channels * per_output,
+              "onednn int8 conv2d: ", c.levels.size(), " weight levels for ", g.out_channels,
+              " outputs of ", per_output, " and a ", g.out_height(), "x", g.out_width(), " output");
+  c.geometry = g;
+  // Exactly the rows and columns the output reads: (out - 1) * stride + kernel.
+  c.padded = {0,
+              g.in_channels,
+              g.in_height,
+              g.in_width,
+              g.padding,
+              g.padding,
+              (g.out_height() - 1) * g.stride + g.kernel_height,
+              (g.out_width() - 1) * g.stride + g.kernel_width};
+  c.kernel_pads = input_grid.zero_point == 0 && c.padded.padded_height >= g.in_height + g.padding &&
+                  c.padded.padded_width >= g.in_width + g.padding;
+}
+
+Int8Convolution::~Int8Convolution() = default;
+
+void Int8Convolution::forward(int batch, const float* input, float* output, int threads) {
+  Cache& c = *cache_;
+  Int8Entry& entry = c.entry(batch, threads);
+  c.padded.batch = batch;
+  const std::size_t count =
+      static_cast<std::size_t>(batch) * c.padded.channels *
+      (c.kernel_pads ? static_cast<std::size_t>(c.padded.height) * c.padded.width
+                     : static_cast<std::size_t>(c.padded.padded_height) * c.padded.padded_width);
+  std::uint8_t* codes = c.codes_for(count);
+  if (c.kernel_pads) {
+    quantize_rows(static_cast<std::int64_t>(count), input, c.grid, codes, threads);
+  } else {
+    quantize_padded_nhwc(c.padded, input, c.grid, codes, threads);
+  }
+  entry.run(c.stream, codes, output, threads);
+}
+
+std::string Int8Convolution::implementation(int batch, int threads) {
+  return cache_->entry(batch, threads).entry.implementation;
+}
+
+}  // namespace lathe::onednn
