@@ -11,6 +11,7 @@
 #ifdef LATHE_HAVE_ONEDNN
 #include "backend/onednn/int8_convolution.h"
 #include "backend/onednn/int8_inner_product.h"
+#include "backend/onednn/int8_support.h"
 #endif
 
 namespace lathe::nn {
@@ -99,6 +100,15 @@ std::optional<onednn::Int8LayerWeights> folded_weights(const IntegerChain& chain
 
 }  // namespace
 
+std::string why_no_integer_kernels() {
+#ifndef LATHE_HAVE_ONEDNN
+  return "this build has no oneDNN (LATHE_WITH_ONEDNN off)";
+#else
+  static const std::string why = onednn::why_int8_sums_are_inexact();  // the CPU does not change
+  return why;
+#endif
+}
+
 std::unique_ptr<IntegerLayer> make_integer_layer(const IntegerChain& chain,
                                                  const io::PackedTensor& stored,
                                                  const Backend& backend, std::string& why_not) {
@@ -111,6 +121,10 @@ std::unique_ptr<IntegerLayer> make_integer_layer(const IntegerChain& chain,
 #else
   if (backend.name() != "cpu" || backend.memory() != nullptr) {
     why_not = "integer kernels run on the CPU backend only, not " + std::string(backend.name());
+    return nullptr;
+  }
+  if (const std::string& why = why_no_integer_kernels(); !why.empty()) {
+    why_not = why;
     return nullptr;
   }
   if (chain.quantizer == nullptr || !chain.quantizer->calibrated() || chain.quantizer->observing()) {

@@ -11,7 +11,8 @@
 // simulated path: a build without oneDNN (LATHE_WITH_ONEDNN off), a backend other than
 // the CPU one, a layer without a calibrated quantiser in front (act_bits 0), weights not
 // stored quantised (no artifact, a codebook) or on levels outside s8 (8-bit asymmetric
-// weights), or a folded scale of 0.
+// weights), a folded scale of 0, or a CPU whose int8 kernels add products in saturating
+// 16-bit sums (no VNNI or AMX: backend/onednn/int8_support.h).
 #pragma once
 
 #include <memory>
@@ -43,6 +44,10 @@ struct IntegerChain {
   const FoldableBatchNorm* norm = nullptr;  // conv only, or null
   bool relu = false;
 };
+
+// Why this machine runs no layer on integer kernels ("" when it does): a build without
+// oneDNN, or a CPU without exact int8 sums.
+std::string why_no_integer_kernels();
 
 // The chain on integer kernels, or null with `why_not` said (see the header comment).
 // `stored` is the layer's weight as the artifact stores it.
