@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/static_constraints.h"
 #include "config/canonical_yaml.h"
 #include "config/yaml_document.h"
 #include "config/yaml_reader.h"
@@ -20,7 +21,6 @@
 #include "nn/train_config.h"
 #include "recipe/evaluator.h"
 #include "recipe/recipe.h"
-#include "cli/static_constraints.h"
 #include "search/earlier_search_model.h"
 #include "search/search_output.h"
 #include "search/training_candidate_runner.h"

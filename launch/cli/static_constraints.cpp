@@ -1,13 +1,16 @@
 #include "cli/static_constraints.h"
 
 #include <algorithm>
-#include <cstring>
 #include <limits>
+#include <numeric>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "backend/backend_factory.h"
 #include "common/checkpoint_data.h"
 #include "core/error.h"
+#include "data/split.h"
 #include "io/stored_size.h"
 #include "recipe/evaluator.h"
 #include "recipe/recipe.h"
@@ -20,15 +23,9 @@ namespace {
 // The first `count` items of `set`: size and MACs do not depend on the images, and the
 // steps that calibrate (PTQ ranges, Taylor saliency) need only a few.
 data::Dataset first_items(const data::Dataset& set, std::int64_t count) {
-  data::Dataset head = set;
-  const std::int64_t n = std::min(count, set.size());
-  std::vector<std::int64_t> dims = set.images.shape().dims();
-  const std::int64_t per_item = set.size() > 0 ? set.images.size() / set.size() : 0;
-  dims[0] = n;
-  head.images = Tensor(Shape(dims));
-  std::memcpy(head.images.data(), set.images.data(), static_cast<std::size_t>(n * per_item) * sizeof(float));
-  head.labels.assign(set.labels.begin(), set.labels.begin() + n);
-  return head;
+  std::vector<std::int64_t> first(static_cast<std::size_t>(std::min(count, set.size())));
+  std::iota(first.begin(), first.end(), 0);
+  return data::take_items(set, first, set.source + " (first " + std::to_string(first.size()) + " items)");
 }
 
 std::string point_text(const search::SearchSpace& space, const search::SmallestModelPoint& smallest) {

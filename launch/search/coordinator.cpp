@@ -84,11 +84,15 @@ SearchOutcome Coordinator::run() {
   return outcome;
 }
 
+void Coordinator::record_base(const recipe::CandidateMetrics& base) {
+  journal_.append(base_event(base, experiment_.base_file_hash));
+  history_.base_file_hash = experiment_.base_file_hash;
+  history_.base = base;
+}
+
 void Coordinator::measure_base() {
   if (experiment_.reference) {  // base_search: judged against the earlier search's base
-    journal_.append(base_event(*experiment_.reference, experiment_.base_file_hash));
-    history_.base_file_hash = experiment_.base_file_hash;
-    history_.base = *experiment_.reference;
+    record_base(*experiment_.reference);
     return;
   }
   Task base;
@@ -367,9 +371,7 @@ std::optional<std::int64_t> Coordinator::pump(std::optional<std::chrono::millise
   if (result.id == kBaseTaskId) {
     LATHE_CHECK(result.metrics.status == recipe::CandidateStatus::ok, experiment_.file.base,
                 ": measuring the base model failed: ", result.metrics.message);
-    journal_.append(base_event(result.metrics, experiment_.base_file_hash));
-    history_.base_file_hash = experiment_.base_file_hash;
-    history_.base = result.metrics;
+    record_base(result.metrics);
     return std::nullopt;
   }
   record_result(result, message->worker);

@@ -68,6 +68,8 @@ class Coordinator {
   // costs no evaluation; NSGA-II breeds duplicates once a population converges.
   bool reuse_earlier_result(const Candidate& candidate);
   void measure_base();
+  // Journals the metrics every result is judged against, and keeps them.
+  void record_base(const recipe::CandidateMetrics& base);
   // strategy.sensitivity_seeds: the probes (journaled, run once) and the seeds they give.
   std::vector<Point> sensitivity_seeds();
   void dispatch_queued();
