@@ -582,6 +582,38 @@ TEST(CpuBackendMaxPool, NanInWindowPropagatesToOutput) {
   }
 }
 
+// Rows of 40 windows run the 2x2 path's vectorised loop (and its scalar tail): a NaN in
+// any of a window's four places wins, ties keep the first in PyTorch's scan order.
+TEST(CpuBackendMaxPool, NanAndTiesInLongRowsPickAsPyTorchDoes) {
+  auto backend = make_cpu_backend(1);
+  Pool2dGeometry g;
+  g.batch = 1;
+  g.channels = 1;
+  g.in_height = 2;
+  g.in_width = 80;
+  g.stride = 2;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  Floats input(160, 1.0F);  // every window a four-way tie: index of its top left
+  for (int w = 0; w < 40; ++w) {
+    const int place = w % 5;  // 0-3: a NaN at that place of the window; 4: none
+    if (place == 4) continue;
+    input[(place / 2) * 80 + 2 * w + place % 2] = nan;
+  }
+  Floats output(40);
+  std::vector<std::int32_t> argmax(40);
+  backend->maxpool_forward(g, input.data(), output.data(), argmax.data());
+  for (int w = 0; w < 40; ++w) {
+    const int place = w % 5;
+    if (place == 4) {
+      EXPECT_EQ(output[w], 1.0F) << "window " << w;
+      EXPECT_EQ(argmax[w], 2 * w) << "window " << w;
+    } else {
+      EXPECT_TRUE(std::isnan(output[w])) << "window " << w;
+      EXPECT_EQ(argmax[w], (place / 2) * 80 + 2 * w + place % 2) << "window " << w;
+    }
+  }
+}
+
 TEST(CpuBackendAvgPool, ForwardAndBackwardMatchReferenceAndFiniteDifferences) {
   auto backend = make_cpu_backend(2);
   for (const Pool2dGeometry& g : pool_geometries()) {
