@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "io/path_checks.h"
+#include "io/stored_data_bound.h"
 #include "tensor/finite_values.h"
 #include "io/hdf5_handle.h"
 
@@ -134,6 +135,11 @@ Dataset read_hdf5_dataset(const std::string& path) {
                 ", more than ", kMaxElements, " values (a damaged header?)");
     elements *= d;
   }
+  // Before anything is allocated: the shapes are header fields, the stored bytes are real
+  // (X was declared 3.2 GB in a 2 KB file, found by fuzz_hdf5_data). y too: its count is
+  // a label set never written would read back as zeros, not labels.
+  io::require_declared_size_stored(x.get(), path + ": data set X");
+  io::require_declared_size_stored(y.get(), path + ": data set y");
 
   const Hdf5Handle y_type(H5Dget_type(y.get()), H5Tclose);
   LATHE_CHECK(H5Tget_class(y_type.get()) == H5T_INTEGER, path, ": y has dtype ",
