@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "io/hdf5_structure_check.h"
 #include "io/path_checks.h"
 #include "io/stored_data_bound.h"
 #include "tensor/finite_values.h"
@@ -110,6 +111,7 @@ Dataset read_hdf5_dataset(const std::string& path) {
   io::require_input_file(path, "an HDF5 file with data sets X and y");
   io::silence_hdf5_error_printing();
   LATHE_CHECK(H5Fis_hdf5(path.c_str()) > 0, path, ": not an HDF5 file");
+  io::require_walkable_hdf5_file(path);
   const Hdf5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   LATHE_CHECK(file.valid(), path, ": cannot open as HDF5");
 
