@@ -12,6 +12,7 @@
 #include "io/global_heap_check.h"
 #include "io/group_btree_check.h"
 #include "io/hdf5_file_bytes.h"
+#include "io/local_heap_check.h"
 
 namespace lathe::io {
 namespace {
@@ -68,6 +69,7 @@ void require_walkable_hdf5_file(const std::string& path) {
   read_sizes(file);
   check_global_heaps(file, path);
   check_group_btrees(file, path);
+  check_local_heaps(file, path);
 }
 
 }  // namespace lathe::io

@@ -1,6 +1,6 @@
 // The keys of the `quantize` recipe step (docs/methods.md M3; also M5's quantise attempt),
 // declared once for the reader, --help and docs. Defaults marked (ours) are choices
-// the claims leave open.
+// the method leaves open.
 //
 // weight_bits is either an integer (every quantised layer) or a mapping
 // {default: 4, conv1: 8}; the mapping form is read before this struct sees the rest of
