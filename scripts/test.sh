@@ -9,8 +9,8 @@
 #  2. asan: the asan preset (ASan + UBSan) built for `lathe` and the unit-test binary,
 #     and the suite run under it but for the labels mpi, slurm, onnx and layering (the
 #     test preset's filter): those start mpirun, SLURM daemons, PyTorch and Node, or
-#     compile files, and check those more than Lathe's memory use. Runs with
-#     LATHE_SANITIZERS=1; not in CI until its time over the oneDNN engine is measured.
+#     compile files, and check those more than Lathe's memory use. Runs in CI and with
+#     LATHE_SANITIZERS=1.
 # LATHE_SANITIZERS=0 skips both, in CI too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,14 +20,11 @@ ctest --preset release -j "$(nproc)"
 
 sanitizers="${LATHE_SANITIZERS:-}"
 [[ "$sanitizers" == "0" ]] && exit 0
-# A fuzzer's crash fails the run, after the asan stage (when asked for) has run too.
+# A fuzzer's crash fails the run, after the asan stage has run too.
+[[ "$sanitizers" == "1" || "${CI:-}" == "true" ]] || exit 0
 fuzz_status=0
-if [[ "$sanitizers" == "1" || "${CI:-}" == "true" ]]; then
-  bash scripts/fuzz.sh || fuzz_status=$?
-fi
-if [[ "$sanitizers" == "1" ]]; then
-  cmake --preset asan >/dev/null
-  cmake --build --preset asan -j "$(nproc)" --target lathe lathe_tests
-  ctest --preset asan -j "$(nproc)"
-fi
+bash scripts/fuzz.sh || fuzz_status=$?
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$(nproc)" --target lathe lathe_tests
+ctest --preset asan -j "$(nproc)"
 exit "$fuzz_status"
