@@ -1,0 +1,222 @@
+#include "nn/layers/integer_run.h"
+
+#include <cstdint>
+#include <utility>
+
+#include "core/error.h"
+
+#ifdef LATHE_HAVE_ONEDNN
+#include "backend/onednn/int8_convolution.h"
+#include "backend/onednn/int8_inner_product.h"
+#include "backend/onednn/u8_max_pooling.h"
+#endif
+
+namespace lathe::nn {
+namespace {
+
+// Channels, height and width of a convolution's output, after max poolings.
+struct ImageShape {
+  int channels = 0;
+  int height = 0;
+  int width = 0;
+  [[nodiscard]] std::int64_t size() const { return std::int64_t{channels} * height * width; }
+};
+
+ImageShape output_shape(const FusableConvolution& convolution) {
+  const Conv2dGeometry g = convolution.convolution_geometry();
+  return {g.out_channels, g.out_height(), g.out_width()};
+}
+
+std::string shape_text(const ImageShape& s) {
+  return std::to_string(s.channels) + "x" + std::to_string(s.height) + "x" + std::to_string(s.width);
+}
+
+#ifdef LATHE_HAVE_ONEDNN
+
+onednn::Int8LayerWeights weights_of(PreparedIntegerLayer& layer) {
+  return {std::move(layer.levels), std::move(layer.scales), std::move(layer.bias), layer.chain.relu};
+}
+
+// A linear layer's weight columns from PyTorch's flatten order (c, h, w) to the order of
+// flattened NHWC codes (h, w, c), once at load.
+std::vector<std::int8_t> columns_in_nhwc_order(const std::vector<std::int8_t>& levels, const ImageShape& s) {
+  const std::int64_t in = s.size();
+  const std::int64_t plane = std::int64_t{s.height} * s.width;
+  std::vector<std::int8_t> permuted(levels.size());
+  for (std::size_t row = 0; row < levels.size(); row += static_cast<std::size_t>(in)) {
+    for (std::int64_t c = 0; c < s.channels; ++c) {
+      for (std::int64_t p = 0; p < plane; ++p) {
+        permuted[row + static_cast<std::size_t>(p * s.channels + c)] =
+            levels[row + static_cast<std::size_t>(c * plane + p)];
+      }
+    }
+  }
+  return permuted;
+}
+
+// One primitive of the run: a layer or a max pooling, and the codes it writes (all but
+// the last, which writes the float output).
+struct RunOperation {
+  std::unique_ptr<onednn::Int8Convolution> convolution;
+  std::unique_ptr<onednn::Int8InnerProduct> linear;
+  std::unique_ptr<onednn::U8MaxPooling> pool;
+  std::int64_t outputs_per_item = 0;
+  std::vector<std::uint8_t> codes;  // grown once per larger batch
+};
+
+class IntegerRun final : public IntegerLayer {
+ public:
+  IntegerRun(std::vector<RunOperation> operations, std::vector<std::int64_t> output_item_shape)
+      : operations_(std::move(operations)), output_item_shape_(std::move(output_item_shape)) {}
+
+  void forward(Backend& backend, const Tensor& input, Tensor& output) override {
+    const auto batch = static_cast<int>(input.shape()[0]);
+    const int threads = backend.threads();
+    if (output_shape_.rank() == 0 || output_shape_[0] != batch) {  // once per batch size
+      std::vector<std::int64_t> dims{batch};
+      dims.insert(dims.end(), output_item_shape_.begin(), output_item_shape_.end());
+      output_shape_ = Shape(std::move(dims));
+    }
+    output.resize(output_shape_);
+    const void* from = input.data();
+    for (std::size_t i = 0; i < operations_.size(); ++i) {
+      RunOperation& op = operations_[i];
+      void* to = output.data();
+      if (i + 1 < operations_.size()) {
+        const auto count = static_cast<std::size_t>(batch * op.outputs_per_item);
+        if (op.codes.size() < count) op.codes.resize(count);
+        to = op.codes.data();
+      }
+      if (op.convolution) {
+        op.convolution->forward(batch, from, to, threads);
+      } else if (op.linear) {
+        op.linear->forward(batch, from, to, threads);
+      } else {
+        op.pool->forward(batch, static_cast<const std::uint8_t*>(from), static_cast<std::uint8_t*>(to),
+                         threads);
+      }
+      from = to;
+    }
+  }
+
+  std::vector<std::string> implementations(const Backend& backend, int batch) override {
+    std::vector<std::string> kernels;
+    for (RunOperation& op : operations_) {
+      if (op.convolution) kernels.push_back(op.convolution->implementation(batch, backend.threads()));
+      if (op.linear) kernels.push_back(op.linear->implementation(batch, backend.threads()));
+    }
+    return kernels;
+  }
+
+ private:
+  std::vector<RunOperation> operations_;
+  std::vector<std::int64_t> output_item_shape_;
+  Shape output_shape_;
+};
+
+#endif  // LATHE_HAVE_ONEDNN
+
+}  // namespace
+
+IntegerRunPlan::IntegerRunPlan(PreparedIntegerLayer first) {
+  stages_.push_back({std::move(first), {}});
+}
+
+std::string IntegerRunPlan::why_not_linked(const std::vector<Pool2dGeometry>& pools, bool flattened,
+                                           const PreparedIntegerLayer& next) const {
+  const IntegerChain& last = stages_.back().layer.chain;
+  if (last.linear != nullptr) {
+    if (!pools.empty() || next.chain.convolution != nullptr) {
+      return "a linear layer's output feeds a max pooling or a convolution";
+    }
+    return "";
+  }
+  ImageShape shape = output_shape(*last.convolution);
+  for (const Pool2dGeometry& pool : pools) {
+    if (pool.channels != shape.channels || pool.in_height != shape.height || pool.in_width != shape.width) {
+      return "its max pooling expects " + std::to_string(pool.channels) + "x" +
+             std::to_string(pool.in_height) + "x" + std::to_string(pool.in_width) + ", not " +
+             shape_text(shape);
+    }
+#ifdef LATHE_HAVE_ONEDNN
+    if (std::string why = onednn::U8MaxPooling::why_not(pool); !why.empty()) {
+      return "its max pooling on codes: " + why;
+    }
+#endif
+    shape = {pool.channels, pool.out_height(), pool.out_width()};
+  }
+  if (next.chain.linear != nullptr) {
+    if (!flattened) return "no flatten between the convolution and the linear layer";
+    if (next.chain.linear->in_features() != shape.size()) {
+      return "the linear layer takes " + std::to_string(next.chain.linear->in_features()) +
+             " features, not " + shape_text(shape);
+    }
+    return "";
+  }
+  const Conv2dGeometry g = next.chain.convolution->convolution_geometry();
+  if (flattened || g.in_channels != shape.channels || g.in_height != shape.height ||
+      g.in_width != shape.width) {
+    return "the convolution expects " + std::to_string(g.in_channels) + "x" +
+           std::to_string(g.in_height) + "x" + std::to_string(g.in_width) + ", not a " +
+           (flattened ? "flattened " : "") + shape_text(shape);
+  }
+#ifdef LATHE_HAVE_ONEDNN
+  return onednn::Int8Convolution::why_codes_cannot_feed(g, next.input_grid.zero_point);
+#else
+  return "";
+#endif
+}
+
+void IntegerRunPlan::link(std::vector<Pool2dGeometry> pools, bool flattened, PreparedIntegerLayer next) {
+  const std::string why = why_not_linked(pools, flattened, next);
+  LATHE_CHECK(why.empty(), "integer run: cannot hand codes on: ", why);
+  stages_.push_back({std::move(next), std::move(pools)});
+}
+
+std::unique_ptr<IntegerLayer> IntegerRunPlan::make() && {
+#ifndef LATHE_HAVE_ONEDNN
+  fail("integer run: this build has no oneDNN (LATHE_WITH_ONEDNN off)");
+#else
+  std::vector<RunOperation> operations;
+  ImageShape shape;  // the codes' shape before each layer, after a convolution
+  std::vector<std::int64_t> output_item;
+  for (std::size_t i = 0; i < stages_.size(); ++i) {
+    Stage& stage = stages_[i];
+    onednn::Int8Links links;
+    links.codes_in = i > 0;
+    if (i + 1 < stages_.size()) links.codes_out = stages_[i + 1].layer.input_grid;
+    for (const Pool2dGeometry& pool : stage.pools_before) {
+      RunOperation op;
+      op.pool = std::make_unique<onednn::U8MaxPooling>(pool);
+      shape = {pool.channels, pool.out_height(), pool.out_width()};
+      op.outputs_per_item = shape.size();
+      operations.push_back(std::move(op));
+    }
+    RunOperation op;
+    const IntegerChain& chain = stage.layer.chain;
+    if (chain.convolution != nullptr) {
+      const Conv2dGeometry g = chain.convolution->convolution_geometry();
+      op.convolution = std::make_unique<onednn::Int8Convolution>(g, stage.layer.input_grid,
+                                                                 weights_of(stage.layer), links);
+      shape = output_shape(*chain.convolution);
+      op.outputs_per_item = shape.size();
+      output_item = {g.out_channels, g.out_height(), g.out_width()};
+    } else {
+      if (i > 0 && shape.channels > 0) {
+        stage.layer.levels = columns_in_nhwc_order(stage.layer.levels, shape);
+      }
+      const int in = chain.linear->in_features();
+      const int out = chain.linear->out_features();
+      op.linear = std::make_unique<onednn::Int8InnerProduct>(in, out, stage.layer.input_grid,
+                                                             weights_of(stage.layer), links);
+      shape = {};
+      op.outputs_per_item = out;
+      output_item = {out};
+    }
+    operations.push_back(std::move(op));
+  }
+  return std::make_unique<IntegerRun>(std::move(operations), std::move(output_item));
+#endif
+}
+
+}  // namespace lathe::nn
