@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/onednn/activation_codes.h"
 #include "backend/onednn/int8_convolution.h"
 #include "backend/onednn/int8_inner_product.h"
 #include "backend/onednn/int8_support.h"
@@ -165,6 +166,40 @@ TEST(OnednnInt8Chain, InnerProductsWriteAndReadCodes) {
     EXPECT_LT(testing::max_error(got, want), 1e-5) << "zero point " << next.zero_point;
   }
   EXPECT_LE(differing, 2);
+}
+
+// The run's own global average pooling against the CPU backend's (on the NCHW floats)
+// followed by the quantiser: the same codes, bit for bit.
+TEST(OnednnInt8Chain, GlobalAveragesRoundToTheCodesOfTheSimulatedPoolingAndQuantiser) {
+  const int batch = 3;
+  const int side = 7;
+  const int plane = side * side;
+  for (const int channels : {10, 64, 130}) {
+    const Floats nchw = random_values(std::int64_t{batch} * channels * plane, 21, 0.0F, 3.0F);
+    Floats nhwc(nchw.size());
+    for (int n = 0; n < batch; ++n) {
+      for (int c = 0; c < channels; ++c) {
+        for (int p = 0; p < plane; ++p) {
+          nhwc[(static_cast<std::size_t>(n) * plane + p) * channels + c] =
+              nchw[(static_cast<std::size_t>(n) * channels + c) * plane + p];
+        }
+      }
+    }
+    Pool2dGeometry g;
+    g.batch = batch;
+    g.channels = channels;
+    g.in_height = g.in_width = g.kernel = g.stride = side;
+    Floats averages(static_cast<std::size_t>(batch) * channels);
+    make_cpu_backend(1)->avgpool_forward(g, nchw.data(), averages.data());
+    for (const FakeQuantGrid& grid : next_grids()) {
+      Codes expected(averages.size());
+      onednn::quantize_rows(static_cast<std::int64_t>(averages.size()), averages.data(), grid,
+                            expected.data(), 1);
+      Codes codes(expected.size());
+      onednn::average_planes_to_codes(batch, plane, channels, nhwc.data(), grid, codes.data(), 2);
+      EXPECT_EQ(codes, expected) << channels << " channels, zero point " << grid.zero_point;
+    }
+  }
 }
 
 // No sums here: exact on every instruction set.

@@ -93,6 +93,30 @@ void quantize_padded_nhwc(const PaddedImages& s, const float* x, const FakeQuant
   }
 }
 
+void average_planes_to_codes(int batch, int plane, int channels, const float* nhwc,
+                             const FakeQuantGrid& grid, std::uint8_t* codes, int threads) {
+  const cpu::ThreadScope thread_scope(threads);
+  const Rounding rounding(grid);
+  const float inverse_area = 1.0F / static_cast<float>(plane);
+  constexpr int kBlock = 64;  // channels summed at once, in registers and on the stack
+  const std::int64_t elements = std::int64_t{batch} * plane * channels;
+#pragma omp parallel for if (elements >= cpu::kParallelElements)
+  for (int n = 0; n < batch; ++n) {
+    const float* image = nhwc + std::int64_t{n} * plane * channels;
+    for (int c0 = 0; c0 < channels; c0 += kBlock) {
+      const int width = std::min(kBlock, channels - c0);
+      float sums[kBlock] = {};
+      for (int p = 0; p < plane; ++p) {
+        const float* pixel = image + std::int64_t{p} * channels + c0;
+#pragma omp simd
+        for (int c = 0; c < width; ++c) sums[c] += pixel[c];
+      }
+      std::uint8_t* out = codes + std::int64_t{n} * channels + c0;
+      for (int c = 0; c < width; ++c) out[c] = rounding.code(sums[c] * inverse_area);
+    }
+  }
+}
+
 AccumulatorFold fold_accumulator(std::span<const std::int8_t> levels, std::span<const float> scales,
                                  std::span<const float> bias, int zero_point) {
   LATHE_CHECK(!scales.empty() && bias.size() == scales.size() &&

@@ -34,6 +34,13 @@ struct PaddedImages {
 void quantize_padded_nhwc(const PaddedImages& shape, const float* x, const FakeQuantGrid& grid,
                           std::uint8_t* codes, int threads);
 
+// Global average pooling of NHWC floats (batch x plane x channels) rounded to `grid`'s
+// codes (batch x channels): the simulated path's global_avgpool (each channel's sum over
+// the plane in row order, times 1 / plane, as the CPU backend adds it) and then its
+// quantiser, so the codes are the same bit for bit.
+void average_planes_to_codes(int batch, int plane, int channels, const float* nhwc,
+                             const FakeQuantGrid& grid, std::uint8_t* codes, int threads);
+
 // With u8 input codes c, s8 weight levels k and float output y = scale_out[o] * sum k *
 // (c - zero_point) + bias[o], oneDNN 2.x computes dst = output_scale[o] * (acc + b[o])
 // (the bias joins the s32 accumulator before the scale). So b[o] = bias[o] /

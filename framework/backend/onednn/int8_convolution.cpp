@@ -43,8 +43,9 @@ struct Int8Convolution::Cache : Int8LayerState {
     // (so no reorder runs); float inputs are rounded NCHW (or padded NHWC) and float
     // outputs come back NCHW.
     const Tag user_src = links.codes_in || !kernel_pads ? Tag::nhwc : Tag::nchw;
-    const memory::desc dst_desc = links.codes_out ? memory::desc(dst, Type::u8, Tag::nhwc)
-                                                  : memory::desc(dst, Type::f32, Tag::any);
+    const memory::desc dst_desc = links.codes_out    ? memory::desc(dst, Type::u8, Tag::nhwc)
+                                  : links.floats_nhwc ? memory::desc(dst, Type::f32, Tag::nhwc)
+                                                      : memory::desc(dst, Type::f32, Tag::any);
     try {
       const dnnl::convolution_forward::desc desc(
           dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
@@ -60,7 +61,8 @@ struct Int8Convolution::Cache : Int8LayerState {
           DNNL_ARG_SRC, false, memory::desc(src, Type::u8, user_src), pd.src_desc(), engine));
       made.entry.operands.push_back(make_operand(
           DNNL_ARG_DST, true,
-          links.codes_out ? dst_desc : memory::desc(dst, Type::f32, Tag::nchw), pd.dst_desc(),
+          links.codes_out || links.floats_nhwc ? dst_desc : memory::desc(dst, Type::f32, Tag::nchw),
+          pd.dst_desc(),
           engine));
       made.finish(pd, memory::desc(weights, Type::s8, Tag::oihw), levels, fold.bias, engine,
                          stream);

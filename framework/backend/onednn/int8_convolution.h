@@ -40,9 +40,12 @@ struct Int8LayerWeights {
 // N x features). `codes_in`: it reads the u8 codes of its input grid that the layer before
 // wrote (NHWC or N x features). `codes_out`: it writes u8 codes on this grid, the next
 // quantiser's (int8_primitive.h: int8_code_attributes), in the same layouts.
+// `floats_nhwc`: float outputs NHWC, for the run's own global average pooling
+// (activation_codes.h: average_planes_to_codes).
 struct Int8Links {
   bool codes_in = false;
   std::optional<FakeQuantGrid> codes_out;
+  bool floats_nhwc = false;
 };
 
 class Int8Convolution {
@@ -62,7 +65,7 @@ class Int8Convolution {
   static std::string why_codes_cannot_feed(const Conv2dGeometry& g, int zero_point);
 
   // input: batch x C x H x W floats (codes_in: batch x H x W x C codes); output: batch x O
-  // x OH x OW floats (codes_out: batch x OH x OW x O codes).
+  // x OH x OW floats (codes_out: batch x OH x OW x O codes; floats_nhwc: floats so).
   void forward(int batch, const void* input, void* output, int threads);
   // The kernel oneDNN chose (impl_info_str, e.g. "brg:avx512_core_amx_int8").
   [[nodiscard]] std::string implementation(int batch, int threads);

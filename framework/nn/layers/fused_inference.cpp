@@ -118,8 +118,8 @@ std::optional<PreparedIntegerLayer> FusedInference::prepare_integer_chain(
 }
 
 // The integer chain at step.node and every chain after it that can take its codes
-// (integer_run.h): max poolings and a flatten between two chains join the run, each
-// read by the next layer alone. False, with the reason kept in integer_fallbacks_, when
+// (integer_run.h): max poolings, a global average pooling and a flatten between two
+// chains join the run, each read by the next layer alone. False, with the reason kept in integer_fallbacks_, when
 // step.node's chain keeps the simulated path.
 bool FusedInference::plan_integer_step(const std::vector<int>& consumer, const Backend& backend,
                                        const io::Checkpoint& stored, Step& step) {
@@ -134,17 +134,19 @@ bool FusedInference::plan_integer_step(const std::vector<int>& consumer, const B
   IntegerRunPlan run(std::move(*first));
   std::string last_name = model_.layer(step.node + 1).name();
   while (true) {
-    // Through max poolings and one flatten to the next layer, each read by the next alone.
+    // Through max poolings, a global average pooling and a flatten to the next layer,
+    // each read by the next alone.
     std::size_t at = end;
-    std::vector<Pool2dGeometry> pools;
-    bool flattened = false;
+    RunLink between;
     while (consumer[at] == static_cast<int>(at + 1) && at + 1 < model_.layer_count()) {
-      const Layer& between = model_.layer(at + 1);
-      const auto* pool = dynamic_cast<const FusableMaxPool*>(&between);
-      if (pool != nullptr && !flattened) {
-        pools.push_back(pool->max_pool_geometry());
-      } else if (between.type() == "flatten" && !flattened) {
-        flattened = true;
+      const Layer& layer = model_.layer(at + 1);
+      const auto* pool = dynamic_cast<const FusableMaxPool*>(&layer);
+      if (pool != nullptr && !between.global_average && !between.flattened) {
+        between.max_pools.push_back(pool->max_pool_geometry());
+      } else if (layer.type() == "global_avgpool" && !between.global_average && !between.flattened) {
+        between.global_average = true;
+      } else if (layer.type() == "flatten" && !between.flattened) {
+        between.flattened = true;
       } else {
         break;
       }
@@ -157,11 +159,11 @@ bool FusedInference::plan_integer_step(const std::vector<int>& consumer, const B
         prepare_integer_chain(consumer, backend, stored, at + 1, next_end, next_why);
     if (!next) break;  // the fallback is said when the planner reaches that layer
     const std::string next_name = model_.layer(at + 2).name();
-    if (const std::string why = run.why_not_linked(pools, flattened, *next); !why.empty()) {
+    if (const std::string why = run.why_not_linked(between, *next); !why.empty()) {
       float_handoffs_.push_back(last_name + " -> " + next_name + ": " + why);
       break;
     }
-    run.link(std::move(pools), flattened, std::move(*next));
+    run.link(std::move(between), std::move(*next));
     end = next_end;
     last_name = next_name;
   }

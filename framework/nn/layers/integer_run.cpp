@@ -1,11 +1,13 @@
 #include "nn/layers/integer_run.h"
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 
 #include "core/error.h"
 
 #ifdef LATHE_HAVE_ONEDNN
+#include "backend/onednn/activation_codes.h"
 #include "backend/onednn/int8_convolution.h"
 #include "backend/onednn/int8_inner_product.h"
 #include "backend/onednn/u8_max_pooling.h"
@@ -54,13 +56,23 @@ std::vector<std::int8_t> columns_in_nhwc_order(const std::vector<std::int8_t>& l
   return permuted;
 }
 
-// One primitive of the run: a layer or a max pooling, and the codes it writes (all but
-// the last, which writes the float output).
+// A global average pooling of NHWC floats rounded to the next layer's codes.
+struct GlobalAverage {
+  int plane = 0;
+  int channels = 0;
+  FakeQuantGrid grid;
+};
+
+// One operation of the run: a layer, a max pooling or a global average pooling, and what
+// it writes (all but the last, which writes the float output): codes, or floats NHWC for
+// a global average pooling.
 struct RunOperation {
   std::unique_ptr<onednn::Int8Convolution> convolution;
   std::unique_ptr<onednn::Int8InnerProduct> linear;
   std::unique_ptr<onednn::U8MaxPooling> pool;
+  std::optional<GlobalAverage> average;
   std::int64_t outputs_per_item = 0;
+  std::size_t output_bytes = 1;
   std::vector<std::uint8_t> codes;  // grown once per larger batch
 };
 
@@ -83,7 +95,7 @@ class IntegerRun final : public IntegerLayer {
       RunOperation& op = operations_[i];
       void* to = output.data();
       if (i + 1 < operations_.size()) {
-        const auto count = static_cast<std::size_t>(batch * op.outputs_per_item);
+        const auto count = static_cast<std::size_t>(batch * op.outputs_per_item) * op.output_bytes;
         if (op.codes.size() < count) op.codes.resize(count);
         to = op.codes.data();
       }
@@ -91,6 +103,10 @@ class IntegerRun final : public IntegerLayer {
         op.convolution->forward(batch, from, to, threads);
       } else if (op.linear) {
         op.linear->forward(batch, from, to, threads);
+      } else if (op.average) {
+        onednn::average_planes_to_codes(batch, op.average->plane, op.average->channels,
+                                        static_cast<const float*>(from), op.average->grid,
+                                        static_cast<std::uint8_t*>(to), threads);
       } else {
         op.pool->forward(batch, static_cast<const std::uint8_t*>(from), static_cast<std::uint8_t*>(to),
                          threads);
@@ -119,20 +135,22 @@ class IntegerRun final : public IntegerLayer {
 }  // namespace
 
 IntegerRunPlan::IntegerRunPlan(PreparedIntegerLayer first) {
-  stages_.push_back({std::move(first), {}});
+  stages_.push_back({std::move(first), RunLink{}});
 }
 
-std::string IntegerRunPlan::why_not_linked(const std::vector<Pool2dGeometry>& pools, bool flattened,
-                                           const PreparedIntegerLayer& next) const {
+std::string IntegerRunPlan::why_not_linked(const RunLink& between, const PreparedIntegerLayer& next) const {
   const IntegerChain& last = stages_.back().layer.chain;
   if (last.linear != nullptr) {
-    if (!pools.empty() || next.chain.convolution != nullptr) {
-      return "a linear layer's output feeds a max pooling or a convolution";
+    if (!between.max_pools.empty() || between.global_average || next.chain.convolution != nullptr) {
+      return "a linear layer's output feeds a pooling or a convolution";
     }
     return "";
   }
+  if (between.global_average && !between.max_pools.empty()) {
+    return "a max pooling before a global average pooling (which averages floats, not codes)";
+  }
   ImageShape shape = output_shape(*last.convolution);
-  for (const Pool2dGeometry& pool : pools) {
+  for (const Pool2dGeometry& pool : between.max_pools) {
     if (pool.channels != shape.channels || pool.in_height != shape.height || pool.in_width != shape.width) {
       return "its max pooling expects " + std::to_string(pool.channels) + "x" +
              std::to_string(pool.in_height) + "x" + std::to_string(pool.in_width) + ", not " +
@@ -145,8 +163,11 @@ std::string IntegerRunPlan::why_not_linked(const std::vector<Pool2dGeometry>& po
 #endif
     shape = {pool.channels, pool.out_height(), pool.out_width()};
   }
+  if (between.global_average) shape = {shape.channels, 1, 1};
   if (next.chain.linear != nullptr) {
-    if (!flattened) return "no flatten between the convolution and the linear layer";
+    if (!between.flattened && !between.global_average) {
+      return "no flatten between the convolution and the linear layer";
+    }
     if (next.chain.linear->in_features() != shape.size()) {
       return "the linear layer takes " + std::to_string(next.chain.linear->in_features()) +
              " features, not " + shape_text(shape);
@@ -154,11 +175,11 @@ std::string IntegerRunPlan::why_not_linked(const std::vector<Pool2dGeometry>& po
     return "";
   }
   const Conv2dGeometry g = next.chain.convolution->convolution_geometry();
-  if (flattened || g.in_channels != shape.channels || g.in_height != shape.height ||
-      g.in_width != shape.width) {
+  if (between.flattened || between.global_average || g.in_channels != shape.channels ||
+      g.in_height != shape.height || g.in_width != shape.width) {
     return "the convolution expects " + std::to_string(g.in_channels) + "x" +
            std::to_string(g.in_height) + "x" + std::to_string(g.in_width) + ", not a " +
-           (flattened ? "flattened " : "") + shape_text(shape);
+           (between.flattened || between.global_average ? "flattened " : "") + shape_text(shape);
   }
 #ifdef LATHE_HAVE_ONEDNN
   return onednn::Int8Convolution::why_codes_cannot_feed(g, next.input_grid.zero_point);
@@ -167,10 +188,10 @@ std::string IntegerRunPlan::why_not_linked(const std::vector<Pool2dGeometry>& po
 #endif
 }
 
-void IntegerRunPlan::link(std::vector<Pool2dGeometry> pools, bool flattened, PreparedIntegerLayer next) {
-  const std::string why = why_not_linked(pools, flattened, next);
+void IntegerRunPlan::link(RunLink between, PreparedIntegerLayer next) {
+  const std::string why = why_not_linked(between, next);
   LATHE_CHECK(why.empty(), "integer run: cannot hand codes on: ", why);
-  stages_.push_back({std::move(next), std::move(pools)});
+  stages_.push_back({std::move(next), std::move(between)});
 }
 
 std::unique_ptr<IntegerLayer> IntegerRunPlan::make() && {
@@ -184,12 +205,24 @@ std::unique_ptr<IntegerLayer> IntegerRunPlan::make() && {
     Stage& stage = stages_[i];
     onednn::Int8Links links;
     links.codes_in = i > 0;
-    if (i + 1 < stages_.size()) links.codes_out = stages_[i + 1].layer.input_grid;
-    for (const Pool2dGeometry& pool : stage.pools_before) {
+    if (i + 1 < stages_.size()) {
+      // Before a global average pooling, floats NHWC: the pooling rounds its averages.
+      const Stage& next = stages_[i + 1];
+      links.floats_nhwc = next.before.global_average;
+      if (!links.floats_nhwc) links.codes_out = next.layer.input_grid;
+    }
+    for (const Pool2dGeometry& pool : stage.before.max_pools) {
       RunOperation op;
       op.pool = std::make_unique<onednn::U8MaxPooling>(pool);
       shape = {pool.channels, pool.out_height(), pool.out_width()};
       op.outputs_per_item = shape.size();
+      operations.push_back(std::move(op));
+    }
+    if (stage.before.global_average) {
+      RunOperation op;
+      op.average = GlobalAverage{shape.height * shape.width, shape.channels, stage.layer.input_grid};
+      op.outputs_per_item = shape.channels;
+      shape = {};  // the features are the channels: no column order to change
       operations.push_back(std::move(op));
     }
     RunOperation op;
@@ -200,6 +233,7 @@ std::unique_ptr<IntegerLayer> IntegerRunPlan::make() && {
                                                                  weights_of(stage.layer), links);
       shape = output_shape(*chain.convolution);
       op.outputs_per_item = shape.size();
+      op.output_bytes = links.floats_nhwc ? sizeof(float) : 1;
       output_item = {g.out_channels, g.out_height(), g.out_width()};
     } else {
       if (i > 0 && shape.channels > 0) {

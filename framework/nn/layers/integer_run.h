@@ -5,8 +5,10 @@
 // s32 sums: backend/onednn/int8_convolution.h, Int8Links), NHWC between convolutions;
 // the max poolings run on the codes (backend/onednn/u8_max_pooling.h, exact: every step
 // of a quantiser is monotone); a flatten costs nothing, since the linear layer after it
-// takes its weight's columns permuted once from C x H x W to H x W x C order; only the
-// last layer's output comes back as floats. Against the simulated path, only float
+// takes its weight's columns permuted once from C x H x W to H x W x C order; a global
+// average pooling before a linear layer reads the convolution's floats NHWC and rounds
+// its averages to the linear layer's codes in the same pass; only the last layer's output
+// comes back as floats. Against the simulated path, only float
 // rounding of the requantised value and the rounding of exact halves differ: a code may
 // move by one level.
 //
@@ -24,17 +26,23 @@
 
 namespace lathe::nn {
 
+// The layers between two integer layers, in this order: max poolings, then a global
+// average pooling, then a flatten (each optional).
+struct RunLink {
+  std::vector<Pool2dGeometry> max_pools;
+  bool global_average = false;
+  bool flattened = false;
+};
+
 class IntegerRunPlan {
  public:
   explicit IntegerRunPlan(PreparedIntegerLayer first);
 
-  // Why `next`, reached from the run's last layer through `pools` (in order) and a
-  // flatten when `flattened`, cannot read the codes that layer would write ("" when it
-  // can).
-  [[nodiscard]] std::string why_not_linked(const std::vector<Pool2dGeometry>& pools, bool flattened,
-                                           const PreparedIntegerLayer& next) const;
-  // Appends `next` after `pools`; why_not_linked must have said "".
-  void link(std::vector<Pool2dGeometry> pools, bool flattened, PreparedIntegerLayer next);
+  // Why `next`, reached from the run's last layer through `between`, cannot read the
+  // codes that layer would write ("" when it can).
+  [[nodiscard]] std::string why_not_linked(const RunLink& between, const PreparedIntegerLayer& next) const;
+  // Appends `next`; why_not_linked must have said "".
+  void link(RunLink between, PreparedIntegerLayer next);
 
   [[nodiscard]] int layers() const { return static_cast<int>(stages_.size()); }
   // Handoffs as codes: one fewer than the layers.
@@ -46,7 +54,7 @@ class IntegerRunPlan {
  private:
   struct Stage {
     PreparedIntegerLayer layer;
-    std::vector<Pool2dGeometry> pools_before;  // between the layer before and this one
+    RunLink before;  // between the layer before and this one
   };
   std::vector<Stage> stages_;
 };
