@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "backend/cpu/cpu_kernels.h"
 #include "core/error.h"
@@ -88,6 +89,61 @@ void quantize_padded_nhwc(const PaddedImages& s, const float* x, const FakeQuant
       const float* in = x + (n * s.channels + c) * plane + static_cast<std::int64_t>(h) * s.width;
       for (int w = w_begin; w < w_end; ++w) {
         out[static_cast<std::int64_t>(w) * s.channels + c] = rounding.code(in[w - s.pad_left]);
+      }
+    }
+  }
+}
+
+void pad_one_channel(const PaddedImages& s, const std::uint8_t* codes, std::uint8_t zero_code,
+                     std::uint8_t* padded) {
+  LATHE_CHECK(s.channels == 1, "onednn int8: pad_one_channel on ", s.channels, " channels");
+  const std::int64_t rows = std::int64_t{s.batch} * s.padded_height;
+  const int w_begin = std::max(0, s.pad_left);
+  const int w_end = std::min(s.padded_width, s.width + s.pad_left);
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int64_t n = r / s.padded_height;
+    const int h = static_cast<int>(r % s.padded_height) - s.pad_top;
+    std::uint8_t* out = padded + r * s.padded_width;
+    if (h < 0 || h >= s.height || w_end <= w_begin) {
+      std::memset(out, zero_code, static_cast<std::size_t>(s.padded_width));
+      continue;
+    }
+    std::memset(out, zero_code, static_cast<std::size_t>(w_begin));
+    std::memcpy(out + w_begin, codes + (n * s.height + h) * s.width + (w_begin - s.pad_left),
+                static_cast<std::size_t>(w_end - w_begin));
+    std::memset(out + w_end, zero_code, static_cast<std::size_t>(s.padded_width - w_end));
+  }
+}
+
+void gather_patches(const PaddedImages& s, const PatchShape& patch, const std::uint8_t* codes,
+                    std::uint8_t* patches, int threads) {
+  LATHE_CHECK(s.channels == 1 && patch.kernel_width <= kWidestPatchRow, "onednn int8: patches of ",
+              s.channels, " channels and ", patch.kernel_width, " columns: expected 1 channel and at most ",
+              kWidestPatchRow, " columns");
+  const cpu::ThreadScope thread_scope(threads);
+  const int per_patch = patch.kernel_height * patch.kernel_width;
+  const std::int64_t rows = std::int64_t{s.batch} * patch.out_height;
+#pragma omp parallel for if (rows * patch.out_width * per_patch >= cpu::kParallelElements)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int64_t n = r / patch.out_height;
+    const auto y = static_cast<int>(r % patch.out_height);
+    const std::uint8_t* image = codes + n * s.padded_height * s.padded_width;
+    std::uint8_t* out = patches + r * patch.out_width * per_patch;
+    for (int x = 0; x < patch.out_width; ++x) {
+      const std::uint8_t* window = image + std::int64_t{y} * patch.stride * s.padded_width + x * patch.stride;
+      std::uint8_t* to = out + std::int64_t{x} * per_patch;
+      // The row's last patch copies exactly: a spill would reach the next row's patches,
+      // which another thread may have written already.
+      const bool last = x + 1 == patch.out_width;
+      for (int i = 0; i < patch.kernel_height; ++i) {
+        const std::uint8_t* from = window + std::int64_t{i} * s.padded_width;
+        if (last) {
+          std::memcpy(to + i * patch.kernel_width, from, static_cast<std::size_t>(patch.kernel_width));
+        } else {  // 8 bytes: the spill is overwritten by the next window row or patch
+          std::uint64_t eight = 0;
+          std::memcpy(&eight, from, sizeof eight);
+          std::memcpy(to + i * patch.kernel_width, &eight, sizeof eight);
+        }
       }
     }
   }
