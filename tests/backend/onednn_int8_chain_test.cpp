@@ -207,7 +207,7 @@ TEST(OnednnInt8Chain, MaxPoolingOnCodesTakesTheLargestCodeOfEachWindow) {
   std::mt19937 generator(5);
   std::uniform_int_distribution<int> code(0, 255);
   for (const auto& [size, kernel, stride, padding] :
-       std::vector<std::array<int, 4>>{{28, 2, 2, 0}, {10, 2, 2, 0}, {7, 3, 2, 1}, {9, 3, 3, 0}}) {
+       std::vector<std::array<int, 4>>{{28, 2, 2, 0}, {10, 2, 2, 0}, {7, 3, 2, 1}, {9, 3, 3, 0}, {7, 2, 2, 0}}) {
     Pool2dGeometry g;
     g.batch = 3;
     g.channels = 17;
@@ -215,7 +215,6 @@ TEST(OnednnInt8Chain, MaxPoolingOnCodesTakesTheLargestCodeOfEachWindow) {
     g.kernel = kernel;
     g.stride = stride;
     g.padding = padding;
-    ASSERT_EQ(onednn::U8MaxPooling::why_not(g), "");
     Codes input(static_cast<std::size_t>(g.batch) * g.channels * size * size);
     for (std::uint8_t& c : input) c = static_cast<std::uint8_t>(code(generator));
     const int oh = g.out_height();
@@ -243,10 +242,6 @@ TEST(OnednnInt8Chain, MaxPoolingOnCodesTakesTheLargestCodeOfEachWindow) {
     pool.forward(g.batch, input.data(), output.data(), 2);
     EXPECT_EQ(output, expected) << size << "x" << size << " window " << kernel << " stride " << stride;
   }
-  Pool2dGeometry skipping;  // 7 -> 3 windows of 2 leave the last row unread
-  skipping.channels = 4;
-  skipping.in_height = skipping.in_width = 7;
-  EXPECT_NE(onednn::U8MaxPooling::why_not(skipping), "");
 }
 
 }  // namespace

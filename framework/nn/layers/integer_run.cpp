@@ -156,11 +156,6 @@ std::string IntegerRunPlan::why_not_linked(const RunLink& between, const Prepare
              std::to_string(pool.in_height) + "x" + std::to_string(pool.in_width) + ", not " +
              shape_text(shape);
     }
-#ifdef LATHE_HAVE_ONEDNN
-    if (std::string why = onednn::U8MaxPooling::why_not(pool); !why.empty()) {
-      return "its max pooling on codes: " + why;
-    }
-#endif
     shape = {pool.channels, pool.out_height(), pool.out_width()};
   }
   if (between.global_average) shape = {shape.channels, 1, 1};
