@@ -99,7 +99,8 @@ TEST(OnednnInt8Chain, ConvolutionsWriteTheNextQuantisersCodesAndReadThemBack) {
   const std::vector<Conv2dGeometry> geometries{
       testing::square_conv_geometry(3, 32, 14, 14, 64, 3, 1, 1),  // a vgg_small layer
       testing::square_conv_geometry(2, 5, 9, 9, 17, 5, 2, 2),
-      testing::square_conv_geometry(2, 1, 12, 12, 6, 5, 1, 0)};  // a lenet5 first layer
+      testing::square_conv_geometry(2, 1, 12, 12, 6, 5, 1, 0),   // a lenet5 first layer
+      testing::square_conv_geometry(2, 1, 13, 13, 6, 7, 2, 3)};  // windows of any size
   const FakeQuantGrid input_grid = grid_for(-1.0F, 2.0F, false);
   int differing = 0;
   std::size_t codes_compared = 0;

@@ -115,6 +115,38 @@ void pad_one_channel(const PaddedImages& s, const std::uint8_t* codes, std::uint
   }
 }
 
+namespace {
+
+// One output row's patches, the window's size fixed at compile time where it is a
+// common one (the copies then unroll into plain loads and stores) or given at run time.
+template <int kFixedHeight, int kFixedWidth>
+void gather_patch_row(const std::uint8_t* __restrict rows, std::int64_t padded_width,
+                      const PatchShape& patch, std::uint8_t* __restrict out) {
+  const int kh = kFixedHeight > 0 ? kFixedHeight : patch.kernel_height;
+  const int kw = kFixedWidth > 0 ? kFixedWidth : patch.kernel_width;
+  const int per_patch = kh * kw;
+  // All but the last patch move each window row as 8 bytes: the spill is overwritten by
+  // the next window row or patch. The last copies exactly: a spill would reach the next
+  // row's patches, which another thread may have written already.
+  for (int x = 0; x + 1 < patch.out_width; ++x) {
+    const std::uint8_t* window = rows + std::int64_t{x} * patch.stride;
+    std::uint8_t* to = out + std::int64_t{x} * per_patch;
+    for (int i = 0; i < kh; ++i) {
+      std::uint64_t eight = 0;
+      std::memcpy(&eight, window + i * padded_width, sizeof eight);
+      std::memcpy(to + i * kw, &eight, sizeof eight);
+    }
+  }
+  const int x = patch.out_width - 1;
+  const std::uint8_t* window = rows + std::int64_t{x} * patch.stride;
+  std::uint8_t* to = out + std::int64_t{x} * per_patch;
+  for (int i = 0; i < kh; ++i) {
+    for (int j = 0; j < kw; ++j) to[i * kw + j] = window[i * padded_width + j];
+  }
+}
+
+}  // namespace
+
 void gather_patches(const PaddedImages& s, const PatchShape& patch, const std::uint8_t* codes,
                     std::uint8_t* patches, int threads) {
   LATHE_CHECK(s.channels == 1 && patch.kernel_width <= kWidestPatchRow, "onednn int8: patches of ",
@@ -123,29 +155,16 @@ void gather_patches(const PaddedImages& s, const PatchShape& patch, const std::u
   const cpu::ThreadScope thread_scope(threads);
   const int per_patch = patch.kernel_height * patch.kernel_width;
   const std::int64_t rows = std::int64_t{s.batch} * patch.out_height;
+  const auto row = patch.kernel_height == 3 && patch.kernel_width == 3   ? gather_patch_row<3, 3>
+                   : patch.kernel_height == 5 && patch.kernel_width == 5 ? gather_patch_row<5, 5>
+                                                                         : gather_patch_row<0, 0>;
 #pragma omp parallel for if (rows * patch.out_width * per_patch >= cpu::kParallelElements)
   for (std::int64_t r = 0; r < rows; ++r) {
     const std::int64_t n = r / patch.out_height;
     const auto y = static_cast<int>(r % patch.out_height);
     const std::uint8_t* image = codes + n * s.padded_height * s.padded_width;
-    std::uint8_t* out = patches + r * patch.out_width * per_patch;
-    for (int x = 0; x < patch.out_width; ++x) {
-      const std::uint8_t* window = image + std::int64_t{y} * patch.stride * s.padded_width + x * patch.stride;
-      std::uint8_t* to = out + std::int64_t{x} * per_patch;
-      // The row's last patch copies exactly: a spill would reach the next row's patches,
-      // which another thread may have written already.
-      const bool last = x + 1 == patch.out_width;
-      for (int i = 0; i < patch.kernel_height; ++i) {
-        const std::uint8_t* from = window + std::int64_t{i} * s.padded_width;
-        if (last) {
-          std::memcpy(to + i * patch.kernel_width, from, static_cast<std::size_t>(patch.kernel_width));
-        } else {  // 8 bytes: the spill is overwritten by the next window row or patch
-          std::uint64_t eight = 0;
-          std::memcpy(&eight, from, sizeof eight);
-          std::memcpy(to + i * patch.kernel_width, &eight, sizeof eight);
-        }
-      }
-    }
+    row(image + std::int64_t{y} * patch.stride * s.padded_width, s.padded_width, patch,
+        patches + r * patch.out_width * per_patch);
   }
 }
 
