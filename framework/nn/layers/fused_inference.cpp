@@ -119,8 +119,8 @@ std::optional<PreparedIntegerLayer> FusedInference::prepare_integer_chain(
 
 // The integer chain at step.node and every chain after it that can take its codes
 // (integer_run.h): max poolings, a global average pooling and a flatten between two
-// chains join the run, each read by the next layer alone. False, with the reason kept in integer_fallbacks_, when
-// step.node's chain keeps the simulated path.
+// chains join the run, each read by the next layer alone. False, with the reason kept in
+// integer_fallbacks_, when step.node's chain keeps the simulated path.
 bool FusedInference::plan_integer_step(const std::vector<int>& consumer, const Backend& backend,
                                        const io::Checkpoint& stored, Step& step) {
   std::size_t end = step.node;
@@ -128,7 +128,9 @@ bool FusedInference::plan_integer_step(const std::vector<int>& consumer, const B
   std::optional<PreparedIntegerLayer> first =
       prepare_integer_chain(consumer, backend, stored, step.node, end, why_not);
   if (!first) {
-    if (!why_not.empty()) integer_fallbacks_.push_back(model_.layer(step.node + 1).name() + ": " + why_not);
+    if (!why_not.empty()) {
+      integer_fallbacks_.push_back(model_.layer(step.node + 1).name() + ": " + why_not);
+    }
     return false;
   }
   IntegerRunPlan run(std::move(*first));
