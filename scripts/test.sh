@@ -1,29 +1,33 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds the release preset and
-# runs every test with ctest. .ci/run calls exactly this, with CI=true. LATHE_SANITIZERS=1
-# adds two stages (README, "Tests in CI", has the measured times and why CI does not set
-# it yet: the reproducible fuzz run finds two unfixed problems, fuzz/unfixed/, and the
-# asan stage has not been measured over the oneDNN engine):
-#  1. every fuzz target from its seeds, reproducibly (scripts/fuzz.sh: a fixed -seed and
-#     a fixed number of inputs per target, so it runs the same inputs every time); a
+# runs every test with ctest. .ci/run calls exactly this, with CI=true. Two more stages
+# (README, "Tests in CI", has their measured times):
+#  1. fuzz: every fuzz target from its seeds, reproducibly (scripts/fuzz.sh: a fixed -seed
+#     and a fixed number of inputs per target, so it runs the same inputs every time); a
 #     crash fails the run, and its input, once fixed, goes to fuzz/regressions/, which
-#     ctest reads;
-#  2. the asan preset (ASan + UBSan) built for `lathe` and the unit-test binary, and the
-#     suite run under it but for the labels mpi, slurm, onnx and layering (the test
-#     preset's filter): those start mpirun, SLURM daemons, PyTorch and Node, or compile
-#     files, and check those more than Lathe's memory use.
+#     ctest reads. Runs in CI (CI=true) and with LATHE_SANITIZERS=1.
+#  2. asan: the asan preset (ASan + UBSan) built for `lathe` and the unit-test binary,
+#     and the suite run under it but for the labels mpi, slurm, onnx and layering (the
+#     test preset's filter): those start mpirun, SLURM daemons, PyTorch and Node, or
+#     compile files, and check those more than Lathe's memory use. Runs with
+#     LATHE_SANITIZERS=1; not in CI until its time over the oneDNN engine is measured.
+# LATHE_SANITIZERS=0 skips both, in CI too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh release
 ctest --preset release -j "$(nproc)"
 
-if [[ "${LATHE_SANITIZERS:-}" == "1" ]]; then
-  # A fuzzer's crash fails the run, after the asan stage has run too.
-  fuzz_status=0
+sanitizers="${LATHE_SANITIZERS:-}"
+[[ "$sanitizers" == "0" ]] && exit 0
+# A fuzzer's crash fails the run, after the asan stage (when asked for) has run too.
+fuzz_status=0
+if [[ "$sanitizers" == "1" || "${CI:-}" == "true" ]]; then
   bash scripts/fuzz.sh || fuzz_status=$?
+fi
+if [[ "$sanitizers" == "1" ]]; then
   cmake --preset asan >/dev/null
   cmake --build --preset asan -j "$(nproc)" --target lathe lathe_tests
   ctest --preset asan -j "$(nproc)"
-  exit "$fuzz_status"
 fi
+exit "$fuzz_status"

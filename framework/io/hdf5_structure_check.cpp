@@ -12,6 +12,7 @@
 #include "io/global_heap_check.h"
 #include "io/group_btree_check.h"
 #include "io/hdf5_file_bytes.h"
+#include "io/local_heap_check.h"
 
 namespace lathe::io {
 namespace {
@@ -21,6 +22,7 @@ namespace {
 // A superblock elsewhere than at byte 0 (after a user block) keeps the defaults.
 void read_sizes(Hdf5FileBytes& file) {
   if (file.size < 16 || std::memcmp(file.data, "\x89HDF\r\n\x1a\n", 8) != 0) return;
+  file.addresses_from_start = true;
   const int version = file.data[8];
   const auto declared = [](int bytes) { return bytes == 2 || bytes == 4 || bytes == 8 ? bytes : 8; };
   file.offset_bytes = declared(version <= 1 ? file.data[13] : file.data[9]);
@@ -68,6 +70,7 @@ void require_walkable_hdf5_file(const std::string& path) {
   read_sizes(file);
   check_global_heaps(file, path);
   check_group_btrees(file, path);
+  check_local_heaps(file, path);
 }
 
 }  // namespace lathe::io

@@ -4,8 +4,10 @@
 //    object of size 0: libhdf5 loops forever reading text (global_heap_check.h);
 //  - a group B-tree node whose child address is undefined: libhdf5 reads from a null
 //    pointer while it lists or looks up the group's members
-//    (group_btree_check.h).
-// The structures are found by their signatures ("GCOL", "TREE") rather than by following
+//    (group_btree_check.h);
+//  - a local heap (where a group keeps its members' names) declaring a data segment past
+//    the file's end: libhdf5 allocates it first (local_heap_check.h).
+// The structures are found by their signatures ("GCOL", "TREE", "HEAP") rather than by following
 // the file's links, which would mean parsing object headers as libhdf5 does; each check
 // refuses only a value no sound structure holds, so sound files load as before.
 #pragma once

@@ -582,6 +582,47 @@ TEST(CpuBackendMaxPool, NanInWindowPropagatesToOutput) {
   }
 }
 
+// Two rows of 40 windows on a 5 x 81 plane (odd sizes: the last row and column are in
+// no window) run the 2x2 path's vectorised loop and its tail: a NaN in any of a window's
+// four places wins, and ties keep the first in PyTorch's scan order.
+TEST(CpuBackendMaxPool, NanAndTiesInLongRowsPickAsPyTorchDoes) {
+  auto backend = make_cpu_backend(1);
+  Pool2dGeometry g;
+  g.batch = 1;
+  g.channels = 1;
+  g.in_height = 5;
+  g.in_width = 81;
+  g.stride = 2;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  Floats input(5 * 81, 1.0F);  // every window a four-way tie: index of its top left
+  const auto nan_at = [](int oh, int ow) {
+    const int place = (ow + oh) % 5;  // 0-3: a NaN at that place of the window; 4: none
+    return place == 4 ? -1 : (2 * oh + place / 2) * 81 + 2 * ow + place % 2;
+  };
+  for (int oh = 0; oh < 2; ++oh) {
+    for (int ow = 0; ow < 40; ++ow) {
+      if (nan_at(oh, ow) >= 0) input[nan_at(oh, ow)] = nan;
+    }
+  }
+  for (int column = 80; column < 5 * 81; column += 81) input[column] = 9.0F;  // in no window
+  for (int column = 4 * 81; column < 5 * 81; ++column) input[column] = 9.0F;
+  Floats output(80);
+  std::vector<std::int32_t> argmax(80);
+  backend->maxpool_forward(g, input.data(), output.data(), argmax.data());
+  for (int oh = 0; oh < 2; ++oh) {
+    for (int ow = 0; ow < 40; ++ow) {
+      const int at = oh * 40 + ow;
+      if (nan_at(oh, ow) < 0) {
+        EXPECT_EQ(output[at], 1.0F) << "window " << oh << "," << ow;
+        EXPECT_EQ(argmax[at], 2 * oh * 81 + 2 * ow) << "window " << oh << "," << ow;
+      } else {
+        EXPECT_TRUE(std::isnan(output[at])) << "window " << oh << "," << ow;
+        EXPECT_EQ(argmax[at], nan_at(oh, ow)) << "window " << oh << "," << ow;
+      }
+    }
+  }
+}
+
 TEST(CpuBackendAvgPool, ForwardAndBackwardMatchReferenceAndFiniteDifferences) {
   auto backend = make_cpu_backend(2);
   for (const Pool2dGeometry& g : pool_geometries()) {

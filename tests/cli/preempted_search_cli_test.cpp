@@ -16,19 +16,13 @@
 #include <string>
 #include <thread>
 
+#include "support/read_text.h"
 #include "support/run_lathe.h"
 #include "support/search_runs.h"
 #include "support/temp_dir.h"
 
 namespace lathe::test_support {
 namespace {
-
-std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // tiny_synthetic with 2 candidates of `epochs`-epoch fine-tunes in batches of `batch_size`
 // (200 epochs of 32: a second or two each): long enough to be stopped inside one.

@@ -108,18 +108,23 @@ class Hdf5Writer {
     if (!file_) throw std::runtime_error("cannot create " + path);
   }
 
-  // A data set `name` of `file_type` holding `values` (given in memory as `memory_type`).
+  // A data set `name` of `file_type` holding `values` (given in memory as `memory_type`),
+  // stored as the creation property list `storage` says (chunks, filters).
   template <class T>
   Hdf5Writer& dataset(const char* name, hid_t file_type, hid_t memory_type,
-                      const std::vector<hsize_t>& dims, const std::vector<T>& values) {
-    const io::Hdf5Handle space(
-        H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
-    const io::Hdf5Handle set(H5Dcreate2(file_.get(), name, file_type, space.get(), H5P_DEFAULT,
-                                        H5P_DEFAULT, H5P_DEFAULT),
-                             H5Dclose);
-    if (!set || H5Dwrite(set.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
+                      const std::vector<hsize_t>& dims, const std::vector<T>& values,
+                      hid_t storage = H5P_DEFAULT) {
+    const io::Hdf5Handle set = create(name, file_type, dims, storage);
+    if (H5Dwrite(set.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0) {
       throw std::runtime_error(std::string("cannot write data set ") + name);
     }
+    return *this;
+  }
+
+  // A data set declared but never written: its shape without stored values.
+  Hdf5Writer& unwritten_dataset(const char* name, hid_t file_type, const std::vector<hsize_t>& dims,
+                                hid_t storage = H5P_DEFAULT) {
+    create(name, file_type, dims, storage);
     return *this;
   }
 
@@ -144,6 +149,17 @@ class Hdf5Writer {
   }
 
  private:
+  io::Hdf5Handle create(const char* name, hid_t file_type, const std::vector<hsize_t>& dims,
+                        hid_t storage) {
+    const io::Hdf5Handle space(
+        H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+    io::Hdf5Handle set(H5Dcreate2(file_.get(), name, file_type, space.get(), H5P_DEFAULT, storage,
+                                  H5P_DEFAULT),
+                       H5Dclose);
+    if (!set) throw std::runtime_error(std::string("cannot create data set ") + name);
+    return set;
+  }
+
   io::Hdf5Handle file_;
 };
 

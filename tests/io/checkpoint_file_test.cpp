@@ -290,21 +290,40 @@ TEST(CheckpointFile, MissingWeightsGroupIsRejected) {
   expect_mentions(read_error(path), {path, "/weights", "expected a group", "found nothing"});
 }
 
+// Replaces the sample checkpoint's conv1 bias by 6 values of `file_type`, declared and
+// never written.
+void replace_bias_by_unwritten(const std::string& path, hid_t file_type) {
+  const Hdf5Handle file = open_for_editing(path);
+  ASSERT_GE(H5Ldelete(file.get(), "weights/conv1/bias", H5P_DEFAULT), 0);
+  const hsize_t length = 6;
+  const Hdf5Handle space(H5Screate_simple(1, &length, nullptr), H5Sclose);
+  const Hdf5Handle bias(H5Dcreate2(file.get(), "weights/conv1/bias", file_type, space.get(), H5P_DEFAULT,
+                                   H5P_DEFAULT, H5P_DEFAULT),
+                        H5Dclose);
+  add_attribute(bias.get(), "order", H5T_NATIVE_INT64, std::int64_t{1});
+}
+
 TEST(CheckpointFile, WeightThatIsNotFloat32IsRejectedNamingTheDataSet) {
   const TempDir scratch;
   const std::string path = scratch.file("model.h5");
   write_checkpoint(path, sample_checkpoint());
-  {
-    const Hdf5Handle file = open_for_editing(path);
-    ASSERT_GE(H5Ldelete(file.get(), "weights/conv1/bias", H5P_DEFAULT), 0);
-    const hsize_t length = 6;
-    const Hdf5Handle space(H5Screate_simple(1, &length, nullptr), H5Sclose);
-    const Hdf5Handle bias(H5Dcreate2(file.get(), "weights/conv1/bias", H5T_IEEE_F64LE, space.get(),
-                                     H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                          H5Dclose);
-    add_attribute(bias.get(), "order", H5T_NATIVE_INT64, std::int64_t{1});
-  }
+  replace_bias_by_unwritten(path, H5T_IEEE_F64LE);
   expect_mentions(read_error(path), {path, "/weights/conv1/bias", "expected float32 values, found float64"});
+}
+
+// A weight's shape is a header field: it is allocated only when the stored bytes can hold
+// it (fuzz_checkpoint found a bias declaring 8 GB in a 21 KB file).
+TEST(CheckpointFile, WeightShapeThatTheStoredBytesCannotHoldIsRejectedBeforeAllocating) {
+  const TempDir scratch;
+  const std::string path = scratch.file("model.h5");
+  write_checkpoint(path, sample_checkpoint());
+  replace_bias_by_unwritten(path, H5T_IEEE_F32LE);
+  expect_mentions(read_error(path), {path, "/weights/conv1/bias: declares shape [6] (24 bytes), but the file "
+                                           "stores 0 bytes for it (contiguous, no filters)"});
+  const std::string fuzzed = std::string(LATHE_SOURCE_DIR) +
+                             "/fuzz/regressions/fuzz_checkpoint/weight_shape_allocates_8_gb.h5";
+  expect_mentions(read_error(fuzzed), {fuzzed, "/weights/conv1/bias: declares shape [1996488706] (7985954824 "
+                                               "bytes), but the file stores 8 bytes for it"});
 }
 
 TEST(CheckpointFile, WeightWithoutOrderAttributeIsRejected) {

@@ -41,5 +41,14 @@ TEST(GlobalHeapCheck, FuzzerInputThatHungLibhdf5IsRefused) {
   expect_mentions(read_error(path), {path, "damaged global heap"});
 }
 
+// libhdf5 1.10 reads such an object past its collection (an ASan memcpy-param-overlap in
+// H5HG_read under fuzz_checkpoint; its size check is an assertion, compiled out).
+TEST(GlobalHeapCheck, ObjectRunningPastItsCollectionIsRefused) {
+  const std::string path = std::string(LATHE_SOURCE_DIR) +
+                           "/fuzz/regressions/fuzz_checkpoint/global_heap_object_past_its_collection.h5";
+  expect_mentions(read_error(path), {path, "damaged global heap", "the collection at byte 2048 of 4096 bytes",
+                                     "at byte 2064, past the collection's end"});
+}
+
 }  // namespace
 }  // namespace lathe::io

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "support/read_text.h"
 #include "support/run_lathe.h"
 #include "support/search_cli_files.h"
 #include "support/search_runs.h"
@@ -79,8 +80,7 @@ TEST(SearchUnderMpi, ASearchFromAnEarlierSearchsModelOverThreeRanksGivesTheResul
 // then land far apart, so a kill aimed between them lands there even when the test's
 // poll is held up by a machine busy with other tests.
 std::string slower_tiny_experiment(const TempDir& dir) {
-  std::ifstream in(std::string(LATHE_SOURCE_DIR) + "/" + kTinyExperiment);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = read_text(std::string(LATHE_SOURCE_DIR) + "/" + kTinyExperiment);
   const std::string from = "finetune: {epochs: 100,";
   const std::size_t at = text.find(from);
   EXPECT_NE(at, std::string::npos) << kTinyExperiment << " has no '" << from << "'";
@@ -100,21 +100,26 @@ TEST(SearchUnderMpi, KilledTwiceWithSigkillResumesToTheSameResults) {
   // Two kills: inside the first generation, then inside the second (after the candidates
   // in flight at the first kill have finished, so none counts as crashing twice). The
   // second comes at 5 of 8, not later: the last two results can land close together.
+  // Each run keeps its own log, shown when a check fails (this test once failed under a
+  // load of 8 with nothing left to say why).
+  std::string logs;
   for (const int kill_after : {2, 5}) {
-    const pid_t group = start_in_group(command, (dir.path() / "log.txt").string());
+    const std::filesystem::path log = dir.path() / ("log-" + std::to_string(kill_after) + ".txt");
+    const pid_t group = start_in_group(command, log.string());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
     while (journaled_results(out / "journal.lathe") < kill_after && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     ::kill(-group, SIGKILL);
     (void)wait_for(group);
-    ASSERT_GE(journaled_results(out / "journal.lathe"), kill_after);
-    ASSERT_LT(journaled_results(out / "journal.lathe"), 8) << "the kill came after the search ended";
+    logs += "--- run killed after " + std::to_string(kill_after) + " results:\n" + read_text(log);
+    ASSERT_GE(journaled_results(out / "journal.lathe"), kill_after) << logs;
+    ASSERT_LT(journaled_results(out / "journal.lathe"), 8) << "the kill came after the search ended\n" << logs;
   }
   const RunResult resumed = run_lathe_command(command);
-  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  ASSERT_EQ(resumed.exit_code, 0) << logs << "--- resumed run:\n" << resumed.output;
   EXPECT_NE(resumed.output.find("resuming"), std::string::npos) << resumed.output;
-  EXPECT_EQ(comparable_results(out), comparable_results(dir.path() / "alone"));
+  EXPECT_EQ(comparable_results(out), comparable_results(dir.path() / "alone")) << logs << resumed.output;
 }
 
 TEST(SearchUnderMpi, SigtermStopsCleanlyAndTheRerunFinishes) {

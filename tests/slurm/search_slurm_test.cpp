@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "support/local_slurm_cluster.h"
+#include "support/read_text.h"
 #include "support/run_lathe.h"
 #include "support/search_runs.h"
 #include "support/temp_dir.h"
@@ -32,13 +33,6 @@ using std::chrono::seconds;
 // interrupt them at) on one core, and the mpirun reference runs beside them on the other.
 constexpr const char* kOneWorker = "--ntasks-per-node=1";
 constexpr int kLongEvaluations = 16;
-
-std::string read_text(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 int count_of(const std::string& text, const std::string& needle) {
   int count = 0;

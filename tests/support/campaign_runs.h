@@ -14,15 +14,11 @@
 #include <utility>
 #include <vector>
 
+#include "support/read_text.h"
 #include "support/run_lathe.h"
 #include "support/temp_dir.h"
 
 namespace lathe::test_support {
-
-inline std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // configs/campaigns/tiny.yaml with its output in `dir`/campaign (returned) and each
 // `from` replaced by `to`, written as `dir`/tiny.yaml.

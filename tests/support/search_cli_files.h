@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/read_text.h"
 #include "support/run_lathe.h"
 #include "support/temp_dir.h"
 
@@ -20,8 +21,7 @@ namespace lathe::test_support {
 // A shipped experiment with some text replaced, written into `dir`.
 inline std::filesystem::path experiment_with(const TempDir& dir, const std::vector<std::pair<std::string, std::string>>& edits,
                                       const std::string& experiment = "tiny_synthetic") {
-  std::ifstream in(LATHE_SOURCE_DIR "/configs/experiments/" + experiment + ".yaml");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string text = read_text(LATHE_SOURCE_DIR "/configs/experiments/" + experiment + ".yaml");
   for (const auto& [from, to] : edits) {
     const std::size_t at = text.find(from);
     EXPECT_NE(at, std::string::npos) << from;

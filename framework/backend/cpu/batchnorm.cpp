@@ -16,8 +16,10 @@ namespace {
 using Index = std::int64_t;
 
 
-// Calls visit(values, count) for each contiguous run of channel c's values: one run of
-// S values per image.
+// Calls visit(start, count) for each contiguous run of channel c's values: one run of
+// S values per image. Loops over a run index pointers offset by `start`, not
+// `x[start + i]`: with the 64-bit sum inside the loop GCC vectorises the reductions as
+// gathers, which made batch normalisation a fifth of vgg_small's training step.
 template <class Visit>
 void for_each_run(const BatchNormGeometry& g, int channel, Visit&& visit) {
   for (int n = 0; n < g.batch; ++n) {
@@ -47,9 +49,10 @@ void CpuBackend::batchnorm_forward_training(const BatchNormGeometry& g, const fl
   for (int c = 0; c < g.channels; ++c) {
     double sum = 0.0;
     for_each_run(g, c, [&](Index start, int count) {
+      const float* xs = x + start;
       float run_sum = 0.0F;
 #pragma omp simd reduction(+ : run_sum)
-      for (int i = 0; i < count; ++i) run_sum += x[start + i];
+      for (int i = 0; i < count; ++i) run_sum += xs[i];
       sum += run_sum;
     });
     const double mean = sum / static_cast<double>(per_channel);
@@ -57,10 +60,11 @@ void CpuBackend::batchnorm_forward_training(const BatchNormGeometry& g, const fl
     // Second pass over centred values: no cancellation when |mean| >> std.
     double squares = 0.0;
     for_each_run(g, c, [&](Index start, int count) {
+      const float* xs = x + start;
       float run_squares = 0.0F;
 #pragma omp simd reduction(+ : run_squares)
       for (int i = 0; i < count; ++i) {
-        const float centred = x[start + i] - mean_f;
+        const float centred = xs[i] - mean_f;
         run_squares += centred * centred;
       }
       squares += run_squares;
@@ -70,7 +74,9 @@ void CpuBackend::batchnorm_forward_training(const BatchNormGeometry& g, const fl
     const float scale = gamma[c] * inv_std;
     const float shift = beta[c] - mean_f * scale;
     for_each_run(g, c, [&](Index start, int count) {
-      for (int i = 0; i < count; ++i) y[start + i] = x[start + i] * scale + shift;
+      const float* xs = x + start;
+      float* ys = y + start;
+      for (int i = 0; i < count; ++i) ys[i] = xs[i] * scale + shift;
     });
     saved_mean[c] = mean_f;
     saved_inv_std[c] = inv_std;
@@ -91,7 +97,9 @@ void CpuBackend::batchnorm_forward_inference(const BatchNormGeometry& g, const f
     const float scale = gamma[c] / std::sqrt(running_var[c] + epsilon);
     const float shift = beta[c] - running_mean[c] * scale;
     for_each_run(g, c, [&](Index start, int count) {
-      for (int i = 0; i < count; ++i) y[start + i] = x[start + i] * scale + shift;
+      const float* xs = x + start;
+      float* ys = y + start;
+      for (int i = 0; i < count; ++i) ys[i] = xs[i] * scale + shift;
     });
   }
 }
@@ -110,12 +118,14 @@ void CpuBackend::batchnorm_backward(const BatchNormGeometry& g, const float* x, 
     double sum_dy = 0.0;
     double sum_dy_xhat = 0.0;
     for_each_run(g, c, [&](Index start, int count) {
+      const float* xs = x + start;
+      const float* dys = dy + start;
       float run_dy = 0.0F;
       float run_dy_xhat = 0.0F;
 #pragma omp simd reduction(+ : run_dy, run_dy_xhat)
       for (int i = 0; i < count; ++i) {
-        run_dy += dy[start + i];
-        run_dy_xhat += dy[start + i] * ((x[start + i] - mean) * inv_std);
+        run_dy += dys[i];
+        run_dy_xhat += dys[i] * ((xs[i] - mean) * inv_std);
       }
       sum_dy += run_dy;
       sum_dy_xhat += run_dy_xhat;
@@ -125,9 +135,12 @@ void CpuBackend::batchnorm_backward(const BatchNormGeometry& g, const float* x, 
     const auto mean_dy = static_cast<float>(sum_dy / per_channel);
     const auto mean_dy_xhat = static_cast<float>(sum_dy_xhat / per_channel);
     for_each_run(g, c, [&](Index start, int count) {
+      const float* xs = x + start;
+      const float* dys = dy + start;
+      float* dxs = dx + start;
       for (int i = 0; i < count; ++i) {
-        const float xhat = (x[start + i] - mean) * inv_std;
-        dx[start + i] = scale * (dy[start + i] - mean_dy - xhat * mean_dy_xhat);
+        const float xhat = (xs[i] - mean) * inv_std;
+        dxs[i] = scale * (dys[i] - mean_dy - xhat * mean_dy_xhat);
       }
     });
     dgamma[c] = static_cast<float>(sum_dy_xhat) + (accumulate ? dgamma[c] : 0.0F);

@@ -15,7 +15,7 @@
 namespace lathe::compress::ablate {
 
 // How a group's importance is scored (`score:` in the recipe):
-//   loss_increase: test loss - reference loss (ours, the claim's "difference");
+//   loss_increase: test loss - reference loss (ours: the difference of the two losses);
 //   kl:            mean KL(p_reference || p_test) of the output distributions (ours).
 enum class ScoreKind { loss_increase, kl };
 [[nodiscard]] const char* score_kind_name(ScoreKind kind);

@@ -206,7 +206,7 @@ std::vector<AblationGroup> layer_groups(const nn::Model& model, const SpecGraph&
       if (has_bias(layer)) group.edits.push_back({parameter_name(layer.name, "bias"), -1, Action::zero});
       group.structural.push_back({{layer.name}, layer.name, layer.inputs.front()});
     } else {
-      // The claim's removal: the weight matrix is zero, the layer outputs its bias only.
+      // The method's removal: the weight matrix is zero, the layer outputs its bias only.
       group.removal = Removal::zeroed;
       group.edits.push_back({weight, -1, Action::zero});
     }

@@ -21,7 +21,7 @@ namespace lathe::compress::ablate {
 // The granularity of a group (`groups:` in the recipe).
 //   filters: one output channel of a conv2d or one output unit of a linear layer (ours);
 //            channels tied by residual adds form one group.
-//   layers:  a whole weight matrix of a conv2d or linear layer (the claim's group).
+//   layers:  a whole weight matrix of a conv2d or linear layer (the method's own group).
 //   blocks:  the residual branch of an add layer (ours).
 enum class GroupKind { filters, layers, blocks };
 

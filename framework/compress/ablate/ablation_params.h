@@ -26,7 +26,7 @@ struct AblationParams {
     using config::Range;
     v.choice("method", method, {"ablation"}, "pruning method: leave-one-group-out ablation importance");
     v.choice("groups", groups, {"filters", "units", "layers", "blocks"},
-             "parameter groups: single filters/units (ours), whole weight matrices (the claim), "
+             "parameter groups: single filters/units (ours), whole weight matrices (layers: the method as described), "
              "residual blocks (ours); units is the same as filters");
     v.number("remove", remove, Range::at_least(1),
              "remove the k lowest-scoring groups (give remove or threshold, or neither to score only)");

@@ -1,5 +1,5 @@
 // docs/methods.md M1 step 5: choose the removable groups from the sorted scores: the k
-// lowest (the claim's "from the sorted order"), or every group scoring below a threshold
+// lowest (taken in the sorted order), or every group scoring below a threshold
 // (ours). A selection never takes every filter of one layer (or of one channel space
 // tied by residual adds): the layer would output nothing, so such a filter is skipped.
 #pragma once

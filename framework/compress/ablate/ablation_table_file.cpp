@@ -15,6 +15,7 @@
 #include "io/hdf5_calls.h"
 #include "io/hdf5_handle.h"
 #include "io/hdf5_structure_check.h"
+#include "io/stored_data_bound.h"
 
 namespace lathe::compress::ablate {
 namespace {
@@ -146,6 +147,9 @@ std::pair<Hdf5Handle, std::size_t> open_column(hid_t file, const char* name, H5T
   LATHE_CHECK(H5Sget_simple_extent_ndims(space.get()) == 1, path, ": /", name,
               ": expected a one-dimensional array, found ", H5Sget_simple_extent_ndims(space.get()),
               " dimensions");
+  // The length is a header field: the columns are allocated by it only when the stored
+  // bytes can hold it.
+  io::require_declared_size_stored(data_set.get(), path + ": /" + name);
   hsize_t length = 0;
   H5Sget_simple_extent_dims(space.get(), &length, nullptr);
   return {std::move(data_set), static_cast<std::size_t>(length)};

@@ -1,5 +1,5 @@
 // The `distill:` step's keys (docs/methods.md M5: distillation variants logits and hint /
-// feature, and claim 4's small student trained on the first model's data). Declared
+// feature, and a small student trained on the first model's data). Declared
 // once: the recipe reader, `--help` and docs/configuration.md list these fields.
 #pragma once
 

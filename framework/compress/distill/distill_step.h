@@ -2,7 +2,7 @@
 // checkpoint) guides the later `finetune` steps through a trainer hook, by its softened
 // logits (kind logits) or by those and one intermediate activation (kind hint); kind
 // none trains without a teacher. With `student`, apply() first replaces the model by a
-// fresh one built from that spec (claim 4: a small model trained on the first model's
+// fresh one built from that spec (a small model trained on the first model's
 // training data); without it the current, possibly compressed, model is the student.
 //
 // Keys (distill_params.h), and which kinds take them:

@@ -38,7 +38,7 @@ std::vector<ChannelGroup> FilterPruneStep::chosen_groups(const nn::Model& model)
   for (const std::string& layer : params_.layers) {
     const ChannelGroup& group = prunable_group_of(model, groups, layer, at("layers"));
     if (is_chosen(chosen, group)) continue;
-    // Claim 3 prunes at least one: a group of one channel would vanish.
+    // Every chosen layer loses at least one channel: a group of one channel would vanish.
     if (params_.select == "ratio") {
       const double ratio = ratio_of(group);
       LATHE_CHECK(ratio_prune_count(group.channels, ratio) < group.channels, at("ratio"), ": ",
@@ -104,7 +104,7 @@ std::int64_t FilterPruneStep::prune_count(const ChannelGroup& group,
   } else {
     count = knee_prune_count(saliencies);
   }
-  // At least one (claim 3), and never fewer than min_channels left.
+  // At least one channel pruned, and never fewer than min_channels left.
   return std::clamp<std::int64_t>(count, 1, n - params_.min_channels);
 }
 

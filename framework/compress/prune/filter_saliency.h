@@ -1,7 +1,7 @@
 // How much each channel of a group contributes (docs/methods.md M4 step 1): one score per
 // channel, higher = more salient, summed over the group's producers.
 //   l1, l2   the norm of the filter (the producer's weights of that output channel;
-//            claim 4), summed over the group's producers
+//            the classic filter-norm score), summed over the group's producers
 //   taylor   (ours) first-order Taylor estimate of the loss change when the channel is
 //            removed: |mean over batches of sum p * dL/dp| over the channel's parameters
 //            (every producer's filter and bias, every batchnorm's weight and bias), on
@@ -9,7 +9,7 @@
 //            score at the channel's feature map, exactly, where a batchnorm or the
 //            producer's linear output ends the channel's parameters; computed in weight
 //            space, so it needs no activation capture.
-//   removal  (ours; claim 5's loss of a preset loss function) the mean cross-entropy on
+//   removal  (ours: the loss change measured with the training loss) the mean cross-entropy on
 //            validation batches with the channel pruned (filters, batchnorm entries and
 //            consumers' slices zeroed) minus the unpruned model's
 #pragma once

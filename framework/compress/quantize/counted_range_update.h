@@ -1,17 +1,17 @@
 // How an activation quantiser's range follows training (docs/methods.md M3 steps 3-5).
 //
-// CountedBound is the claim's rule for one quantisation parameter P: after each
+// CountedBound is the counted rule for one quantisation parameter P: after each
 // iteration it sees the value q_i observed in it (the batch's min or max), counts
 // N = iterations since the last update, c1 = how many q exceeded P and c2 = how many
 // fell below it (equal ones count in neither). Once N reaches `window`, P increases
 // when c1/N > ratio_up and decreases when c2/N > ratio_down (both at once: neither), to
 //   weighted_mean:  w_P * P + w_m * mean(q_1..q_N)
-//   coefficient:    P + c*|P| up, P - c*|P| down                     (claim 5; ours:
+//   coefficient:    P + c*|P| up, P - c*|P| down                     (ours:
 //                   P*(1±c) for a positive P, and a negative min bound still moves the
 //                   way the counts ask)
 // An update that would move P the wrong way (or not at all) is skipped and the counts
-// go on; every applied update resets N, c1, c2 and the mean (claim 6). window = 1 is
-// the claim's literal check after every iteration; larger windows (ours) wait for
+// go on; every applied update resets N, c1, c2 and the mean. window = 1 is
+// the rule's check after every iteration; larger windows (ours) wait for
 // enough evidence.
 //
 // A range (min, max) is two independent bounds. RangeRule wraps the choices a recipe

@@ -6,7 +6,7 @@
 //   master += value - last_q;  value = q(master);  last_q = value
 // Each activation quantiser's range follows the batches it observes through its
 // RangeRule (the counted rule by default), updated after every iteration. With an
-// intermediate start (claim 8) weights and activations use intermediate_bits(target)
+// intermediate start, weights and activations use intermediate_bits(target)
 // until switch_fraction of the first training run's steps, then the target.
 #pragma once
 

@@ -24,7 +24,7 @@ struct QuantizationPlan {
   std::vector<std::string> quantizers;  // fake_quant layer names; empty when act_bits is 0
   int act_bits = 8;
   RangeRuleConfig range_rule;
-  bool intermediate_start = false;  // claim 8: start at intermediate_bits(target)
+  bool intermediate_start = false;  // train at intermediate_bits(target) first
   double switch_fraction = 0.5;
 
   [[nodiscard]] WeightQuantSpec weight_spec(int bits) const { return {bits, symmetric, per_channel}; }

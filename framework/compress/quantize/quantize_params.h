@@ -1,6 +1,6 @@
 // The keys of the `quantize` recipe step (docs/methods.md M3; also M5's quantise attempt),
 // declared once for the reader, --help and docs. Defaults marked (ours) are choices
-// the claims leave open.
+// the method leaves open.
 //
 // weight_bits is either an integer (every quantised layer) or a mapping
 // {default: 4, conv1: 8}; the mapping form is read before this struct sees the rest of
@@ -63,26 +63,26 @@ struct QuantizeParams {
     v.choice("calibration", calibration, {"minmax", "percentile", "mse"},
              "how activation ranges are chosen from training batches: observed min/max, a "
              "percentile of the values, or the clipping with the least quantisation MSE "
-             "(claim 9's determined ranges; also the starting P of QAT)");
+             "(ranges fixed before training; also QAT's starting range P)");
     v.number("percentile", percentile, Range{50.0, 100.0, false, true},
              "percentile calibration: percent of values kept inside the range at each end "
              "(default 99.99: ours)");
     v.number("calibration_batches", calibration_batches, Range::closed(1, 1000000),
              "training batches seen by calibration (default 8: ours)");
     v.choice("range_update", range_update, {"counted", "ema", "none"},
-             "QAT: how activation ranges follow training: the claim's counted rule, an "
+             "QAT: how activation ranges follow training: the counted rule (docs/methods.md), an "
              "exponential moving average (ours) or fixed at calibration");
     v.number("window", window, Range::closed(1, 1000000),
              "counted: iterations N before the ratios are checked; 1 = after every iteration "
-             "as the claim reads (default 16: ours)");
+             "as the method describes it (default 16: ours)");
     v.number("ratio_up", ratio_up, Range::closed(0, 1),
              "counted: r1, raise P when more than this share of the N observations exceed it "
              "(default 0.5: ours)");
     v.number("ratio_down", ratio_down, Range::closed(0, 1),
              "counted: r2, lower P when more than this share fall below it (default 0.5: ours)");
     v.choice("update_rule", update_rule, {"weighted_mean", "coefficient"},
-             "counted: new P = weight_old*P + weight_mean*mean(q) (claims 3-4), or P moved by "
-             "coefficient*|P| (claim 5)");
+             "counted: new P = weight_old*P + weight_mean*mean(q) (the mean of the observed "
+             "values q), or P moved by coefficient*|P|");
     v.number("weight_old", weight_old, Range::closed(0, 1),
              "counted weighted_mean: w_P (default 0.5: ours)");
     v.number("weight_mean", weight_mean, Range::closed(0, 1),
@@ -92,8 +92,8 @@ struct QuantizeParams {
     v.number("momentum", momentum, Range::half_open(0, 1),
              "ema: P = momentum*P + (1-momentum)*q per iteration (default 0.9: ours)");
     v.choice("start_bits", start_bits, {"target", "intermediate"},
-             "QAT start: target = claim 9 (calibrated ranges, target precision at once); "
-             "intermediate = claim 8 (target + 2 bits, at most 8, ours) until switch_fraction");
+             "QAT start: target = calibrated ranges at the target precision at once; "
+             "intermediate = target + 2 bits (at most 8, ours) until switch_fraction");
     v.number("switch_fraction", switch_fraction, Range::closed(0, 1),
              "intermediate start: share of the first training run's steps before the target "
              "bits apply (default 0.5: ours)");

@@ -49,7 +49,7 @@ GaussianMixture make_initial_mixture(const ShareParams& params) {
   mixture.mean_is_fixed.assign(mixture.means.size(), false);
   if (params.zero_component) {
     // A grid point within rounding of 0 (a = -b, K odd) becomes the pinned one; else the
-    // zero component is one more, and the K grid means stay as claim 2 sets them.
+    // zero component is one more, and the K grid means stay evenly spaced.
     const auto nearest = std::min_element(mixture.means.begin(), mixture.means.end(),
                                           [](double x, double y) { return std::abs(x) < std::abs(y); });
     if (std::abs(*nearest) <= 1e-9 * spacing) {

@@ -1,5 +1,5 @@
 // The 1-D Gaussian mixture that docs/methods.md M2 shares weights with: K components whose
-// means start evenly spaced over a preset [a, b] (claim 2), and (ours, Ullrich et al.
+// means start evenly spaced over a preset [a, b], and (ours, Ullrich et al.
 // 2017) trainable variances and mixing weights, with the negative log-likelihood of the
 // weights under the mixture as the soft weight-sharing prior. Pure numerics: no model,
 // no training loop.
@@ -29,11 +29,11 @@ struct GaussianMixture {
   [[nodiscard]] std::vector<double> mixing_probabilities() const;
 };
 
-// Claim 2: mean_k = a + k (b - a) / (K - 1), k = 0..K-1; both ends exactly a and b.
+// mean_k = a + k (b - a) / (K - 1), k = 0..K-1; both ends exactly a and b.
 std::vector<double> evenly_spaced_means(double a, double b, int count);
 
-// The mixture at the start of training: the claim's grid of means, one shared initial
-// variance, equal mixing probabilities (ours: the claim's "preset sampling method" is
+// The mixture at the start of training: the evenly spaced means, one shared initial
+// variance, equal mixing probabilities (ours: the preset sampling of components is
 // uniform over the components), plus the pinned zero component when asked for.
 GaussianMixture make_initial_mixture(const ShareParams& params);
 
@@ -55,7 +55,7 @@ double mixture_negative_log_likelihood(Backend& backend, const GaussianMixture& 
                                        const float* weights, std::int64_t n,
                                        float* weight_gradient, MixtureGradient& gradient);
 
-// Claim 2-3: for each value, a component drawn by the mixing probabilities, then a value
+// For each value, a component drawn by the mixing probabilities, then a value
 // drawn from that component's Gaussian.
 void sample_from_mixture(const GaussianMixture& mixture, std::span<float> values,
                          std::mt19937_64& rng);

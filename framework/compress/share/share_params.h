@@ -10,7 +10,7 @@
 namespace lathe::compress::share {
 
 struct ShareParams {
-  // Claim 1-2: K components whose means start evenly spaced over the preset [a, b].
+  // K components whose means start evenly spaced over the preset [a, b].
   int components = 16;
   // (ours) [-0.5, 0.5]: covers nearly every weight of a trained CNN; weights outside
   // the range still join the nearest end component.
@@ -19,9 +19,9 @@ struct ShareParams {
   // i.e. the prior counted once per pass over the N_train training items, as the mean
   // cross-entropy per item is.
   double prior_weight = 0.005;
-  // Claims 4-5: a component is a layer's target when it has MORE than this many members.
+  // A component is a layer's snap target when it has MORE than this many members.
   int min_members = 4;
-  // Claim 2 (`sample`): fresh weights drawn from the mixture; (ours, default) `base`:
+  // `sample`: fresh weights drawn from the mixture; (ours, default) `base`:
   // start from the trained base weights.
   std::string init = "base";
   // (ours) 0 = half the spacing of neighbouring means.
@@ -29,7 +29,7 @@ struct ShareParams {
   // (ours) Adam learning rate of the mixture's means, log variances and mixing logits.
   double mixture_lr = 5e-4;
   // (ours) one more component pinned at mean 0, as in Ullrich et al. 2017; the K means
-  // keep the claim's grid (when the grid already has 0, that grid point is the pinned one).
+  // keep their even grid (when the grid already has 0, that grid point is the pinned one).
   bool zero_component = true;
   // conv2d / linear layers whose `weight` is shared; empty = all of them.
   std::vector<std::string> layers;

@@ -42,7 +42,7 @@ class ShareStep final : public CompressionStep {
                                           params_.prior_weight / training_items);
     hook_ = std::make_unique<WeightSharingHook>(*state_);
     if (params_.init == "sample") {
-      // Claims 1, 3: every shared weight drawn afresh, each layer from its own stream.
+      // `init: sample`: every shared weight drawn afresh, each layer from its own stream.
       for (const std::string& layer : state_->layers) {
         std::mt19937_64 rng(nn::layer_seed(nn::mix_seed(context.seed ^ 0x5348415245ULL), layer));
         sample_from_mixture(state_->mixture, shared_weight(model, layer).value.values(), rng);

@@ -1,6 +1,6 @@
 // The `share` recipe step: docs/methods.md M2, mixture weight sharing.
 //
-//   apply          sets up the mixture (claim 2's grid of means over `range`); with
+//   apply          sets up the mixture (means evenly spaced over `range`); with
 //                  `init: sample` redraws every shared weight from it
 //   hook           first finetune: trains the mixture prior (step 3); later finetunes:
 //                  tied fine-tuning that keeps the sharing (step 6)

@@ -54,6 +54,18 @@ class WrittenTable {
     H5Dclose(data_set);
     H5Sclose(space);
   }
+  // A column of `count` variable-length strings declared and never written.
+  void replace_with_unwritten_texts(const char* name, hsize_t count) const {
+    remove(name);
+    const hsize_t dims[1] = {count};
+    const hid_t space = H5Screate_simple(1, dims, nullptr);
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    const hid_t data_set = H5Dcreate2(file_, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dclose(data_set);
+    H5Tclose(type);
+    H5Sclose(space);
+  }
 
  private:
   hid_t file_;
@@ -83,6 +95,18 @@ TEST(AblationTableFile, ShortColumnNamesTheFileAndDataSet) {
   WrittenTable(path).replace_with_doubles("score", {0.1, 0.2});
   EXPECT_EQ(test::error_of([&] { (void)read_ablation_table(path); }),
             path + ": /score: expected 3 values (one per group, as in /group), found 2");
+}
+
+TEST(AblationTableFile, ColumnLongerThanItsStoredBytesIsRefusedBeforeAllocating) {
+  // 100 million names declared in a file of a few KB: the reader would allocate 800 MB
+  // of pointers for them before reading.
+  const test_support::TempDir dir;
+  const std::string path = dir.file("table.h5");
+  write_ablation_table(path, sample_table());
+  WrittenTable(path).replace_with_unwritten_texts("group", 100'000'000);
+  const std::string message = test::error_of([&] { (void)read_ablation_table(path); });
+  EXPECT_NE(message.find(path + ": /group: declares shape [100000000]"), std::string::npos) << message;
+  EXPECT_NE(message.find("but the file stores 0 bytes for it"), std::string::npos) << message;
 }
 
 TEST(AblationTableFile, UnsortedScoresAreRejected) {
