@@ -6,7 +6,8 @@
 // weights and activations by the quantize step (PTQ, calibrated on synthetic images) and
 // loaded from its artifact, so its conv2d and linear layers run on oneDNN's int8
 // kernels (nn/layers/integer_layer.h); infer_int8_w4 the same with 4-bit weights, which
-// run through the same kernels. Each label names the int8 kernels used, or why not.
+// run through the same kernels, consecutive ones handing each other u8 codes
+// (nn/layers/integer_run.h). Each label names the int8 kernels used, or why not.
 //   lathe_bench --benchmark_format=json   (scripts/bench.sh runs it beside PyTorch;
 //                                          bench/gpu/run_gpu_bench.sh on a GPU)
 // --benchmark_min_time sets the seconds per figure (scripts/bench.sh --seconds).
@@ -157,7 +158,9 @@ void infer_quantised(benchmark::State& state, const std::string& name, int weigh
     kernels += (kernels.empty() ? "" : ",") + kernel;
   }
   for (const std::string& why : fused.integer_fallbacks()) kernels += " simulated " + why;
+  for (const std::string& why : fused.float_handoffs()) kernels += " floats " + why;
   state.counters["integer_layers"] = fused.integer_layers();
+  state.counters["code_handoffs"] = fused.code_handoffs();
   state.SetLabel(std::string(w.backend->name()) + " int8: " + kernels);
 }
 

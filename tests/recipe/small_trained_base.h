@@ -2,6 +2,8 @@
 // synthetic four-class images, made once per test binary.
 #pragma once
 
+#include <utility>
+
 #include "backend/backend.h"
 #include "io/checkpoint.h"
 #include "nn/model_checkpoint.h"
@@ -27,19 +29,23 @@ struct Trained {
   io::Checkpoint base;
 };
 
+// A base of `spec` trained on `data` for 4 epochs, as trained() is (for tests that need
+// other shapes or more test images).
+inline Trained train_base(const char* spec, const char* file, data::DataSplits data) {
+  Trained result;
+  result.data = std::move(data);
+  nn::Model model(nn::parse_model_spec(spec, file), 3);
+  const auto backend = make_cpu_backend(1);
+  nn::TrainingOptions options;
+  options.epochs = 4;
+  options.batch_size = 16;
+  (void)nn::train_model(model, *backend, result.data.train, result.data.validation, options);
+  result.base = nn::make_checkpoint(model);
+  return result;
+}
+
 inline const Trained& trained() {
-  static const Trained t = [] {
-    Trained result;
-    result.data = synthetic_splits();
-    nn::Model model(nn::parse_model_spec(kSpec, "small.yaml"), 3);
-    const auto backend = make_cpu_backend(1);
-    nn::TrainingOptions options;
-    options.epochs = 4;
-    options.batch_size = 16;
-    (void)nn::train_model(model, *backend, result.data.train, result.data.validation, options);
-    result.base = nn::make_checkpoint(model);
-    return result;
-  }();
+  static const Trained t = train_base(kSpec, "small.yaml", synthetic_splits());
   return t;
 }
 

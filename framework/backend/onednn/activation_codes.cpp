@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "backend/cpu/cpu_kernels.h"
 #include "core/error.h"
@@ -89,6 +90,104 @@ void quantize_padded_nhwc(const PaddedImages& s, const float* x, const FakeQuant
       for (int w = w_begin; w < w_end; ++w) {
         out[static_cast<std::int64_t>(w) * s.channels + c] = rounding.code(in[w - s.pad_left]);
       }
+    }
+  }
+}
+
+void pad_one_channel(const PaddedImages& s, const std::uint8_t* codes, std::uint8_t zero_code,
+                     std::uint8_t* padded) {
+  LATHE_CHECK(s.channels == 1, "onednn int8: pad_one_channel on ", s.channels, " channels");
+  const std::int64_t rows = std::int64_t{s.batch} * s.padded_height;
+  const int w_begin = std::max(0, s.pad_left);
+  const int w_end = std::min(s.padded_width, s.width + s.pad_left);
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int64_t n = r / s.padded_height;
+    const int h = static_cast<int>(r % s.padded_height) - s.pad_top;
+    std::uint8_t* out = padded + r * s.padded_width;
+    if (h < 0 || h >= s.height || w_end <= w_begin) {
+      std::memset(out, zero_code, static_cast<std::size_t>(s.padded_width));
+      continue;
+    }
+    std::memset(out, zero_code, static_cast<std::size_t>(w_begin));
+    std::memcpy(out + w_begin, codes + (n * s.height + h) * s.width + (w_begin - s.pad_left),
+                static_cast<std::size_t>(w_end - w_begin));
+    std::memset(out + w_end, zero_code, static_cast<std::size_t>(s.padded_width - w_end));
+  }
+}
+
+namespace {
+
+// One output row's patches, the window's size fixed at compile time where it is a
+// common one (the copies then unroll into plain loads and stores) or given at run time.
+template <int kFixedHeight, int kFixedWidth>
+void gather_patch_row(const std::uint8_t* __restrict rows, std::int64_t padded_width,
+                      const PatchShape& patch, std::uint8_t* __restrict out) {
+  const int kh = kFixedHeight > 0 ? kFixedHeight : patch.kernel_height;
+  const int kw = kFixedWidth > 0 ? kFixedWidth : patch.kernel_width;
+  const int per_patch = kh * kw;
+  // All but the last patch move each window row as 8 bytes: the spill is overwritten by
+  // the next window row or patch. The last copies exactly: a spill would reach the next
+  // row's patches, which another thread may have written already.
+  for (int x = 0; x + 1 < patch.out_width; ++x) {
+    const std::uint8_t* window = rows + std::int64_t{x} * patch.stride;
+    std::uint8_t* to = out + std::int64_t{x} * per_patch;
+    for (int i = 0; i < kh; ++i) {
+      std::uint64_t eight = 0;
+      std::memcpy(&eight, window + i * padded_width, sizeof eight);
+      std::memcpy(to + i * kw, &eight, sizeof eight);
+    }
+  }
+  const int x = patch.out_width - 1;
+  const std::uint8_t* window = rows + std::int64_t{x} * patch.stride;
+  std::uint8_t* to = out + std::int64_t{x} * per_patch;
+  for (int i = 0; i < kh; ++i) {
+    for (int j = 0; j < kw; ++j) to[i * kw + j] = window[i * padded_width + j];
+  }
+}
+
+}  // namespace
+
+void gather_patches(const PaddedImages& s, const PatchShape& patch, const std::uint8_t* codes,
+                    std::uint8_t* patches, int threads) {
+  LATHE_CHECK(s.channels == 1 && patch.kernel_width <= kWidestPatchRow, "onednn int8: patches of ",
+              s.channels, " channels and ", patch.kernel_width, " columns: expected 1 channel and at most ",
+              kWidestPatchRow, " columns");
+  const cpu::ThreadScope thread_scope(threads);
+  const int per_patch = patch.kernel_height * patch.kernel_width;
+  const std::int64_t rows = std::int64_t{s.batch} * patch.out_height;
+  const auto row = patch.kernel_height == 3 && patch.kernel_width == 3   ? gather_patch_row<3, 3>
+                   : patch.kernel_height == 5 && patch.kernel_width == 5 ? gather_patch_row<5, 5>
+                                                                         : gather_patch_row<0, 0>;
+#pragma omp parallel for if (rows * patch.out_width * per_patch >= cpu::kParallelElements)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const std::int64_t n = r / patch.out_height;
+    const auto y = static_cast<int>(r % patch.out_height);
+    const std::uint8_t* image = codes + n * s.padded_height * s.padded_width;
+    row(image + std::int64_t{y} * patch.stride * s.padded_width, s.padded_width, patch,
+        patches + r * patch.out_width * per_patch);
+  }
+}
+
+void average_planes_to_codes(int batch, int plane, int channels, const float* nhwc,
+                             const FakeQuantGrid& grid, std::uint8_t* codes, int threads) {
+  const cpu::ThreadScope thread_scope(threads);
+  const Rounding rounding(grid);
+  const float inverse_area = 1.0F / static_cast<float>(plane);
+  constexpr int kBlock = 64;  // channels summed at once, in registers and on the stack
+  const std::int64_t elements = std::int64_t{batch} * plane * channels;
+#pragma omp parallel for if (elements >= cpu::kParallelElements)
+  for (int n = 0; n < batch; ++n) {
+    const float* image = nhwc + std::int64_t{n} * plane * channels;
+    for (int c0 = 0; c0 < channels; c0 += kBlock) {
+      const int width = std::min(kBlock, channels - c0);
+      float sums[kBlock] = {};
+      for (int p = 0; p < plane; ++p) {
+        const float* pixel = image + std::int64_t{p} * channels + c0;
+#pragma omp simd
+        for (int c = 0; c < width; ++c) sums[c] += pixel[c];
+      }
+      std::uint8_t* out = codes + std::int64_t{n} * channels + c0;
+      for (int c = 0; c < width; ++c) out[c] = rounding.code(sums[c] * inverse_area);
     }
   }
 }

@@ -34,6 +34,36 @@ struct PaddedImages {
 void quantize_padded_nhwc(const PaddedImages& shape, const float* x, const FakeQuantGrid& grid,
                           std::uint8_t* codes, int threads);
 
+// The same padding for codes already rounded (one channel, quantize_rows's output): the
+// rounding then runs as one vectorised pass over the image, not row by row.
+void pad_one_channel(const PaddedImages& shape, const std::uint8_t* codes, std::uint8_t zero_code,
+                     std::uint8_t* padded);
+
+// The windows of a one-channel image's padded codes (quantize_padded_nhwc's output) laid
+// out as the channels of a 1x1 convolution's input: patch (n, y, x) holds the codes at
+// rows y * stride + i and columns x * stride + j at i * kernel_width + j, the order of an
+// OIHW weight's row. A one-channel first layer runs so (Int8Convolution): the int8
+// kernels add groups of 4 channels, so a window of 1 channel would waste 3 of 4 products.
+// Each window row but those of a row's last patch moves as one 8-byte copy:
+// kernel_width <= 8, and `codes` must be readable 8 bytes past its end.
+struct PatchShape {
+  int kernel_height = 0;
+  int kernel_width = 0;
+  int stride = 1;
+  int out_height = 0;
+  int out_width = 0;
+};
+inline constexpr int kWidestPatchRow = 8;
+void gather_patches(const PaddedImages& padded, const PatchShape& patch, const std::uint8_t* codes,
+                    std::uint8_t* patches, int threads);
+
+// Global average pooling of NHWC floats (batch x plane x channels) rounded to `grid`'s
+// codes (batch x channels): the simulated path's global_avgpool (each channel's sum over
+// the plane in row order, times 1 / plane, as the CPU backend adds it) and then its
+// quantiser, so the codes are the same bit for bit.
+void average_planes_to_codes(int batch, int plane, int channels, const float* nhwc,
+                             const FakeQuantGrid& grid, std::uint8_t* codes, int threads);
+
 // With u8 input codes c, s8 weight levels k and float output y = scale_out[o] * sum k *
 // (c - zero_point) + bias[o], oneDNN 2.x computes dst = output_scale[o] * (acc + b[o])
 // (the bias joins the s32 accumulator before the scale). So b[o] = bias[o] /

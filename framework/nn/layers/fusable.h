@@ -1,6 +1,7 @@
 // What inference fusion (nn/layers/fused_inference.h) reads from the layers it folds into
 // one convolution or inner product: a conv2d's geometry and parameters, a linear layer's,
-// a batchnorm's running statistics.
+// a batchnorm's running statistics; and a max pooling's window, which chained integer
+// layers (integer_run.h) run on codes.
 // The layers stay private to their files; these two views are all fusion sees.
 #pragma once
 
@@ -25,6 +26,13 @@ class FusableLinear {
   [[nodiscard]] virtual int out_features() const = 0;
   [[nodiscard]] virtual const Tensor& linear_weight() const = 0;  // out x in
   [[nodiscard]] virtual const Tensor* linear_bias() const = 0;    // out, or null
+};
+
+class FusableMaxPool {
+ public:
+  virtual ~FusableMaxPool() = default;
+  // Batch 0: the caller sets it per batch.
+  [[nodiscard]] virtual Pool2dGeometry max_pool_geometry() const = 0;
 };
 
 class FoldableBatchNorm {

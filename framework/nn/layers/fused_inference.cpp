@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 #include "nn/layers/batchnorm_affine.h"
 #include "nn/layers/fusable.h"
 #include "nn/layers/fake_quant.h"
+#include "nn/layers/integer_run.h"
 
 namespace lathe::nn {
 namespace {
@@ -80,25 +83,26 @@ FusedInference::ConvChain FusedInference::conv_chain(const std::vector<int>& con
   return chain;
 }
 
-// A fake_quant at `index` read only by a conv2d or linear layer whose weight the artifact
-// stores quantised: the whole chain on integer kernels (integer_layer.h), or false with
-// the reason kept in integer_fallbacks_.
-bool FusedInference::plan_integer_step(const std::vector<int>& consumer, const Backend& backend,
-                                       const io::Checkpoint& stored, Step& step) {
-  const std::size_t index = step.node;
+// A fake_quant at `index` read only by a conv2d or linear layer (with the layers its
+// chain absorbs, the last at `end`): the chain prepared for integer kernels, or nullopt,
+// with `why_not` said when the artifact stores the layer's weight but the path does not
+// apply (left empty when `index` starts no such chain).
+std::optional<PreparedIntegerLayer> FusedInference::prepare_integer_chain(
+    const std::vector<int>& consumer, const Backend& backend, const io::Checkpoint& stored,
+    std::size_t index, std::size_t& end, std::string& why_not) const {
   const auto* quantizer = dynamic_cast<const FakeQuant*>(&model_.layer(index));
-  if (quantizer == nullptr || consumer[index] != static_cast<int>(index + 1)) return false;
+  if (quantizer == nullptr || consumer[index] != static_cast<int>(index + 1)) return std::nullopt;
   const Layer& layer = model_.layer(index + 1);
   IntegerChain chain;
   chain.quantizer = quantizer;
   chain.convolution = dynamic_cast<const FusableConvolution*>(&layer);
   chain.linear = dynamic_cast<const FusableLinear*>(&layer);
-  if (chain.convolution == nullptr && chain.linear == nullptr) return false;
+  if (chain.convolution == nullptr && chain.linear == nullptr) return std::nullopt;
   const std::string weight_name = layer.name() + "/weight";
   const auto tensor = std::find_if(stored.tensors.begin(), stored.tensors.end(),
                                    [&](const io::NamedTensor& t) { return t.name == weight_name; });
-  std::string why_not = "its weight is not stored quantised";
-  std::size_t end = index + 1;
+  why_not = "its weight is not stored quantised";
+  end = index + 1;
   if (chain.convolution != nullptr) {
     const ConvChain conv = conv_chain(consumer, index + 1);
     chain.norm = conv.norm;
@@ -109,15 +113,66 @@ bool FusedInference::plan_integer_step(const std::vector<int>& consumer, const B
     chain.relu = true;
     end = index + 2;
   }
-  if (tensor != stored.tensors.end() && tensor->packed) {
-    step.integer = make_integer_layer(chain, *tensor->packed, backend, why_not);
-  }
-  if (!step.integer) {
-    integer_fallbacks_.push_back(layer.name() + ": " + why_not);
+  if (tensor == stored.tensors.end() || !tensor->packed) return std::nullopt;
+  return prepare_integer_layer(chain, *tensor->packed, backend, why_not);
+}
+
+// The integer chain at step.node and every chain after it that can take its codes
+// (integer_run.h): max poolings, a global average pooling and a flatten between two
+// chains join the run, each read by the next layer alone. False, with the reason kept in
+// integer_fallbacks_, when step.node's chain keeps the simulated path.
+bool FusedInference::plan_integer_step(const std::vector<int>& consumer, const Backend& backend,
+                                       const io::Checkpoint& stored, Step& step) {
+  std::size_t end = step.node;
+  std::string why_not;
+  std::optional<PreparedIntegerLayer> first =
+      prepare_integer_chain(consumer, backend, stored, step.node, end, why_not);
+  if (!first) {
+    if (!why_not.empty()) {
+      integer_fallbacks_.push_back(model_.layer(step.node + 1).name() + ": " + why_not);
+    }
     return false;
   }
+  IntegerRunPlan run(std::move(*first));
+  std::string last_name = model_.layer(step.node + 1).name();
+  while (true) {
+    // Through max poolings, a global average pooling and a flatten to the next layer,
+    // each read by the next alone.
+    std::size_t at = end;
+    RunLink between;
+    while (consumer[at] == static_cast<int>(at + 1) && at + 1 < model_.layer_count()) {
+      const Layer& layer = model_.layer(at + 1);
+      const auto* pool = dynamic_cast<const FusableMaxPool*>(&layer);
+      if (pool != nullptr && !between.global_average && !between.flattened) {
+        between.max_pools.push_back(pool->max_pool_geometry());
+      } else if (layer.type() == "global_avgpool" && !between.global_average && !between.flattened) {
+        between.global_average = true;
+      } else if (layer.type() == "flatten" && !between.flattened) {
+        between.flattened = true;
+      } else {
+        break;
+      }
+      ++at;
+    }
+    if (consumer[at] != static_cast<int>(at + 1)) break;
+    std::size_t next_end = at + 1;
+    std::string next_why;
+    std::optional<PreparedIntegerLayer> next =
+        prepare_integer_chain(consumer, backend, stored, at + 1, next_end, next_why);
+    if (!next) break;  // the fallback is said when the planner reaches that layer
+    const std::string next_name = model_.layer(at + 2).name();
+    if (const std::string why = run.why_not_linked(between, *next); !why.empty()) {
+      float_handoffs_.push_back(last_name + " -> " + next_name + ": " + why);
+      break;
+    }
+    run.link(std::move(between), std::move(*next));
+    end = next_end;
+    last_name = next_name;
+  }
+  integer_layers_ += run.layers();
+  code_handoffs_ += run.code_handoffs();
+  step.integer = std::move(run).make();
   step.output_node = end;
-  ++integer_layers_;
   return true;
 }
 
@@ -228,7 +283,10 @@ const Tensor& FusedInference::forward(Backend& backend, const Tensor& images) {
 std::vector<std::string> FusedInference::integer_implementations(const Backend& backend, int batch) {
   std::vector<std::string> kernels;
   for (Step& step : steps_) {
-    if (step.integer) kernels.push_back(step.integer->implementation(backend, batch));
+    if (!step.integer) continue;
+    for (std::string& kernel : step.integer->implementations(backend, batch)) {
+      kernels.push_back(std::move(kernel));
+    }
   }
   return kernels;
 }

@@ -9,7 +9,8 @@
 //
 // Given the artifact the model was loaded from (`stored`), a fake_quant feeding a conv2d
 // or linear layer whose weight it stores quantised runs with that layer's chain on
-// integer kernels instead (integer_layer.h: oneDNN's int8 primitives); every other layer,
+// integer kernels instead (integer_layer.h: oneDNN's int8 primitives), and consecutive
+// such chains hand each other u8 codes (integer_run.h); every other layer,
 // and every layer without `stored`, runs as above: the simulated path of fake_quant
 // layers and float kernels.
 //
@@ -19,6 +20,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,11 @@ class FusedInference {
   [[nodiscard]] const std::vector<std::string>& integer_fallbacks() const {
     return integer_fallbacks_;
   }
+  // Integer layers that hand the next one its u8 codes (no float tensor between them),
+  // and "<layer> -> <next>: <why>" for each pair of consecutive integer layers that hand
+  // on floats instead.
+  [[nodiscard]] int code_handoffs() const { return code_handoffs_; }
+  [[nodiscard]] const std::vector<std::string>& float_handoffs() const { return float_handoffs_; }
   // The int8 kernel oneDNN chose for each integer chain at this batch size.
   [[nodiscard]] std::vector<std::string> integer_implementations(const Backend& backend, int batch);
 
@@ -68,7 +75,7 @@ class FusedInference {
     Conv2dGeometry geometry;        // batch set per forward
     Tensor weight;                  // folded, where the model lives
     Tensor bias;                    // folded (zeros when the chain had none)
-    std::unique_ptr<IntegerLayer> integer;  // the chain on integer kernels, or null
+    std::unique_ptr<IntegerLayer> integer;  // the run of chains on integer kernels, or null
   };
   struct ConvChain {
     std::size_t end;                // the chain's last layer
@@ -77,6 +84,11 @@ class FusedInference {
   };
 
   [[nodiscard]] ConvChain conv_chain(const std::vector<int>& consumer, std::size_t index) const;
+  std::optional<PreparedIntegerLayer> prepare_integer_chain(const std::vector<int>& consumer,
+                                                            const Backend& backend,
+                                                            const io::Checkpoint& stored,
+                                                            std::size_t index, std::size_t& end,
+                                                            std::string& why_not) const;
   bool plan_integer_step(const std::vector<int>& consumer, const Backend& backend,
                          const io::Checkpoint& stored, Step& step);
 
@@ -89,6 +101,8 @@ class FusedInference {
   int fused_chains_ = 0;
   int integer_layers_ = 0;
   std::vector<std::string> integer_fallbacks_;
+  int code_handoffs_ = 0;
+  std::vector<std::string> float_handoffs_;
 };
 
 }  // namespace lathe::nn

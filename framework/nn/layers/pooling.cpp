@@ -1,5 +1,6 @@
 // Pooling layers: max and average over square windows, and global average pooling
 // (the whole plane, giving one feature per channel).
+#include "nn/layers/fusable.h"
 #include "nn/layers/layer_builders.h"
 #include "tensor/index_buffer.h"
 
@@ -36,9 +37,10 @@ Pool2dGeometry make_geometry(const LayerSpec& spec, const PoolParams& params, co
   return g;
 }
 
-class MaxPool final : public Layer {
+class MaxPool final : public Layer, public FusableMaxPool {
  public:
   MaxPool(const LayerSpec& spec, const Pool2dGeometry& g) : Layer(spec.name, spec.type), geometry_(g) {}
+  Pool2dGeometry max_pool_geometry() const override { return geometry_; }
   Shape output_shape(std::int64_t batch) const override {
     return {batch, geometry_.channels, geometry_.out_height(), geometry_.out_width()};
   }

@@ -21,6 +21,8 @@
 #include "nn/model_checkpoint.h"
 #include "nn/trainer.h"
 #include "recipe/evaluator.h"
+#include "recipe/logit_agreement.h"
+#include "recipe/small_trained_base.h"
 #include "support/synthetic_data.h"
 
 namespace lathe::compress::quantize {
@@ -39,25 +41,14 @@ const char* kSpec =
     "  - {name: fc, type: linear, out_features: 4}\n";
 constexpr int kQuantisedLayers = 4;
 
-struct Trained {
-  data::DataSplits data;
-  io::Checkpoint base;
-};
+using recipe::test_support::differing_predictions;
+using recipe::test_support::largest_gap_over_scale;
 
-const Trained& trained() {
-  static const Trained t = [] {
-    Trained result;
+const recipe::test_support::Trained& trained() {
+  static const recipe::test_support::Trained t = [] {
     test_support::SyntheticSplitsOptions options;
     options.test_size = 2000;
-    result.data = test_support::synthetic_splits(options);
-    nn::Model model(nn::parse_model_spec(kSpec, "qnet.yaml"), 3);
-    const auto backend = make_cpu_backend(1);
-    nn::TrainingOptions training;
-    training.epochs = 4;
-    training.batch_size = 16;
-    (void)nn::train_model(model, *backend, result.data.train, result.data.validation, training);
-    result.base = nn::make_checkpoint(model);
-    return result;
+    return recipe::test_support::train_base(kSpec, "qnet.yaml", test_support::synthetic_splits(options));
   }();
   return t;
 }
@@ -85,28 +76,6 @@ io::Checkpoint artifact_of(const std::string& recipe) {
 std::vector<float> logits(nn::FusedInference& inference, Backend& backend) {
   return inference.forward(backend, trained().data.test.images).to_host_vector();
 }
-
-int differing_predictions(const std::vector<float>& a, const std::vector<float>& b, int classes) {
-  int differing = 0;
-  for (std::size_t row = 0; row < a.size(); row += static_cast<std::size_t>(classes)) {
-    const auto a_row = a.begin() + static_cast<std::ptrdiff_t>(row);
-    const auto b_row = b.begin() + static_cast<std::ptrdiff_t>(row);
-    differing += std::max_element(a_row, a_row + classes) - a_row !=
-                 std::max_element(b_row, b_row + classes) - b_row;
-  }
-  return differing;
-}
-
-double largest_gap_over_scale(const std::vector<float>& actual, const std::vector<float>& expected) {
-  double scale = 0.0;
-  double gap = 0.0;
-  for (std::size_t i = 0; i < expected.size(); ++i) {
-    scale = std::max(scale, std::fabs(static_cast<double>(expected[i])));
-    gap = std::max(gap, std::fabs(static_cast<double>(actual[i]) - expected[i]));
-  }
-  return gap / std::max(scale, 1e-6);
-}
-
 
 TEST(IntegerPath, QuantisedArtifactsPredictAsTheSimulatedPathOnIntegerKernels) {
   LATHE_SKIP_WITHOUT_INTEGER_KERNELS();
