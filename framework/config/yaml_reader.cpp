@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <iomanip>
 #include <limits>
 #include <sstream>
 
@@ -105,6 +106,14 @@ double YamlReader::parse_number(const char* key, const YAML::Node& field, bool i
   }
   if (!range.contains(value)) fail_at(key, "expected " + expected + ", got " + text);
   return value;
+}
+
+void YamlReader::require_held(const char* key, const std::string& text, double value, double lowest,
+                              double largest) const {
+  if (value >= lowest && value <= largest) return;
+  std::ostringstream limits;
+  limits << std::setprecision(17) << lowest << " to " << largest;
+  fail_at(key, "expected a value from " + limits.str() + " (what this key holds), got " + text);
 }
 
 void YamlReader::flag(const char* key, bool& value, const char* /*help*/) {

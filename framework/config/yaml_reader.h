@@ -8,6 +8,8 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -47,6 +49,15 @@ class YamlReader {
     const std::optional<YAML::Node> field = lookup(key, presence);
     if (!field) return;
     const double parsed = parse_number(key, *field, std::is_integral_v<Number>, range);
+    // A value beyond what Number holds would make the conversion undefined (found by
+    // fuzz_config: 6.7e70 given for an int). 2^digits is exact in a double, and every
+    // integer below it fits.
+    if constexpr (std::is_integral_v<Number>) {
+      const double above_largest = std::ldexp(1.0, std::numeric_limits<Number>::digits);
+      require_held(key, field->Scalar(), parsed, std::is_signed_v<Number> ? -above_largest : 0.0, above_largest - 1.0);
+    } else {
+      require_held(key, field->Scalar(), parsed, std::numeric_limits<Number>::lowest(), std::numeric_limits<Number>::max());
+    }
     value = static_cast<Number>(parsed);
   }
   void flag(const char* key, bool& value, const char* help);
@@ -78,6 +89,9 @@ class YamlReader {
  private:
   // The key's value, or nothing when it is absent or null (then required keys fail).
   std::optional<YAML::Node> lookup(const char* key, Presence presence);
+  // Fails naming the key unless lowest <= value <= largest (the value's type's limits).
+  void require_held(const char* key, const std::string& text, double value, double lowest,
+                    double largest) const;
   double parse_number(const char* key, const YAML::Node& field, bool integral,
                       const Range& range) const;
   [[nodiscard]] std::string location(const YAML::Node& field) const;

@@ -72,6 +72,15 @@ TEST(YamlReader, RejectsWrongTypes) {
   EXPECT_NE(read_error("output: x\ninner: 3").find("inner: expected a mapping"), std::string::npos);
 }
 
+TEST(YamlReader, IntegerBeyondItsTypeIsRefusedNotConverted) {
+  // An int holds less than 2^31: converting 1e70 to it would be undefined (fuzz_config).
+  EXPECT_NE(read_error("output: x\nepochs: 1e70").find("epochs: expected a value from -2147483648 to 2147483647 (what this key holds), got 1e70"),
+            std::string::npos)
+      << read_error("output: x\nepochs: 1e70");
+  EXPECT_NE(read_error("output: x\nepochs: 2147483648").find("got 2147483648"), std::string::npos);
+  EXPECT_EQ(read_error("output: x\nepochs: 2147483647"), "");
+}
+
 TEST(YamlReader, ChoiceOutsideListSuggestsNearest) {
   EXPECT_NE(read_error("output: x\nkind: adma").find("expected one of sgd, adam, got 'adma' (did you mean 'adam'?)"),
             std::string::npos);
