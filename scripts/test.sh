@@ -9,9 +9,8 @@
 #  2. asan: the asan preset (ASan + UBSan) built for `lathe` and the unit-test binary,
 #     and the suite run under it but for the labels mpi, slurm, onnx and layering (the
 #     test preset's filter): those start mpirun, SLURM daemons, PyTorch and Node, or
-#     compile files, and check those more than Lathe's memory use. Runs with
-#     LATHE_SANITIZERS=1 only, not in CI yet: one search test gives another loss under
-#     asan than in the release build (README, "Tests in CI").
+#     compile files, and check those more than Lathe's memory use. Runs in CI (CI=true)
+#     and with LATHE_SANITIZERS=1.
 # LATHE_SANITIZERS=0 skips both, in CI too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,9 +24,7 @@ sanitizers="${LATHE_SANITIZERS:-}"
 [[ "$sanitizers" == "1" || "${CI:-}" == "true" ]] || exit 0
 fuzz_status=0
 bash scripts/fuzz.sh || fuzz_status=$?
-if [[ "$sanitizers" == "1" ]]; then
-  cmake --preset asan >/dev/null
-  cmake --build --preset asan -j "$(nproc)" --target lathe lathe_tests
-  ctest --preset asan -j "$(nproc)"
-fi
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$(nproc)" --target lathe lathe_tests
+ctest --preset asan -j "$(nproc)"
 exit "$fuzz_status"
