@@ -1,0 +1,101 @@
+#include "io/hdf5_messages.h"
+
+namespace lathe::io {
+namespace {
+
+bool holds(MessageBytes message, std::size_t offset, std::size_t bytes) {
+  return offset <= message.size && bytes <= message.size - offset;
+}
+
+std::size_t padded_to_8(std::size_t bytes) { return (bytes + 7) / 8 * 8; }
+
+constexpr int kVariableLengthClass = 9;
+
+}  // namespace
+
+std::optional<std::uint64_t> dataspace_element_count(const Hdf5FileBytes& file, MessageBytes message,
+                                                     std::uint64_t element_limit) {
+  if (!holds(message, 0, 4)) return std::nullopt;
+  const int version = file.data[message.at];
+  const int rank = file.data[message.at + 1];
+  std::size_t dims_at = 0;
+  if (version == 1) {
+    dims_at = 8;
+    if (rank == 0) return 1;  // version 1 writes a scalar as rank 0
+  } else if (version == 2) {
+    dims_at = 4;
+    const int kind = file.data[message.at + 3];  // 0 scalar, 1 simple, 2 null
+    if (kind == 0) return 1;
+    if (kind == 2) return 0;
+    if (kind != 1) return std::nullopt;
+  } else {
+    return std::nullopt;
+  }
+  const auto length = static_cast<std::size_t>(file.length_bytes);
+  if (!holds(message, dims_at, static_cast<std::size_t>(rank) * length)) return std::nullopt;
+  std::uint64_t count = 1;
+  for (int i = 0; i < rank; ++i) {
+    const std::uint64_t dim = file.number_at(message.at + dims_at + static_cast<std::size_t>(i) * length, file.length_bytes);
+    if (dim == 0) return 0;
+    if (dim > element_limit || count > element_limit / dim) return std::nullopt;
+    count *= dim;
+  }
+  return count;
+}
+
+std::optional<VariableLengthType> variable_length_type(const Hdf5FileBytes& file, MessageBytes message) {
+  // Class and version (4 bits each), 3 bytes of class bits, the size (4 bytes), then the
+  // properties: for class 9, the base type, itself a datatype encoding.
+  if (!holds(message, 0, 16) || (file.data[message.at] & 0x0f) != kVariableLengthClass) return std::nullopt;
+  const std::uint64_t base_size = file.number_at(message.at + 8 + 4, 4);
+  if (base_size == 0) return std::nullopt;
+  return VariableLengthType{base_size};
+}
+
+std::optional<StoredValues> compact_or_contiguous_values(const Hdf5FileBytes& file, MessageBytes message) {
+  if (!holds(message, 0, 2)) return std::nullopt;
+  const int version = file.data[message.at];
+  const int layout_class = file.data[message.at + 1];
+  if (version != 3 && version != 4) return std::nullopt;
+  if (layout_class == 0) {  // compact: the values' size (2 bytes) and the values themselves
+    if (!holds(message, 2, 2)) return std::nullopt;
+    const std::uint64_t size = file.number_at(message.at + 2, 2);
+    if (!holds(message, 4, size)) return std::nullopt;
+    return StoredValues{message.at + 4, size, true};
+  }
+  if (layout_class == 1) {  // contiguous: an address and a size
+    const auto offset = static_cast<std::size_t>(file.offset_bytes);
+    if (!holds(message, 2, offset + static_cast<std::size_t>(file.length_bytes))) return std::nullopt;
+    const std::uint64_t address = file.number_at(message.at + 2, file.offset_bytes);
+    const std::uint64_t undefined =
+        file.offset_bytes == 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * file.offset_bytes)) - 1;
+    return StoredValues{address, file.number_at(message.at + 2 + offset, file.length_bytes), address != undefined};
+  }
+  return std::nullopt;
+}
+
+std::optional<AttributeParts> attribute_parts(const Hdf5FileBytes& file, MessageBytes message) {
+  // Version, flags (a reserved byte in version 1), the sizes of the name, the datatype and
+  // the dataspace (2 bytes each), in version 3 the name's character set; then the three
+  // parts, each padded to 8 bytes in version 1 only, and the values.
+  if (!holds(message, 0, 8)) return std::nullopt;
+  const int version = file.data[message.at];
+  if (version < 1 || version > 3) return std::nullopt;
+  const int flags = version == 1 ? 0 : file.data[message.at + 1];
+  const std::size_t name_size = file.number_at(message.at + 2, 2);
+  const std::size_t datatype_size = file.number_at(message.at + 4, 2);
+  const std::size_t dataspace_size = file.number_at(message.at + 6, 2);
+  const auto part = [version](std::size_t bytes) { return version == 1 ? padded_to_8(bytes) : bytes; };
+  const std::size_t datatype_at = (version == 3 ? 9 : 8) + part(name_size);
+  const std::size_t dataspace_at = datatype_at + part(datatype_size);
+  const std::size_t values_at = dataspace_at + part(dataspace_size);
+  if (!holds(message, values_at, 0)) return std::nullopt;
+  AttributeParts parts;
+  parts.datatype = {message.at + datatype_at, datatype_size};
+  parts.dataspace = {message.at + dataspace_at, dataspace_size};
+  parts.values = {message.at + values_at, message.size - values_at};
+  parts.shared_datatype = (flags & 0x01) != 0 || (flags & 0x02) != 0;
+  return parts;
+}
+
+}  // namespace lathe::io
