@@ -9,7 +9,9 @@ bool holds(MessageBytes message, std::size_t offset, std::size_t bytes) {
 
 std::size_t padded_to_8(std::size_t bytes) { return (bytes + 7) / 8 * 8; }
 
+constexpr int kCompoundClass = 6;
 constexpr int kVariableLengthClass = 9;
+constexpr int kArrayClass = 10;
 
 }  // namespace
 
@@ -35,7 +37,8 @@ std::optional<std::uint64_t> dataspace_element_count(const Hdf5FileBytes& file, 
   if (!holds(message, dims_at, static_cast<std::size_t>(rank) * length)) return std::nullopt;
   std::uint64_t count = 1;
   for (int i = 0; i < rank; ++i) {
-    const std::uint64_t dim = file.number_at(message.at + dims_at + static_cast<std::size_t>(i) * length, file.length_bytes);
+    const std::size_t dim_at = message.at + dims_at + static_cast<std::size_t>(i) * length;
+    const std::uint64_t dim = file.number_at(dim_at, file.length_bytes);
     if (dim == 0) return 0;
     if (dim > element_limit || count > element_limit / dim) return std::nullopt;
     count *= dim;
@@ -47,6 +50,12 @@ std::optional<VariableLengthType> variable_length_type(const Hdf5FileBytes& file
   // Class and version (4 bits each), 3 bytes of class bits, the size (4 bytes), then the
   // properties: for class 9, the base type, itself a datatype encoding.
   if (!holds(message, 0, 16) || (file.data[message.at] & 0x0f) != kVariableLengthClass) return std::nullopt;
+  // Bases holding variable-length parts themselves (compounds, arrays, sequences) are left
+  // to libhdf5: their heap objects' sizes are not simply the length times the base size.
+  const int base_class = file.data[message.at + 8] & 0x0f;
+  if (base_class == kVariableLengthClass || base_class == kCompoundClass || base_class == kArrayClass) {
+    return std::nullopt;
+  }
   const std::uint64_t base_size = file.number_at(message.at + 8 + 4, 4);
   if (base_size == 0) return std::nullopt;
   return VariableLengthType{base_size};

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -113,8 +114,7 @@ class Walk {
       chunk_messages(version, creation_order, chunks[next].first, chunks[next].second, address, messages);
       for (std::size_t i = first_new; i < messages.size(); ++i) {
         if (messages[i].type != kContinuation) continue;
-        const std::optional<std::pair<std::uint64_t, std::uint64_t>> block = continuation(version, messages[i], address);
-        if (block) chunks.push_back(*block);
+        if (const auto block = continuation(version, messages[i], address)) chunks.push_back(*block);
       }
     }
     return messages;

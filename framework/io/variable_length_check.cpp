@@ -59,7 +59,8 @@ void check_variable_length_values(const Hdf5FileBytes& file, std::uint64_t value
                 "the file is damaged");
     LATHE_CHECK(object->second == stored_length * type.base_size, path, ": expected an HDF5 file whose text can be "
                 "read, found a damaged variable-length value (value ", i, " of ", owner, ", at byte ", at,
-                ", stores a length of ", stored_length * type.base_size, " bytes, but the global heap object it names (",
+                ", stores a length of ", stored_length * type.base_size,
+                " bytes, but the global heap object it names (",
                 index, " in the collection at byte ", collection, ") holds ", object->second,
                 " bytes, which libhdf5 would copy into a buffer of the stored length); the file is damaged");
   }
