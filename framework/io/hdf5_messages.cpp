@@ -1,5 +1,8 @@
 #include "io/hdf5_messages.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace lathe::io {
 namespace {
 
@@ -16,7 +19,7 @@ constexpr int kArrayClass = 10;
 }  // namespace
 
 std::optional<std::uint64_t> dataspace_element_count(const Hdf5FileBytes& file, MessageBytes message,
-                                                     std::uint64_t element_limit) {
+                                                     std::uint64_t cap) {
   if (!holds(message, 0, 4)) return std::nullopt;
   const int version = file.data[message.at];
   const int rank = file.data[message.at + 1];
@@ -40,10 +43,9 @@ std::optional<std::uint64_t> dataspace_element_count(const Hdf5FileBytes& file, 
     const std::size_t dim_at = message.at + dims_at + static_cast<std::size_t>(i) * length;
     const std::uint64_t dim = file.number_at(dim_at, file.length_bytes);
     if (dim == 0) return 0;
-    if (dim > element_limit || count > element_limit / dim) return std::nullopt;
-    count *= dim;
+    count = dim > cap || count > cap / dim ? cap : count * dim;
   }
-  return count;
+  return std::min(count, cap);
 }
 
 std::optional<VariableLengthType> variable_length_type(const Hdf5FileBytes& file, MessageBytes message) {
@@ -98,13 +100,102 @@ std::optional<AttributeParts> attribute_parts(const Hdf5FileBytes& file, Message
   const std::size_t datatype_at = (version == 3 ? 9 : 8) + part(name_size);
   const std::size_t dataspace_at = datatype_at + part(datatype_size);
   const std::size_t values_at = dataspace_at + part(dataspace_size);
-  if (!holds(message, values_at, 0)) return std::nullopt;
   AttributeParts parts;
+  parts.values_offset = values_at;
+  if (!holds(message, values_at, 0)) return parts;  // the parts run past the message
   parts.datatype = {message.at + datatype_at, datatype_size};
   parts.dataspace = {message.at + dataspace_at, dataspace_size};
   parts.values = {message.at + values_at, message.size - values_at};
   parts.shared_datatype = (flags & 0x01) != 0 || (flags & 0x02) != 0;
   return parts;
+}
+
+namespace {
+
+// "Dataspace": versions 1 (8 bytes before the dimensions) and 2 (4 bytes), the
+// dimensions and, when flags bit 0 is set, as many maximum dimensions (lengths each).
+std::optional<std::uint64_t> dataspace_bytes(const Hdf5FileBytes& file, MessageBytes message) {
+  if (!holds(message, 0, 3)) return 4;
+  const int version = file.data[message.at];
+  if (version != 1 && version != 2) return std::nullopt;
+  const std::uint64_t rank = file.data[message.at + 1];
+  const std::uint64_t arrays = (file.data[message.at + 2] & 0x01) != 0 ? 2 : 1;
+  return (version == 1 ? 8 : 4) + arrays * rank * static_cast<std::uint64_t>(file.length_bytes);
+}
+
+// "Link Message", version 1: see object_header_walk.cpp's hard_link; soft links end in a
+// 2-byte length and the path, external ones likewise.
+std::optional<std::uint64_t> link_bytes(const Hdf5FileBytes& file, MessageBytes message) {
+  if (!holds(message, 0, 2)) return 2;
+  if (file.data[message.at] != 1) return std::nullopt;
+  const unsigned flags = file.data[message.at + 1];
+  std::uint64_t at = 2;
+  unsigned link_type = 0;
+  if ((flags & 0x08) != 0) {
+    if (!holds(message, at, 1)) return at + 1;
+    link_type = file.data[message.at + at++];
+  }
+  at += ((flags & 0x04) != 0 ? 8 : 0) + ((flags & 0x10) != 0 ? 1 : 0);
+  const int width = 1 << (flags & 0x03);
+  if (!holds(message, at, static_cast<std::size_t>(width))) return at + static_cast<std::uint64_t>(width);
+  at += static_cast<std::uint64_t>(width) + file.number_at(message.at + at, width);
+  if (link_type == 0) return at + static_cast<std::uint64_t>(file.offset_bytes);
+  if (!holds(message, at, 2)) return at + 2;
+  return at + 2 + file.number_at(message.at + at, 2);
+}
+
+// "Data Storage - Layout", versions 3 and 4, compact and contiguous.
+std::optional<std::uint64_t> layout_bytes(const Hdf5FileBytes& file, MessageBytes message) {
+  if (!holds(message, 0, 2)) return 2;
+  const int version = file.data[message.at];
+  const int layout_class = file.data[message.at + 1];
+  if (version != 3 && version != 4) return std::nullopt;
+  if (layout_class == 0) return holds(message, 2, 2) ? 4 + file.number_at(message.at + 2, 2) : 4;
+  if (layout_class == 1) return 2 + static_cast<std::uint64_t>(file.offset_bytes + file.length_bytes);
+  return std::nullopt;
+}
+
+// "Attribute": the parts, then the values, as many bytes as the dataspace's elements
+// times the datatype's size (libhdf5 copies that many). libhdf5 decodes them in order and
+// refuses, cleanly, a name whose length disagrees with the stored one and a datatype of
+// no known class: those are left to it.
+std::optional<std::uint64_t> attribute_bytes(const Hdf5FileBytes& file, MessageBytes message) {
+  if (!holds(message, 0, 8)) return 8;
+  const std::optional<AttributeParts> parts = attribute_parts(file, message);
+  if (!parts) return std::nullopt;
+  const std::size_t name_at = file.data[message.at] == 3 ? 9 : 8;
+  const std::size_t name_size = file.number_at(message.at + 2, 2);
+  const void* name_end = name_at < message.size
+                             ? std::memchr(file.data + message.at + name_at, 0, message.size - name_at)
+                             : nullptr;
+  if (name_end == nullptr) return name_at + std::max<std::size_t>(name_size, 1);  // read up to a NUL past it
+  const auto name_length = static_cast<std::size_t>(static_cast<const unsigned char*>(name_end) -
+                                                    (file.data + message.at + name_at));
+  if (name_length + 1 != name_size) return std::nullopt;
+  const std::uint64_t values_at = parts->values_offset;
+  if (values_at > message.size) return values_at;
+  if (parts->shared_datatype || parts->datatype.size < 8) return values_at;
+  if ((file.data[parts->datatype.at] & 0x0f) > kArrayClass) return std::nullopt;
+  const std::uint64_t element_size = file.number_at(parts->datatype.at + 4, 4);
+  // Capped: a count above the message's size cannot fit in it, whatever the element size.
+  const std::optional<std::uint64_t> count = dataspace_element_count(file, parts->dataspace, message.size + 1);
+  if (!count) return values_at;
+  return values_at + *count * element_size;
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> bytes_of_fields(const Hdf5FileBytes& file, unsigned type, MessageBytes message) {
+  const auto offset = static_cast<std::uint64_t>(file.offset_bytes);
+  switch (type) {
+    case 0x01: return dataspace_bytes(file, message);
+    case 0x06: return link_bytes(file, message);
+    case 0x08: return layout_bytes(file, message);
+    case 0x0c: return attribute_bytes(file, message);
+    case 0x10: return offset + static_cast<std::uint64_t>(file.length_bytes);
+    case 0x11: return 2 * offset;
+    default: return std::nullopt;
+  }
 }
 
 }  // namespace lathe::io

@@ -19,10 +19,17 @@ struct MessageBytes {
 };
 
 // The HDF5 file format specification (version 1.10), "Dataspace": the number of elements
-// (1 for a scalar, 0 for a null dataspace), or nothing when the product of the dimensions
-// exceeds `element_limit` (no file of that size holds that many stored elements).
+// (1 for a scalar, 0 for a null dataspace), capped at `cap` (computed without overflow),
+// or nothing for a version not known here or dimensions past the message.
 std::optional<std::uint64_t> dataspace_element_count(const Hdf5FileBytes& file, MessageBytes message,
-                                                     std::uint64_t element_limit);
+                                                     std::uint64_t cap);
+
+// The bytes a message's own fields say it holds, for the message types whose fields
+// libhdf5 1.10 decodes without comparing them with the message's declared size, reading
+// past it (a dataspace's dimensions, a link's name, a compact data set's values, an
+// attribute's parts and values, a continuation's or symbol table's addresses); nothing
+// for other types and versions not known here.
+std::optional<std::uint64_t> bytes_of_fields(const Hdf5FileBytes& file, unsigned type, MessageBytes message);
 
 // "Datatype", class 9 (variable-length): a string or sequence whose elements are stored
 // as a length (4 bytes), a global heap collection's address and an object index (4 bytes).
@@ -42,8 +49,10 @@ struct StoredValues {
 };
 std::optional<StoredValues> compact_or_contiguous_values(const Hdf5FileBytes& file, MessageBytes message);
 
-// "Attribute": where the attribute's datatype, dataspace and values are inside its message.
+// "Attribute": where the attribute's datatype, dataspace and values are inside its message
+// (all empty when the parts run past the message: values_offset > the message's size).
 struct AttributeParts {
+  std::size_t values_offset = 0;  // from the message's start
   MessageBytes datatype;
   MessageBytes dataspace;
   MessageBytes values;          // to the message's end

@@ -136,18 +136,25 @@ class Walk {
         refuse("a damaged object header (the header at byte ", header, " has a message of type ", type, " and ",
                size, " bytes at byte ", at, ", running past its chunk's end at byte ", end, ")");
       }
-      messages.push_back({type, flags, {static_cast<std::size_t>(data), static_cast<std::size_t>(size)}});
+      const Message message{type, flags, {static_cast<std::size_t>(data), static_cast<std::size_t>(size)}};
+      fields_inside(message, header);
+      messages.push_back(message);
       at = data + size;
     }
   }
 
   // libhdf5 decodes a message's fields whatever size the message declares, reading the
   // bytes after it (found by fuzz_checkpoint: a continuation message of size 0 whose
-  // "fields" named a 4 GiB block, which libhdf5 allocated).
-  void too_small_for_its_fields(const Message& message, std::size_t fields, std::uint64_t header) const {
-    if (message.bytes.size < fields) {
+  // "fields" named a 4 GiB block, which libhdf5 allocated; an attribute whose values ran
+  // past its message, which it copied from beyond its buffer).
+  void fields_inside(const Message& message, std::uint64_t header) const {
+    // A shared dataspace or attribute holds a reference to the message, not the message.
+    const bool shared = (message.flags & kSharedMessage) != 0;
+    if (shared && (message.type == kDataspace || message.type == kAttribute)) return;
+    const std::optional<std::uint64_t> fields = bytes_of_fields(file_, message.type, message.bytes);
+    if (fields && *fields > message.bytes.size) {
       refuse("a damaged object header (the header at byte ", header, " has a message of type ", message.type,
-             " at byte ", message.bytes.at, " declaring ", message.bytes.size, " bytes, fewer than its ", fields,
+             " at byte ", message.bytes.at, " declaring ", message.bytes.size, " bytes, fewer than its ", *fields,
              " bytes of fields)");
     }
   }
@@ -158,7 +165,6 @@ class Walk {
   // already walked (libhdf5 refuses a header whose blocks repeat).
   std::optional<std::pair<std::uint64_t, std::uint64_t>> continuation(int version, const Message& message,
                                                                      std::uint64_t header) {
-    too_small_for_its_fields(message, offset() + length(), header);
     const std::uint64_t address = address_at(message.bytes.at);
     const std::uint64_t size = file_.number_at(message.bytes.at + offset(), file_.length_bytes);
     const std::uint64_t smallest = version == 1 ? 8 : 8 + 4;  // one message header; "OCHK" and a checksum
@@ -181,7 +187,6 @@ class Walk {
   // reads at these addresses without looking first (found by fuzz_hdf5_data: a
   // segmentation fault in H5HL_protect for a heap address where no heap is).
   void group(MessageBytes message, std::uint64_t header, int depth) {
-    too_small_for_its_fields({kSymbolTable, 0, message}, 2 * offset(), header);
     const std::uint64_t btree = address_at(message.at);
     const std::uint64_t heap = address_at(message.at + offset());
     local_heap(heap, header, message.at);
@@ -280,7 +285,7 @@ class Walk {
 
   void attribute(MessageBytes message, std::uint64_t header) {
     const std::optional<AttributeParts> parts = attribute_parts(file_, message);
-    if (!parts || parts->shared_datatype) return;
+    if (!parts || parts->shared_datatype || parts->values_offset > message.size) return;
     const std::optional<VariableLengthType> type = variable_length_type(file_, parts->datatype);
     if (!type) return;
     const std::optional<std::uint64_t> count = dataspace_element_count(file_, parts->dataspace, file_.size);

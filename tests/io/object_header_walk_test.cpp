@@ -25,6 +25,7 @@ using lathe::test_support::TempDir;
 
 constexpr unsigned kContinuation = 0x10;
 constexpr unsigned kSymbolTable = 0x11;
+constexpr unsigned kAttribute = 0x0c;
 
 std::string walk_error(const std::string& path) {
   try {
@@ -97,6 +98,16 @@ TEST_F(WalkedCheckpoint, MessageRunningPastItsChunkIsRefused) {
                                        "has a message of type 17 and 65520 bytes at byte " +
                                            std::to_string(symbol_table.type_at),
                                        "running past its chunk's end"});
+}
+
+TEST_F(WalkedCheckpoint, AttributeWhoseValuesRunPastItsMessageIsRefused) {
+  // A dataspace part declared longer than it is moves the values past the message, from
+  // where libhdf5 would copy them (found by fuzz_checkpoint: ASan, a heap-buffer-overflow).
+  const HeaderMessage attribute = header_message(path(), "/training", kAttribute);
+  overwrite_number(path(), attribute.data_at + 6, 127, 2);
+  expect_mentions(read_error(path()), {path(), "the header at byte " + std::to_string(attribute.header),
+                                       "has a message of type 12 at byte " + std::to_string(attribute.data_at),
+                                       "declaring " + std::to_string(attribute.size) + " bytes, fewer than its"});
 }
 
 TEST_F(WalkedCheckpoint, NestedGroupNamingALocalHeapWhereNoneIsIsRefused) {
