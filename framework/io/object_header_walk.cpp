@@ -148,9 +148,9 @@ class Walk {
   // "fields" named a 4 GiB block, which libhdf5 allocated; an attribute whose values ran
   // past its message, which it copied from beyond its buffer).
   void fields_inside(const Message& message, std::uint64_t header) const {
-    // A shared dataspace or attribute holds a reference to the message, not the message.
+    // A shared dataspace, datatype or attribute holds a reference to the message, not the message.
     const bool shared = (message.flags & kSharedMessage) != 0;
-    if (shared && (message.type == kDataspace || message.type == kAttribute)) return;
+    if (shared && (message.type == kDataspace || message.type == kDatatype || message.type == kAttribute)) return;
     const std::optional<std::uint64_t> fields = bytes_of_fields(file_, message.type, message.bytes);
     if (fields && *fields > message.bytes.size) {
       refuse("a damaged object header (the header at byte ", header, " has a message of type ", message.type,

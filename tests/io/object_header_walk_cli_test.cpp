@@ -65,6 +65,17 @@ TEST(ObjectHeaderWalkCli, EvaluateRefusesAStringNamingTheHeapFreeSpaceBeforeLibh
                           "value)");
 }
 
+TEST(ObjectHeaderWalkCli, EvaluateRefusesAttributesWhoseFieldsRunPastTheirMessage) {
+  // Values placed past the message by a damaged part size; an enumeration type of 257
+  // names where the format's string type was: libhdf5 copied both from beyond its buffer.
+  expect_evaluate_refuses("attribute_values_past_their_message.h5", "objects",
+                          "a damaged object header (the header at byte 19888 has a message of type 12 at byte "
+                          "21592 declaring 72 bytes, fewer than its 184 bytes of fields)");
+  expect_evaluate_refuses("attribute_type_names_past_their_message.h5", "objects",
+                          "a damaged object header (the header at byte 96 has a message of type 12 at byte 832 "
+                          "declaring 64 bytes, fewer than its 325 bytes of fields)");
+}
+
 TEST(ObjectHeaderWalkCli, TrainRefusesDataWhoseRootGroupNamesNoLocalHeapInsteadOfCrashing) {
   const TempDir dir;
   const std::string data = dir.file("damaged.h5");

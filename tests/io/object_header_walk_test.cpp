@@ -179,6 +179,21 @@ with h5py.File(sys.argv[1], 'w', libver=sys.argv[2]) as f:
     compact = h5py.Dataset(h5py.h5d.create(deep.id, b'compact_text', text_type, h5py.h5s.create_simple((2,)),
                                            dcpl=dcpl))
     compact[:] = ['compact text', 'nested compact text']
+    # Every datatype class whose encoding the walk measures, as data sets and attributes.
+    kinds = f.create_group('kinds')
+    record = np.dtype([('a', '<i4'), ('b', '<f8'), ('text', h5py.string_dtype()), ('pair', '<i2', (2,))])
+    kinds['compound'] = np.array([(1, 2.5, 'one', (1, 2)), (3, 4.5, '', (3, 4))], dtype=record)
+    colour = h5py.enum_dtype({'RED': 0, 'GREEN': 1, 'A_LONGER_NAME': 2}, basetype='i1')
+    kinds.create_dataset('enum', data=np.array([0, 2], dtype='i1'), dtype=colour)
+    kinds.attrs.create('enum', 1, dtype=colour)
+    kinds.attrs['array'] = np.zeros((2, 3), dtype='<f4')
+    kinds.attrs.create('array_type', np.zeros(2, dtype=np.dtype(('<f4', (2, 3)))))
+    kinds['opaque'] = np.void(b'seven b')
+    kinds['flags'] = np.array([True, False])
+    kinds['half'] = np.arange(3, dtype='<f2')
+    kinds['complex'] = np.array([1 + 2j])
+    kinds.attrs['fixed'] = np.bytes_('fixed')
+    kinds.attrs['numbers'] = np.arange(4, dtype='>i8')
     many = f.create_group('many')
     for i in range(300):
         many['member%03d' % i] = np.arange(i % 7)
