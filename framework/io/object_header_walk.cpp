@@ -308,6 +308,8 @@ class Walk {
 // group's symbol-table entry, whose second field is the root object header's address.
 // Versions 2 and 3 keep the sizes at 9 and 10, then at 12 the base address, the
 // superblock extension's and the end of file's addresses and the root object header's.
+// A file shorter than its end-of-file address is left to libhdf5, which refuses it as
+// truncated before it reads any object header: a truncated file is not a damaged one.
 std::optional<std::uint64_t> root_object_header(const Hdf5FileBytes& file) {
   if (file.size < 16 || std::memcmp(file.data, "\x89HDF\r\n\x1a\n", 8) != 0) return std::nullopt;
   const int version = file.data[8];
@@ -322,6 +324,7 @@ std::optional<std::uint64_t> root_object_header(const Hdf5FileBytes& file) {
   const std::size_t base_at = version == 0 ? 24 : version == 1 ? 28 : 12;
   const std::size_t root_at = version <= 1 ? base_at + 4 * offset + offset : base_at + 3 * offset;
   if (root_at + offset > file.size || file.number_at(base_at, offset_bytes) != 0) return std::nullopt;
+  if (file.number_at(base_at + 2 * offset, offset_bytes) > file.size) return std::nullopt;
   return file.number_at(root_at, offset_bytes);
 }
 

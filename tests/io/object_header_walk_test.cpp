@@ -75,6 +75,15 @@ TEST_F(WalkedCheckpoint, ContinuationBlockPastTheFileEndIsRefusedBeforeLibhdf5Al
                                 std::to_string(file_size) + " bytes, which libhdf5 would allocate)"));
 }
 
+TEST_F(WalkedCheckpoint, TruncatedFileIsReportedAsTruncatedNotAsDamaged) {
+  // Cut inside the root's continuation block: the walk leaves the file to libhdf5, which
+  // compares the superblock's end-of-file address with the file's size first.
+  const HeaderMessage continuation = header_message(path(), "/", kContinuation);
+  const std::uint64_t block = little_endian_at(file_bytes(path()), continuation.data_at, 8);
+  write_bytes(path(), file_bytes(path()).substr(0, block + 8));
+  expect_mentions(read_error(path()), {path(), "found one HDF5 cannot open, likely truncated", "truncated file"});
+}
+
 TEST_F(WalkedCheckpoint, ContinuationLengthOfFourGibibytesIsRefused) {
   const HeaderMessage continuation = header_message(path(), "/", kContinuation);
   overwrite_number(path(), continuation.data_at + 8, std::uint64_t{1} << 32, 8);
