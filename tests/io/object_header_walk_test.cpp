@@ -170,7 +170,8 @@ TEST(ObjectHeaderWalk, DataSetFileIsReadAsBefore) {
 // Both of h5py's formats: "earliest" (symbol-table groups, version 1 object headers) and
 // "latest" (a version 3 superblock, "OHDR" headers, groups as link messages), with groups
 // in groups, a group of 300 members (a B-tree of two levels), a header long enough for a
-// continuation block, and variable-length values in every layout the walk reads.
+// continuation block, variable-length values in every layout the walk reads, every
+// datatype class, creation order tracked, soft and external links.
 constexpr const char* kH5pyWriter = R"(import sys, h5py, numpy as np
 with h5py.File(sys.argv[1], 'w', libver=sys.argv[2]) as f:
     for i in range(40):
@@ -203,6 +204,13 @@ with h5py.File(sys.argv[1], 'w', libver=sys.argv[2]) as f:
     kinds['complex'] = np.array([1 + 2j])
     kinds.attrs['fixed'] = np.bytes_('fixed')
     kinds.attrs['numbers'] = np.arange(4, dtype='>i8')
+    # Creation order tracked (2 more bytes per message header in "OHDR"), soft and external links.
+    ordered = f.create_group('ordered', track_order=True)
+    for i in range(5):
+        ordered.attrs['text%d' % i] = 'ordered text %d' % i
+        ordered['member%d' % i] = np.arange(i + 1)
+    ordered['soft'] = h5py.SoftLink('/a/b')
+    ordered['external'] = h5py.ExternalLink('elsewhere.h5', '/x')
     many = f.create_group('many')
     for i in range(300):
         many['member%03d' % i] = np.arange(i % 7)
