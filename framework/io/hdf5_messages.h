@@ -18,18 +18,23 @@ struct MessageBytes {
   std::size_t size = 0;
 };
 
+// Whether `bytes` bytes from `offset` (counted from the message's start) lie inside it.
+inline bool message_holds(MessageBytes message, std::size_t offset, std::size_t bytes) {
+  return offset <= message.size && bytes <= message.size - offset;
+}
+
+inline std::uint64_t padded_to_8(std::uint64_t bytes) { return (bytes + 7) / 8 * 8; }
+
+// "Datatype" classes that hold further types.
+constexpr int kCompoundClass = 6;
+constexpr int kVariableLengthClass = 9;
+constexpr int kArrayClass = 10;
+
 // The HDF5 file format specification (version 1.10), "Dataspace": the number of elements
 // (1 for a scalar, 0 for a null dataspace), capped at `cap` (computed without overflow),
 // or nothing for a version not known here or dimensions past the message.
 std::optional<std::uint64_t> dataspace_element_count(const Hdf5FileBytes& file, MessageBytes message,
                                                      std::uint64_t cap);
-
-// The bytes a message's own fields say it holds, for the message types whose fields
-// libhdf5 1.10 decodes without comparing them with the message's declared size, reading
-// past it (a dataspace's dimensions, a link's name, a compact data set's values, an
-// attribute's parts and values, a continuation's or symbol table's addresses); nothing
-// for other types and versions not known here.
-std::optional<std::uint64_t> bytes_of_fields(const Hdf5FileBytes& file, unsigned type, MessageBytes message);
 
 // "Datatype", class 9 (variable-length): a string or sequence whose elements are stored
 // as a length (4 bytes), a global heap collection's address and an object index (4 bytes).

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "io/hdf5_messages.h"
+#include "io/message_field_bytes.h"
 #include "io/variable_length_check.h"
 
 namespace lathe::io {
