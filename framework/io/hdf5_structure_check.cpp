@@ -13,6 +13,7 @@
 #include "io/group_btree_check.h"
 #include "io/hdf5_file_bytes.h"
 #include "io/local_heap_check.h"
+#include "io/object_header_walk.h"
 
 namespace lathe::io {
 namespace {
@@ -71,6 +72,8 @@ void require_walkable_hdf5_file(const std::string& path) {
   check_global_heaps(file, path);
   check_group_btrees(file, path);
   check_local_heaps(file, path);
+  // After the scans, whose messages name the structure itself: the walk names what points at it.
+  walk_object_headers(file, path);
 }
 
 }  // namespace lathe::io

@@ -10,6 +10,10 @@
 // The structures are found by their signatures ("GCOL", "TREE", "HEAP") rather than by following
 // the file's links, which would mean parsing object headers as libhdf5 does; each check
 // refuses only a value no sound structure holds, so sound files load as before.
+// Damage to what points at a sound structure (a continuation message naming a block past
+// the file's end, a group naming a local heap where none is, a string's length that
+// disagrees with its heap object) the scans cannot see: the walk of object_header_walk.h
+// follows the file's addresses from the superblock as libhdf5 does, after the scans.
 #pragma once
 
 #include <string>
