@@ -7,7 +7,9 @@
 // loaded from its artifact, so its conv2d and linear layers run on oneDNN's int8
 // kernels (nn/layers/integer_layer.h); infer_int8_w4 the same with 4-bit weights, which
 // run through the same kernels, consecutive ones handing each other u8 codes
-// (nn/layers/integer_run.h). Each label names the int8 kernels used, or why not.
+// (nn/layers/integer_run.h); infer_int8_a7 8-bit weights with 7-bit activations (PyTorch's
+// x86 engine's choice on CPUs without VNNI, whose int8 sums would clip 8-bit ones). Each
+// label names the int8 kernels used, or why not.
 //   lathe_bench --benchmark_format=json   (scripts/bench.sh runs it beside PyTorch;
 //                                          bench/gpu/run_gpu_bench.sh on a GPU)
 // --benchmark_min_time sets the seconds per figure (scripts/bench.sh --seconds).
@@ -118,7 +120,7 @@ void infer(benchmark::State& state, const std::string& name) {
 // The workload's model quantised by the quantize recipe step (PTQ, calibration on
 // synthetic 28x28 images) and reloaded from the artifact it packs, as `lathe evaluate`
 // loads one: the artifact goes with it, so its layers take the integer path.
-io::Checkpoint quantise(Workload& w, int weight_bits) {
+io::Checkpoint quantise(Workload& w, int weight_bits, int act_bits) {
   lathe::data::DataConfig config;
   config.format = "synthetic";
   config.synthetic.classes = 10;
@@ -130,7 +132,8 @@ io::Checkpoint quantise(Workload& w, int weight_bits) {
   const io::Checkpoint base = lathe::nn::make_checkpoint(w.model);
   const lathe::compress::StepSource source{"engine_throughput.cpp", "quantize"};
   const auto step = lathe::compress::make_quantize_step(
-      YAML::Load("{method: ptq, act_bits: 8, weight_bits: " + std::to_string(weight_bits) + "}"),
+      YAML::Load("{method: ptq, act_bits: " + std::to_string(act_bits) +
+                 ", weight_bits: " + std::to_string(weight_bits) + "}"),
       source);
   lathe::compress::CompressionContext context{*w.backend, data, base, 1, 128};
   step->apply(w.model, context);
@@ -142,11 +145,12 @@ io::Checkpoint quantise(Workload& w, int weight_bits) {
   return artifact;
 }
 
-void infer_quantised(benchmark::State& state, const std::string& name, int weight_bits) {
+void infer_quantised(benchmark::State& state, const std::string& name, int weight_bits,
+                     int act_bits) {
   const int batch = env_int("LATHE_BENCH_BATCH", 128);
   const int threads = env_int("LATHE_BENCH_THREADS", 2);
   Workload w(name, batch, threads);
-  const io::Checkpoint artifact = quantise(w, weight_bits);
+  const io::Checkpoint artifact = quantise(w, weight_bits, act_bits);
   lathe::nn::FusedInference fused(w.model, *w.backend, &artifact);
   for (auto _ : state) {
     benchmark::DoNotOptimize(fused.forward(*w.backend, w.images).data());
@@ -164,9 +168,12 @@ void infer_quantised(benchmark::State& state, const std::string& name, int weigh
   state.SetLabel(std::string(w.backend->name()) + " int8: " + kernels);
 }
 
-void infer_int8(benchmark::State& state, const std::string& name) { infer_quantised(state, name, 8); }
+void infer_int8(benchmark::State& state, const std::string& name) { infer_quantised(state, name, 8, 8); }
 void infer_int8_w4(benchmark::State& state, const std::string& name) {
-  infer_quantised(state, name, 4);
+  infer_quantised(state, name, 4, 8);
+}
+void infer_int8_a7(benchmark::State& state, const std::string& name) {
+  infer_quantised(state, name, 8, 7);
 }
 
 BENCHMARK_CAPTURE(train_step, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -177,6 +184,8 @@ BENCHMARK_CAPTURE(infer_int8, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->
 BENCHMARK_CAPTURE(infer_int8, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(infer_int8_w4, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(infer_int8_w4, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(infer_int8_a7, lenet5, "lenet5")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(infer_int8_a7, vgg_small, "vgg_small")->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

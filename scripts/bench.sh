@@ -3,7 +3,8 @@
 # beside PyTorch (Debian's python3-torch, bench/torch_peer.py: float and FX int8) in the
 # same run, at 1 and 2 threads, and prints the table with the ratios, the CPU model and
 # its instruction sets. The int8 rows: Lathe's quantised artifacts on its integer path
-# (infer_int8; infer_int8_w4 with 4-bit weights) beside PyTorch's FX int8 models.
+# (infer_int8; infer_int8_w4 with 4-bit weights; infer_int8_a7 with 7-bit activations)
+# beside PyTorch's FX int8 models (the variants beside its 8-bit one).
 #   scripts/bench.sh [--threads "1 2"] [--batch 128] [--seconds 5] [--build DIR]
 # --build DIR uses an already configured build tree (only lathe_bench is built there)
 # instead of building the release preset. Writes out/bench/lathe_t<N>.json,

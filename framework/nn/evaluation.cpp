@@ -32,9 +32,13 @@ EvaluationResult evaluate(Model& model, Backend& backend, const data::Dataset& d
     correct_sum += correct;
   }
   on_backend.finish();
-  const auto items = dataset.size();
-  return {loss_sum / static_cast<double>(items),
-          static_cast<double>(correct_sum) / static_cast<double>(items), items};
+  EvaluationResult result;
+  result.items = dataset.size();
+  result.loss = loss_sum / static_cast<double>(result.items);
+  result.accuracy = static_cast<double>(correct_sum) / static_cast<double>(result.items);
+  result.integer_layers = fused.integer_layers();
+  result.simulated_layers = fused.integer_fallbacks();
+  return result;
 }
 
 }  // namespace lathe::nn

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "backend/backend.h"
 #include "data/dataset.h"
@@ -17,6 +19,10 @@ struct EvaluationResult {
   double loss = 0.0;      // mean softmax cross-entropy
   double accuracy = 0.0;  // fraction in [0, 1]
   std::int64_t items = 0;
+  // Quantised layers that ran on integer kernels, and those that kept the simulated path
+  // (fake quantisers, float kernels), each with why (FusedInference::integer_fallbacks).
+  int integer_layers = 0;
+  std::vector<std::string> simulated_layers;
 };
 
 EvaluationResult evaluate(Model& model, Backend& backend, const data::Dataset& dataset,

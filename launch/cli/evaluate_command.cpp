@@ -1,6 +1,7 @@
 // `lathe evaluate CHECKPOINT.h5 [--data ...]`: loss and accuracy of a saved model.
 #include <cstdio>
 #include <filesystem>
+#include <string>
 
 #include "common/checkpoint_data.h"
 #include "cli/commands.h"
@@ -35,6 +36,16 @@ data::Dataset load_evaluation_set(const io::Checkpoint& checkpoint, const std::s
   return data::load_data(config, 0, where).test;
 }
 
+// Where the quantised layers ran: a user comparing machines sees why one is slower.
+void print_integer_path(const nn::EvaluationResult& result) {
+  const std::size_t simulated = result.simulated_layers.size();
+  if (result.integer_layers == 0 && simulated == 0) return;  // nothing quantised with activations
+  std::printf("quantised layers: %d on int8 kernels, %zu on the simulated path (fake quantisers, "
+              "float kernels)\n",
+              result.integer_layers, simulated);
+  for (const std::string& why : result.simulated_layers) std::printf("  simulated: %s\n", why.c_str());
+}
+
 int run_evaluate(const Arguments& arguments) {
   const std::string path = arguments.positional(0);
   const int batch_size = static_cast<int>(arguments.integer("batch-size", 256, 1, 65536));
@@ -55,11 +66,12 @@ int run_evaluate(const Arguments& arguments) {
   if (arguments.flag("json")) {
     std::printf("{\"checkpoint\": \"%s\", \"loss\": %.6f, \"accuracy\": %.6f, \"items\": %lld, "
                 "\"parameters\": %lld, \"macs_per_image\": %lld, \"size_bytes\": %lld, "
-                "\"file_bytes\": %llu}\n",
+                "\"file_bytes\": %llu, \"int8_layers\": %d, \"simulated_layers\": %zu}\n",
                 path.c_str(), result.loss, result.accuracy, static_cast<long long>(result.items),
                 static_cast<long long>(model.trainable_parameter_count()),
                 static_cast<long long>(model.macs_per_item()), static_cast<long long>(size_bytes),
-                static_cast<unsigned long long>(file_bytes));
+                static_cast<unsigned long long>(file_bytes), result.integer_layers,
+                result.simulated_layers.size());
   } else {
     std::printf("model %s from %s: %lld parameters, %.2f MMAC per image, %lld stored weight "
                 "bytes, file %llu bytes\n",
@@ -69,6 +81,7 @@ int run_evaluate(const Arguments& arguments) {
                 static_cast<unsigned long long>(file_bytes));
     std::printf("%s: loss %.4f, accuracy %.2f%% on %lld images\n", dataset.source.c_str(),
                 result.loss, 100.0 * result.accuracy, static_cast<long long>(result.items));
+    print_integer_path(result);
   }
   return 0;
 }

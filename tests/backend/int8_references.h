@@ -14,6 +14,7 @@
 
 #include "backend/backend.h"
 #include "backend/onednn/int8_convolution.h"
+#include "backend/onednn/int8_support.h"
 
 namespace lathe::testing::int8 {
 
@@ -59,9 +60,14 @@ struct LayerCase {
   Floats bias;
 };
 
-inline LayerCase random_layer(int outputs, std::int64_t per_output, std::uint32_t seed) {
+// The largest |level| of random layers: 127, or on a CPU whose int8 sums saturate in
+// pairs the largest that 8-bit codes multiply exactly (64: backend/onednn/int8_support.h).
+inline int largest_random_level() { return std::min(127, onednn::largest_exact_level(255)); }
+
+inline LayerCase random_layer(int outputs, std::int64_t per_output, std::uint32_t seed,
+                              int largest_level = largest_random_level()) {
   std::mt19937 generator(seed);
-  std::uniform_int_distribution<int> level(-127, 127);
+  std::uniform_int_distribution<int> level(-largest_level, largest_level);
   LayerCase c;
   c.levels.resize(static_cast<std::size_t>(outputs * per_output));
   for (std::int8_t& k : c.levels) k = static_cast<std::int8_t>(level(generator));

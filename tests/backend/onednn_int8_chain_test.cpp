@@ -33,8 +33,8 @@ namespace {
 using namespace testing::int8;  // the int8 tests' shared vocabulary (int8_references.h)
 using Codes = std::vector<std::uint8_t>;
 
-#define LATHE_SKIP_WITHOUT_EXACT_INT8_SUMS() \
-  if (const std::string why = onednn::why_int8_sums_are_inexact(); !why.empty()) GTEST_SKIP() << why
+#define LATHE_SKIP_WITHOUT_INT8_KERNELS() \
+  if (const std::string why = onednn::why_no_int8_kernels(); !why.empty()) GTEST_SKIP() << why
 
 // A `bits`-bit asymmetric grid over [low, high], as nn::QuantGrid builds it.
 FakeQuantGrid narrow_grid(float low, float high, int bits) {
@@ -95,7 +95,7 @@ std::vector<FakeQuantGrid> next_grids() {
 }
 
 TEST(OnednnInt8Chain, ConvolutionsWriteTheNextQuantisersCodesAndReadThemBack) {
-  LATHE_SKIP_WITHOUT_EXACT_INT8_SUMS();
+  LATHE_SKIP_WITHOUT_INT8_KERNELS();
   const std::vector<Conv2dGeometry> geometries{
       testing::square_conv_geometry(3, 32, 14, 14, 64, 3, 1, 1),  // a vgg_small layer
       testing::square_conv_geometry(2, 5, 9, 9, 17, 5, 2, 2),
@@ -140,7 +140,7 @@ TEST(OnednnInt8Chain, ConvolutionsWriteTheNextQuantisersCodesAndReadThemBack) {
 }
 
 TEST(OnednnInt8Chain, InnerProductsWriteAndReadCodes) {
-  LATHE_SKIP_WITHOUT_EXACT_INT8_SUMS();
+  LATHE_SKIP_WITHOUT_INT8_KERNELS();
   const int batch = 9;
   const int in = 200;
   const int hidden = 120;

@@ -54,7 +54,7 @@ std::vector<FakeQuantGrid> grids() {
 }
 
 TEST(OnednnInt8Convolution, MatchesTheSimulatedLayerOnManyGeometriesAndGrids) {
-  if (const std::string why = onednn::why_int8_sums_are_inexact(); !why.empty()) GTEST_SKIP() << why;
+  if (const std::string why = onednn::why_no_int8_kernels(); !why.empty()) GTEST_SKIP() << why;
   int cases = 0;
   for (const Conv2dGeometry& g : geometries()) {
     const Floats input =
@@ -80,7 +80,7 @@ TEST(OnednnInt8Convolution, MatchesTheSimulatedLayerOnManyGeometriesAndGrids) {
 }
 
 TEST(OnednnInt8Convolution, ServesEveryBatchSizeFromItsOwnPrimitive) {
-  if (const std::string why = onednn::why_int8_sums_are_inexact(); !why.empty()) GTEST_SKIP() << why;
+  if (const std::string why = onednn::why_no_int8_kernels(); !why.empty()) GTEST_SKIP() << why;
   const Conv2dGeometry g = geometry(5, 4, 6, 6, 8, 3, 1, 1);
   const FakeQuantGrid grid = grid_for(-0.5F, 1.0F, false);
   const LayerCase layer = random_layer(8, 36, 3);
@@ -97,8 +97,39 @@ TEST(OnednnInt8Convolution, ServesEveryBatchSizeFromItsOwnPrimitive) {
   EXPECT_FALSE(conv.implementation(5, 1).empty());
 }
 
+// Why a CPU without VNNI runs only small levels on integer kernels: there codes of 255
+// against levels of 127 clip in the 16-bit pair sums, and the largest exact level does not.
+TEST(OnednnInt8Convolution, WithoutVnniFullRangeLevelsClipAndTheLargestExactLevelDoesNot) {
+  if (!onednn::int8_sums_saturate_in_pairs()) {
+    GTEST_SKIP() << "this CPU's int8 sums are exact (" << onednn::int8_sums_description()
+                 << "; IntegerPathWithoutVnni runs this test on AVX2)";
+  }
+  const Conv2dGeometry g = geometry(2, 16, 6, 6, 16, 3, 1, 1);
+  const FakeQuantGrid grid = grid_for(0.0F, 1.0F, false);  // codes 0..255
+  const Floats input(static_cast<std::size_t>(2) * 16 * 36, 1.0F);  // every code 255
+  const auto all_levels = [](int level) {
+    LayerCase layer = random_layer(16, 16 * 9, 5, 1);
+    std::fill(layer.levels.begin(), layer.levels.end(), static_cast<std::int8_t>(level));
+    return layer;
+  };
+  const int exact = onednn::largest_exact_level(grid.max_code);
+  EXPECT_EQ(exact, 64);
+  for (const int level : {127, exact}) {
+    const LayerCase layer = all_levels(level);
+    onednn::Int8Convolution conv(g, grid, weights_of(layer, false));
+    const Floats expected = reference_conv(g, input, grid, layer, false);
+    Floats output(expected.size());
+    conv.forward(g.batch, input.data(), output.data(), 1);
+    if (level == exact) {
+      EXPECT_LT(testing::max_error(output, expected), 1e-5) << "level " << level;
+    } else {
+      EXPECT_GT(testing::max_error(output, expected), 0.1) << "level " << level;
+    }
+  }
+}
+
 TEST(OnednnInt8InnerProduct, MatchesTheSimulatedLayer) {
-  if (const std::string why = onednn::why_int8_sums_are_inexact(); !why.empty()) GTEST_SKIP() << why;
+  if (const std::string why = onednn::why_no_int8_kernels(); !why.empty()) GTEST_SKIP() << why;
   for (const int in : {1, 16, 77, 400}) {
     for (const int out : {1, 10, 120}) {
       const LayerCase layer = random_layer(out, in, static_cast<std::uint32_t>(in + out));

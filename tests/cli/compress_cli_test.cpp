@@ -5,6 +5,10 @@
 #include <filesystem>
 #include <string>
 
+#ifdef LATHE_HAVE_ONEDNN
+#include "backend/onednn/int8_support.h"
+#endif
+#include "nn/layers/integer_layer.h"
 #include "support/run_lathe.h"
 #include "support/temp_dir.h"
 
@@ -69,6 +73,51 @@ TEST_F(CompressCli, SharedWeightsArtifactLoadsAndIsSmaller) {
 TEST_F(CompressCli, PostTrainingQuantizationNeedsNoFinetune) {
   const RunResult r = compress("ptq", "- quantize: {method: ptq, weight_bits: 8, act_bits: 8}\n");
   ASSERT_EQ(r.exit_code, 0) << r.output;
+}
+
+// `lathe evaluate` says where a quantised artifact's layers ran: on int8 kernels, or on
+// the simulated path and why (a build without oneDNN, a CPU without int8 kernels).
+TEST_F(CompressCli, EvaluateSaysWhichQuantisedLayersRanOnInt8Kernels) {
+  // small_cnn has four quantised layers: conv1, conv2, fc1, fc.
+  const RunResult r = compress("ptq4", "- quantize: {method: ptq, weight_bits: 4, act_bits: 8}\n");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const RunResult text = run_lathe("evaluate " + dir_->file("ptq4.h5") + " --threads 1");
+  ASSERT_EQ(text.exit_code, 0) << text.output;
+  const RunResult json = run_lathe("evaluate " + dir_->file("ptq4.h5") + " --threads 1 --json");
+  ASSERT_EQ(json.exit_code, 0) << json.output;
+  const std::string why_not = lathe::nn::why_no_integer_kernels();
+  if (why_not.empty()) {
+    EXPECT_NE(text.output.find("quantised layers: 4 on int8 kernels, 0 on the simulated path"),
+              std::string::npos)
+        << text.output;
+    EXPECT_NE(json.output.find("\"int8_layers\": 4, \"simulated_layers\": 0}"), std::string::npos)
+        << json.output;
+  } else {
+    EXPECT_NE(text.output.find("quantised layers: 0 on int8 kernels, 4 on the simulated path"),
+              std::string::npos)
+        << text.output;
+    EXPECT_NE(text.output.find(why_not), std::string::npos) << text.output;
+  }
+  // 8-bit weights against 8-bit codes: on a CPU whose int8 sums saturate in pairs (no
+  // VNNI: IntegerPathWithoutVnni runs this test held to AVX2) they keep the simulated path.
+  ASSERT_EQ(compress("ptq8", "- quantize: {method: ptq, weight_bits: 8, act_bits: 8}\n").exit_code, 0);
+  const RunResult eight = run_lathe("evaluate " + dir_->file("ptq8.h5") + " --threads 1");
+  ASSERT_EQ(eight.exit_code, 0) << eight.output;
+#ifdef LATHE_HAVE_ONEDNN
+  if (why_not.empty() && lathe::onednn::int8_sums_saturate_in_pairs()) {
+    EXPECT_NE(eight.output.find("quantised layers: 0 on int8 kernels, 4 on the simulated path"),
+              std::string::npos)
+        << eight.output;
+    EXPECT_NE(eight.output.find("  simulated: conv1: its weight levels reach +-127"), std::string::npos)
+        << eight.output;
+  } else if (why_not.empty()) {
+    EXPECT_NE(eight.output.find("quantised layers: 4 on int8 kernels"), std::string::npos) << eight.output;
+  }
+#endif
+  // A float model has no quantised layers to report.
+  const RunResult float_base = run_lathe("evaluate " + base() + " --threads 1");
+  ASSERT_EQ(float_base.exit_code, 0) << float_base.output;
+  EXPECT_EQ(float_base.output.find("quantised layers"), std::string::npos) << float_base.output;
 }
 
 struct BadRecipe {

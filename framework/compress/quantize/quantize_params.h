@@ -50,7 +50,8 @@ struct QuantizeParams {
              "bits per weight of conv2d and linear layers; or a mapping {default: 4, "
              "conv1: 8} with per-layer widths (default 8: ours)");
     v.number("act_bits", act_bits, Range::closed(0, 8),
-             "bits of the activations entering quantised layers, 2 to 8; 0 keeps them float "
+             "bits of the activations entering quantised layers, 2 to 8; 0 keeps them float; "
+             "7 lets 8-bit weights run on integer kernels on CPUs without VNNI "
              "(default 8: ours)");
     v.flag("symmetric", symmetric,
            "weights on a signed grid symmetric around 0 (else min/max with a zero point) "

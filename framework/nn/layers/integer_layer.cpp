@@ -1,6 +1,8 @@
 #include "nn/layers/integer_layer.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -52,6 +54,21 @@ bool fold_weights(WeightLevels levels, const Tensor* bias, PreparedIntegerLayer&
   return true;
 }
 
+// Without VNNI the kernels add pairs of products in saturating 16-bit sums
+// (backend/onednn/int8_support.h): a layer runs on them only if no pair can clip.
+bool levels_fit_pair_sums(const std::vector<std::int8_t>& levels, const FakeQuantGrid& grid,
+                          std::string& why_not) {
+  int largest = 0;
+  for (const std::int8_t k : levels) largest = std::max(largest, std::abs(static_cast<int>(k)));
+  const int limit = onednn::largest_exact_level(grid.max_code);
+  if (largest <= limit) return true;
+  why_not = "its weight levels reach +-" + std::to_string(largest) + " and its input codes " +
+            std::to_string(grid.max_code) + ", so the int8 kernels of this CPU (" +
+            onednn::int8_sums_description() + ") could clip them: levels within +-" +
+            std::to_string(limit) + " run on them (weights of 7 bits or fewer, or 7-bit activations)";
+  return false;
+}
+
 #endif  // LATHE_HAVE_ONEDNN
 
 }  // namespace
@@ -60,7 +77,7 @@ std::string why_no_integer_kernels() {
 #ifndef LATHE_HAVE_ONEDNN
   return "this build has no oneDNN (LATHE_WITH_ONEDNN off)";
 #else
-  static const std::string why = onednn::why_int8_sums_are_inexact();  // the CPU does not change
+  static const std::string why = onednn::why_no_int8_kernels();  // the CPU does not change
   return why;
 #endif
 }
@@ -97,6 +114,7 @@ std::optional<PreparedIntegerLayer> prepare_integer_layer(const IntegerChain& ch
   PreparedIntegerLayer layer;
   layer.chain = chain;
   layer.input_grid = input_grid(*chain.quantizer);
+  if (!levels_fit_pair_sums(levels->levels, layer.input_grid, why_not)) return std::nullopt;
   if (!fold_weights(std::move(*levels), bias, layer, why_not)) return std::nullopt;
   return layer;
 #endif

@@ -12,8 +12,10 @@
 // simulated path: a build without oneDNN (LATHE_WITH_ONEDNN off), a backend other than
 // the CPU one, a layer without a calibrated quantiser in front (act_bits 0), weights not
 // stored quantised (no artifact, a codebook) or on levels outside s8 (8-bit asymmetric
-// weights), a folded scale of 0, or a CPU whose int8 kernels add products in saturating
-// 16-bit sums (no VNNI or AMX: backend/onednn/int8_support.h).
+// weights), a folded scale of 0, a CPU without int8 kernels (before AVX2), or, on a CPU
+// whose int8 kernels add pairs of products in saturating 16-bit sums (AVX2 or AVX-512
+// without VNNI: backend/onednn/int8_support.h), levels large enough to clip a pair
+// (8-bit weights against 8-bit codes; 7-bit weights or 7-bit activations fit).
 #pragma once
 
 #include <cstdint>
@@ -51,7 +53,8 @@ struct IntegerChain {
 };
 
 // Why this machine runs no layer on integer kernels ("" when it does): a build without
-// oneDNN, or a CPU without exact int8 sums.
+// oneDNN, or a CPU without int8 kernels. (On one whose int8 sums saturate in pairs only
+// the layers whose levels fit run on them: prepare_integer_layer says which.)
 std::string why_no_integer_kernels();
 
 // A chain checked for integer kernels, its weights read from the artifact and folded:

@@ -15,6 +15,9 @@
 #include <string>
 #include <vector>
 
+#ifdef LATHE_HAVE_ONEDNN
+#include "backend/onednn/int8_support.h"
+#endif
 #include "nn/evaluation.h"
 #include "nn/layers/fused_inference.h"
 #include "nn/layers/integer_layer.h"
@@ -67,28 +70,24 @@ io::Checkpoint artifact_of(const std::string& recipe) {
 
 #ifdef LATHE_HAVE_ONEDNN
 
-// The integer path needs a CPU whose int8 sums are exact (VNNI or AMX): elsewhere the
-// tests that need it skip, and ACpuWithoutExactInt8Sums... checks the fallback (ctest
-// runs these tests a second time with oneDNN limited to AVX2: IntegerPathWithoutVnni).
+// The integer path needs int8 kernels (AVX2 or later); 8-bit weights against 8-bit codes
+// need exact int8 sums (VNNI or AMX): elsewhere the tests that need them skip, and
+// WithoutVnniEightBitWeights... checks the fallback (ctest runs these tests a second
+// time with oneDNN limited to AVX2: IntegerPathWithoutVnni).
 #define LATHE_SKIP_WITHOUT_INTEGER_KERNELS() \
   if (const std::string why = nn::why_no_integer_kernels(); !why.empty()) GTEST_SKIP() << why
+#define LATHE_SKIP_WITH_SATURATING_PAIR_SUMS()                                               \
+  if (onednn::int8_sums_saturate_in_pairs())                                               \
+  GTEST_SKIP() << "8-bit levels could clip in this CPU's int8 sums ("                      \
+               << onednn::int8_sums_description() << ")"
 
 std::vector<float> logits(nn::FusedInference& inference, Backend& backend) {
   return inference.forward(backend, trained().data.test.images).to_host_vector();
 }
 
-TEST(IntegerPath, QuantisedArtifactsPredictAsTheSimulatedPathOnIntegerKernels) {
-  LATHE_SKIP_WITHOUT_INTEGER_KERNELS();
-  const std::vector<std::string> recipes{
-      "- quantize: {method: ptq, weight_bits: 8}\n",
-      "- quantize: {method: qat, weight_bits: 8}\n- finetune: {epochs: 1, lr: 0.01}\n",
-      "- quantize: {method: ptq, weight_bits: 4, granularity: per_tensor}\n",
-      "- quantize: {method: qat, weight_bits: 3}\n- finetune: {epochs: 1, lr: 0.01}\n",
-      "- quantize: {method: qat, weight_bits: 2}\n- finetune: {epochs: 2, lr: 0.01}\n",
-      "- quantize: {method: ptq, weight_bits: 5, symmetric: false}\n",
-      "- quantize: {method: ptq, weight_bits: 8, act_symmetric: true}\n",
-      "- quantize: {method: ptq, weight_bits: {default: 4, conv1: 8}}\n",
-  };
+// Each recipe's artifact runs every quantised layer on integer kernels and predicts as
+// its simulated path within the stated tolerance.
+void expect_integer_path_predicts_as_simulated(const std::vector<std::string>& recipes) {
   const auto backend = make_cpu_backend(2);
   const std::int64_t items = trained().data.test.size();
   for (const std::string& recipe : recipes) {
@@ -118,9 +117,40 @@ TEST(IntegerPath, QuantisedArtifactsPredictAsTheSimulatedPathOnIntegerKernels) {
   }
 }
 
+// 8-bit weights against 8-bit codes need exact int8 sums (VNNI or AMX).
+TEST(IntegerPath, QuantisedArtifactsPredictAsTheSimulatedPathOnIntegerKernels) {
+  LATHE_SKIP_WITHOUT_INTEGER_KERNELS();
+  LATHE_SKIP_WITH_SATURATING_PAIR_SUMS();
+  expect_integer_path_predicts_as_simulated({
+      "- quantize: {method: ptq, weight_bits: 8}\n",
+      "- quantize: {method: qat, weight_bits: 8}\n- finetune: {epochs: 1, lr: 0.01}\n",
+      "- quantize: {method: ptq, weight_bits: 4, granularity: per_tensor}\n",
+      "- quantize: {method: qat, weight_bits: 3}\n- finetune: {epochs: 1, lr: 0.01}\n",
+      "- quantize: {method: qat, weight_bits: 2}\n- finetune: {epochs: 2, lr: 0.01}\n",
+      "- quantize: {method: ptq, weight_bits: 5, symmetric: false}\n",
+      "- quantize: {method: ptq, weight_bits: 8, act_symmetric: true}\n",
+      "- quantize: {method: ptq, weight_bits: {default: 4, conv1: 8}}\n",
+  });
+}
+
+// Levels that no 16-bit pair sum can clip run on integer kernels on every CPU with int8
+// kernels, those without VNNI included (IntegerPathWithoutVnni runs this on AVX2): weights
+// of 7 bits or fewer against 8-bit codes, and 8-bit weights against 7-bit codes.
+TEST(IntegerPath, LevelsThatNoPairSumClipsRunOnIntegerKernelsWithOrWithoutVnni) {
+  LATHE_SKIP_WITHOUT_INTEGER_KERNELS();
+  expect_integer_path_predicts_as_simulated({
+      "- quantize: {method: ptq, weight_bits: 7}\n",
+      "- quantize: {method: qat, weight_bits: 4}\n- finetune: {epochs: 1, lr: 0.01}\n",
+      "- quantize: {method: ptq, weight_bits: 5, symmetric: false}\n",
+      "- quantize: {method: ptq, weight_bits: 7, act_symmetric: true}\n",
+      "- quantize: {method: ptq, weight_bits: 8, act_bits: 7}\n",
+      "- quantize: {method: ptq, weight_bits: {default: 4, conv1: 7}}\n",
+  });
+}
+
 TEST(IntegerPath, NamesTheInt8KernelOfEveryIntegerLayer) {
   LATHE_SKIP_WITHOUT_INTEGER_KERNELS();
-  const io::Checkpoint artifact = artifact_of("- quantize: {method: ptq, weight_bits: 8}\n");
+  const io::Checkpoint artifact = artifact_of("- quantize: {method: ptq, weight_bits: 7}\n");
   nn::Model model = nn::model_from_checkpoint(artifact, "artifact.h5");
   const auto backend = make_cpu_backend(1);
   nn::FusedInference integer(model, *backend, &artifact);
@@ -148,9 +178,11 @@ TEST(IntegerPath, EightBitAsymmetricWeightsKeepTheSimulatedPathAndSayWhy) {
   EXPECT_LT(largest_gap_over_scale(logits(mixed, *backend), logits(simulated, *backend)), 0.01);
 }
 
-TEST(IntegerPath, ACpuWithoutExactInt8SumsKeepsTheSimulatedPathAndSaysWhy) {
-  const std::string why = nn::why_no_integer_kernels();
-  if (why.empty()) GTEST_SKIP() << "this CPU's int8 sums are exact (IntegerPathWithoutVnni runs this test on AVX2)";
+TEST(IntegerPath, WithoutVnniEightBitWeightsKeepTheSimulatedPathAndSayWhy) {
+  if (!onednn::int8_sums_saturate_in_pairs()) {
+    GTEST_SKIP() << "this CPU's int8 sums are exact (" << onednn::int8_sums_description()
+                 << "; IntegerPathWithoutVnni runs this test on AVX2)";
+  }
   const io::Checkpoint artifact = artifact_of("- quantize: {method: ptq, weight_bits: 8}\n");
   nn::Model model = nn::model_from_checkpoint(artifact, "artifact.h5");
   const auto backend = make_cpu_backend(1);
@@ -158,7 +190,8 @@ TEST(IntegerPath, ACpuWithoutExactInt8SumsKeepsTheSimulatedPathAndSaysWhy) {
   nn::FusedInference inference(model, *backend, &artifact);
   EXPECT_EQ(inference.integer_layers(), 0);
   ASSERT_EQ(inference.integer_fallbacks().size(), static_cast<std::size_t>(kQuantisedLayers));
-  EXPECT_NE(inference.integer_fallbacks().front().find("saturating 16-bit sums"), std::string::npos)
+  EXPECT_NE(inference.integer_fallbacks().front().find("saturating 16-bit sums) could clip them"),
+            std::string::npos)
       << inference.integer_fallbacks().front();
   EXPECT_EQ(logits(inference, *backend), logits(simulated, *backend));
 }
