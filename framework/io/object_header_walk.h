@@ -19,8 +19,9 @@ namespace lathe::io {
 
 // Throws lathe::Error naming `path`, the structure and its byte offset when a structure
 // the walk reaches names a block outside the file, holds messages that run past their
-// chunk, or names a structure that is not there. Files with a user block (a superblock
-// after byte 0) are left to libhdf5.
+// chunk, or names a structure that is not there, or when a superblock at byte 0 declares
+// a base address other than 0. Files with a user block (a superblock after byte 0) are
+// left to libhdf5.
 void walk_object_headers(const Hdf5FileBytes& file, const std::string& path);
 
 }  // namespace lathe::io

@@ -75,6 +75,16 @@ TEST_F(WalkedCheckpoint, ContinuationBlockPastTheFileEndIsRefusedBeforeLibhdf5Al
                                 std::to_string(file_size) + " bytes, which libhdf5 would allocate)"));
 }
 
+TEST_F(WalkedCheckpoint, SuperblockWithABaseAddressOtherThanZeroIsRefused) {
+  // libhdf5 would read every object elsewhere (found by fuzz_hdf5_data: base 65, then a
+  // segmentation fault in H5F__accum_read under H5HL_protect).
+  ASSERT_EQ(file_bytes(path())[8], 0) << "a version 0 superblock keeps its base address at byte 24";
+  overwrite_number(path(), 24, 65, 8);
+  EXPECT_EQ(read_error(path()),
+            damaged(path(), "a damaged superblock (the superblock at byte 0 declares a base address of 65 "
+                            "at byte 24, where a file that starts with its superblock has 0)"));
+}
+
 TEST_F(WalkedCheckpoint, TruncatedFileIsReportedAsTruncatedNotAsDamaged) {
   // Cut inside the root's continuation block: the walk leaves the file to libhdf5, which
   // compares the superblock's end-of-file address with the file's size first.
